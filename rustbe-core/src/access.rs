@@ -1,0 +1,247 @@
+//! Who is calling ([`Principal`]) and what they may do ([`AccessRule`]).
+//!
+//! rustbe-core knows nothing of tokens: an authentication layer (rustbe-auth, or an app's
+//! own) puts a [`Principal`] into the request's extensions, and the rules read it.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use http::request::Parts;
+
+use crate::Error;
+
+/// The caller: an id and its roles.
+///
+/// Cheap to clone (one reference count). As an extractor it answers 401 `UNAUTHORIZED` when
+/// no authentication layer put one into the request; `Option<Principal>` never fails.
+///
+/// ```
+/// use rustbe_core::access::Principal;
+///
+/// let admin = Principal::new("42", ["admin"]);
+/// assert!(admin.has_role("admin"));
+/// assert_eq!(admin.id(), "42");
+///
+/// async fn me(principal: Principal) -> String {
+///     principal.id().to_owned()
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal(Arc<PrincipalInner>);
+
+#[derive(Debug, PartialEq, Eq)]
+struct PrincipalInner {
+    id: String,
+    roles: Vec<String>,
+}
+
+impl Principal {
+    /// A caller with `id` and `roles`.
+    #[must_use]
+    pub fn new<I, R>(id: impl Into<String>, roles: I) -> Self
+    where
+        I: IntoIterator<Item = R>,
+        R: Into<String>,
+    {
+        Self(Arc::new(PrincipalInner {
+            id: id.into(),
+            roles: roles.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    /// The caller's id, as text whatever the key type (UUID, integer, string).
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.0.id
+    }
+
+    /// The caller's roles.
+    #[must_use]
+    pub fn roles(&self) -> &[String] {
+        &self.0.roles
+    }
+
+    /// Does the caller have `role`?
+    #[must_use]
+    pub fn has_role(&self, role: &str) -> bool {
+        self.0.roles.iter().any(|r| r == role)
+    }
+
+    /// Does the caller have any of `roles`?
+    ///
+    /// ```
+    /// let p = rustbe_core::access::Principal::new("1", ["editor"]);
+    /// assert!(p.has_any_role(&["admin", "editor"]));
+    /// assert!(!p.has_any_role(&[]));
+    /// ```
+    #[must_use]
+    pub fn has_any_role(&self, roles: &[&str]) -> bool {
+        roles.iter().any(|r| self.has_role(r))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .ok_or_else(Error::unauthorized)
+    }
+}
+
+impl<S: Send + Sync> OptionalFromRequestParts<S> for Principal {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<Principal>().cloned())
+    }
+}
+
+/// Who may perform an operation.
+///
+/// ```
+/// use rustbe_core::access::{AccessRule, Grant, Principal};
+///
+/// const ADMIN_ONLY: AccessRule = AccessRule::Roles(&["admin"]);
+/// const OWN_ROWS: AccessRule = AccessRule::Owner { bypass: &["admin"] };
+///
+/// let customer = Principal::new("7", ["customer"]);
+/// assert_eq!(ADMIN_ONLY.authorize(Some(&customer)).unwrap_err().status(), 403);
+/// assert_eq!(ADMIN_ONLY.authorize(None).unwrap_err().status(), 401);
+/// assert_eq!(OWN_ROWS.authorize(Some(&customer)).unwrap(), Grant::OwnedBy("7".into()));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessRule {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in caller.
+    Authenticated,
+    /// Callers with at least one of these roles.
+    Roles(&'static [&'static str]),
+    /// Signed-in callers, limited to rows whose owner field holds their id; callers with one of
+    /// the `bypass` roles see every row.
+    Owner {
+        /// Roles that see every row (typically `["admin"]`).
+        bypass: &'static [&'static str],
+    },
+}
+
+/// What an [`AccessRule`] allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grant {
+    /// Every row.
+    All,
+    /// Only rows owned by this id: lists and counts must filter by it, single rows of another
+    /// owner must answer 404.
+    OwnedBy(String),
+}
+
+impl AccessRule {
+    /// Decides for `principal`: 401 `UNAUTHORIZED` if the rule needs a caller and there is
+    /// none, 403 `FORBIDDEN` if the caller lacks the role, otherwise what the caller may see.
+    pub fn authorize(&self, principal: Option<&Principal>) -> Result<Grant, Error> {
+        match (self, principal) {
+            (Self::Public, _) => Ok(Grant::All),
+            (_, None) => Err(Error::unauthorized()),
+            (Self::Authenticated, Some(_)) => Ok(Grant::All),
+            (Self::Roles(roles), Some(p)) => {
+                if p.has_any_role(roles) {
+                    Ok(Grant::All)
+                } else {
+                    Err(Error::forbidden())
+                }
+            }
+            (Self::Owner { bypass }, Some(p)) => Ok(if p.has_any_role(bypass) {
+                Grant::All
+            } else {
+                Grant::OwnedBy(p.id().to_owned())
+            }),
+        }
+    }
+}
+
+impl Grant {
+    /// Checks a single row whose owner is `owner`: a row of someone else is a 404, so a caller
+    /// cannot learn that it exists.
+    ///
+    /// ```
+    /// use rustbe_core::access::Grant;
+    /// assert!(Grant::OwnedBy("7".into()).check_owner("7").is_ok());
+    /// assert!(Grant::OwnedBy("7".into()).check_owner("8").unwrap_err().is_not_found());
+    /// assert!(Grant::All.check_owner("8").is_ok());
+    /// ```
+    pub fn check_owner(&self, owner: &str) -> Result<(), Error> {
+        match self {
+            Self::All => Ok(()),
+            Self::OwnedBy(id) if id == owner => Ok(()),
+            Self::OwnedBy(_) => Err(Error::not_found()),
+        }
+    }
+
+    /// The owner id lists must filter by, if any.
+    #[must_use]
+    pub fn owner(&self) -> Option<&str> {
+        match self {
+            Self::All => None,
+            Self::OwnedBy(id) => Some(id),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_against_every_kind_of_caller() {
+        let admin = Principal::new("1", ["admin"]);
+        let user = Principal::new("2", ["customer"]);
+        let owner = AccessRule::Owner { bypass: &["admin"] };
+        assert_eq!(AccessRule::Public.authorize(None).ok(), Some(Grant::All));
+        assert_eq!(
+            AccessRule::Authenticated
+                .authorize(None)
+                .map_err(|e| e.status().as_u16()),
+            Err(401)
+        );
+        assert_eq!(
+            AccessRule::Authenticated.authorize(Some(&user)).ok(),
+            Some(Grant::All)
+        );
+        assert_eq!(
+            AccessRule::Roles(&["admin"]).authorize(Some(&admin)).ok(),
+            Some(Grant::All)
+        );
+        assert_eq!(
+            AccessRule::Roles(&["admin"])
+                .authorize(Some(&user))
+                .map_err(|e| e.status().as_u16()),
+            Err(403)
+        );
+        assert_eq!(owner.authorize(Some(&admin)).ok(), Some(Grant::All));
+        assert_eq!(
+            owner
+                .authorize(Some(&user))
+                .ok()
+                .as_ref()
+                .and_then(Grant::owner),
+            Some("2")
+        );
+        assert_eq!(
+            owner.authorize(None).map_err(|e| e.status().as_u16()),
+            Err(401)
+        );
+        let unauthorized = AccessRule::Authenticated.authorize(None).err();
+        assert_eq!(
+            unauthorized.map(|e| e.headers()["www-authenticate"].clone()),
+            Some(
+                "Bearer"
+                    .parse()
+                    .unwrap_or(http::HeaderValue::from_static(""))
+            )
+        );
+    }
+}

@@ -1,0 +1,264 @@
+//! The app builder: the standard middleware stack around the app's routes, `/health`,
+//! `/ready`, `/openapi.json` and `/docs`.
+
+mod docs;
+mod health;
+mod serve;
+mod telemetry;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
+use sea_orm::DatabaseConnection;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use utoipa::openapi::OpenApi;
+
+pub use docs::{BEARER_SCHEME, base_openapi};
+pub use health::ReadinessCheck;
+pub use serve::{serve, shutdown_signal};
+pub use telemetry::{DEFAULT_FILTER, init_tracing};
+
+use crate::config::Config;
+use crate::extract::PaginationLimits;
+use crate::middleware::{ErrorEnvelopeLayer, SecurityHeadersLayer, panic_response};
+use crate::request_id::{RequestId, RequestIdLayer, X_REQUEST_ID};
+use crate::{Error, ErrorCode};
+
+/// Builds a rustbe app: the app's routes under `/api`, wrapped in the standard stack.
+///
+/// From the outside in, every request passes: request id (generated or propagated, set on
+/// every response), error envelope (for errors not rendered by [`Error`]), security headers,
+/// CORS (from `ALLOWED_ORIGINS`; credentials only with listed origins; `Vary: Origin`),
+/// tracing (method, path and request id; never headers or query strings), compression,
+/// panic catcher (500 envelope, the server keeps serving), timeout (503 envelope), body limit
+/// (413 envelope). Unknown routes answer a 404 envelope, wrong methods a 405 envelope with
+/// `Allow`.
+///
+/// ```
+/// use axum::{Router, routing::get};
+/// use rustbe_core::app::App;
+/// use rustbe_core::config::Config;
+/// use rustbe_core::response::Single;
+///
+/// let api = Router::new().route("/hello", get(|| async { Single("world") }));
+/// let router: Router = App::new(Config::for_tests("demo")).api(api).into_router();
+/// ```
+#[must_use]
+pub struct App {
+    config: Arc<Config>,
+    db: Option<DatabaseConnection>,
+    api: Router,
+    root: Router,
+    openapi: OpenApi,
+    checks: Vec<Arc<dyn ReadinessCheck>>,
+    pagination: PaginationLimits,
+}
+
+impl App {
+    /// An app configured by `config`, with no routes yet.
+    pub fn new(config: Config) -> Self {
+        let openapi = base_openapi(&config.app_name, env!("CARGO_PKG_VERSION"));
+        Self {
+            config: Arc::new(config),
+            db: None,
+            api: Router::new(),
+            root: Router::new(),
+            openapi,
+            checks: Vec::new(),
+            pagination: PaginationLimits::default(),
+        }
+    }
+
+    /// The database: handed to handlers through [`Db`](crate::db::Db) and checked by `/ready`.
+    pub fn database(mut self, db: DatabaseConnection) -> Self {
+        self.checks
+            .push(Arc::new(health::DatabaseCheck(db.clone())));
+        self.db = Some(db);
+        self
+    }
+
+    /// Adds routes under `/api` (a route `/products` is served at `/api/products`).
+    pub fn api(mut self, routes: Router) -> Self {
+        self.api = self.api.merge(routes);
+        self
+    }
+
+    /// Adds routes outside `/api` (still behind the whole stack).
+    pub fn routes(mut self, routes: Router) -> Self {
+        self.root = self.root.merge(routes);
+        self
+    }
+
+    /// Merges `doc` into the OpenAPI document served at `/openapi.json`. Paths in `doc` are
+    /// written as served (`/api/products`).
+    pub fn openapi(mut self, doc: OpenApi) -> Self {
+        self.openapi.merge(doc);
+        self
+    }
+
+    /// Adds a dependency that `/ready` checks.
+    pub fn readiness_check(mut self, check: impl ReadinessCheck) -> Self {
+        self.checks.push(Arc::new(check));
+        self
+    }
+
+    /// Bounds of `page` and `limit` for every list (default 20, at most 100).
+    pub fn pagination(mut self, limits: PaginationLimits) -> Self {
+        self.pagination = limits;
+        self
+    }
+
+    /// The configuration the app was built with.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The finished router, ready for [`serve`] or for tests with `tower::ServiceExt::oneshot`.
+    pub fn into_router(self) -> Router {
+        let Self {
+            config,
+            db,
+            api,
+            root,
+            openapi,
+            checks,
+            pagination,
+        } = self;
+        let readiness = health::Readiness {
+            checks: checks.into(),
+            timeout: config.database.acquire_timeout,
+        };
+        let operations = Router::new()
+            .route("/health", get(health::health))
+            .route("/ready", get(health::ready))
+            .with_state(readiness);
+        let mut router = Router::new()
+            .nest("/api", api)
+            .merge(root)
+            .merge(operations)
+            .merge(docs::docs_router(openapi))
+            .fallback(|| async {
+                Error::new(ErrorCode::NotFound).with_message("No route matches this path")
+            })
+            .layer(axum::Extension(pagination));
+        if let Some(db) = db {
+            router = router.layer(axum::Extension(db));
+        }
+        with_stack(router, &config)
+    }
+
+    /// Connects nothing, builds the router and serves it on `HOST:PORT` until Ctrl-C or
+    /// SIGTERM, letting in-flight requests finish.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// use rustbe_core::{app::App, config::Config};
+    /// App::new(Config::from_env("shop").expect("config")).serve().await
+    /// # }
+    /// ```
+    pub async fn serve(self) -> std::io::Result<()> {
+        let listener = tokio::net::TcpListener::bind(self.config.listen_addr()).await?;
+        serve(listener, self.into_router(), shutdown_signal()).await
+    }
+}
+
+/// Wraps `router` in the standard stack (innermost layer first).
+fn with_stack(router: Router, config: &Config) -> Router {
+    let mut router = router
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            config.request_timeout,
+        ))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(CompressionLayer::new())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+        ]));
+    if let Some(cors) = cors(&config.allowed_origins) {
+        router = router.layer(cors);
+    }
+    router
+        .layer(SecurityHeadersLayer::new().hsts(config.is_production()))
+        .layer(ErrorEnvelopeLayer::new())
+        .layer(RequestIdLayer::new())
+}
+
+/// The span of one request: method, path and request id. Never the query string (it may
+/// hold a token) nor headers.
+fn request_span(req: &Request<axum::body::Body>) -> tracing::Span {
+    let id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(RequestId::as_str)
+        .unwrap_or_default();
+    tracing::info_span!("request", method = %req.method(), path = req.uri().path(), request_id = id)
+}
+
+/// CORS from `ALLOWED_ORIGINS`: none when empty; `*` allows any origin without credentials;
+/// a list allows exactly those origins, with credentials.
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let methods = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+    ];
+    let headers = [
+        header::AUTHORIZATION,
+        header::CONTENT_TYPE,
+        header::IF_MATCH,
+        header::IF_NONE_MATCH,
+        X_REQUEST_ID.clone(),
+        HeaderName::from_static("idempotency-key"),
+    ];
+    let exposed = [
+        X_REQUEST_ID.clone(),
+        header::ETAG,
+        header::LOCATION,
+        header::RETRY_AFTER,
+        HeaderName::from_static("ratelimit-limit"),
+        HeaderName::from_static("ratelimit-remaining"),
+        HeaderName::from_static("ratelimit-reset"),
+    ];
+    let layer = CorsLayer::new()
+        .allow_methods(methods)
+        .allow_headers(headers)
+        .expose_headers(exposed)
+        .max_age(std::time::Duration::from_secs(600));
+    if origins.iter().any(|o| o == "*") {
+        return Some(layer.allow_origin(AllowOrigin::any()));
+    }
+    let list: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    Some(
+        layer
+            .allow_origin(AllowOrigin::list(list))
+            .allow_credentials(true),
+    )
+}

@@ -1,0 +1,495 @@
+//! Configuration from the environment (and a `.env` file), with the defaults of a
+//! development machine and the refusals of production.
+//!
+//! Every variable is optional in development. With `APP_ENV=production`, [`Config::from_env`]
+//! refuses to load, naming the variable, when `DATABASE_URL`, `JWT_SECRET` or
+//! `JWT_REFRESH_SECRET` is missing, when a JWT secret is shorter than 32 bytes, or when the
+//! two secrets are equal. See `docs/configuration.md` for the full table.
+
+mod parse;
+mod secret;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+pub use parse::{Rate, parse_bool, parse_duration, parse_size};
+pub use secret::Secret;
+
+/// The shortest JWT secret accepted in production.
+pub const MIN_SECRET_LEN: usize = 32;
+/// The largest clock-skew allowance accepted.
+pub const MAX_LEEWAY: Duration = Duration::from_secs(60);
+
+const DEV_JWT_SECRET: &str = "rustbe-development-access-secret-do-not-deploy";
+const DEV_JWT_REFRESH_SECRET: &str = "rustbe-development-refresh-secret-do-not-deploy";
+
+/// Where the app runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    /// A developer's machine: defaults for everything, demo data, pretty logs.
+    Development,
+    /// Automated tests.
+    Test,
+    /// Production: secrets required, HSTS on.
+    Production,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// How SMTP connections are secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain text (a local relay or a test sink).
+    None,
+    /// Upgrade with STARTTLS.
+    StartTls,
+    /// TLS from the first byte.
+    Tls,
+}
+
+/// The database settings.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DatabaseConfig {
+    /// `sqlite://…` or `postgres://…` (a secret: it may hold a password).
+    pub url: Secret,
+    /// Pool size (`DATABASE_MAX_CONNECTIONS`).
+    pub max_connections: u32,
+    /// How long a request waits for a pooled connection before a 503
+    /// (`DATABASE_ACQUIRE_TIMEOUT`).
+    pub acquire_timeout: Duration,
+}
+
+impl DatabaseConfig {
+    /// Settings for `url` with the default pool (10 connections, 5 s acquire timeout).
+    ///
+    /// ```
+    /// let db = rustbe_core::config::DatabaseConfig::new("sqlite::memory:");
+    /// assert_eq!(db.max_connections, 10);
+    /// ```
+    #[must_use]
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: Secret::new(url),
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// JWT settings, read here so every crate sees one configuration; used by rustbe-auth.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct JwtConfig {
+    /// HMAC secret of access tokens.
+    pub secret: Secret,
+    /// HMAC secret of refresh tokens.
+    pub refresh_secret: Secret,
+    /// Lifetime of access tokens.
+    pub access_ttl: Duration,
+    /// Lifetime of refresh tokens.
+    pub refresh_ttl: Duration,
+    /// Clock-skew allowance when checking `exp` and `nbf`.
+    pub leeway: Duration,
+}
+
+/// SMTP settings, present when `SMTP_HOST` is set.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SmtpConfig {
+    /// Server host.
+    pub host: String,
+    /// Server port (default 587 for STARTTLS, 465 for TLS, 25 otherwise).
+    pub port: u16,
+    /// User name, if the server wants one.
+    pub user: Option<String>,
+    /// Password, if the server wants one.
+    pub pass: Option<Secret>,
+    /// The `From` address.
+    pub from: String,
+    /// Transport security.
+    pub tls: SmtpTls,
+}
+
+/// The configuration of a rustbe app. See the module docs.
+///
+/// ```
+/// use rustbe_core::config::{AppEnv, Config};
+///
+/// let config = Config::from_lookup("shop", |key| match key {
+///     "PORT" => Some("9000".into()),
+///     "RATE_LIMIT" => Some("10/1m".into()),
+///     _ => None,
+/// })
+/// .unwrap();
+/// assert_eq!(config.env, AppEnv::Development);
+/// assert_eq!(config.port, 9000);
+/// assert_eq!(config.database.url.expose(), "sqlite://shop.db?mode=rwc");
+/// assert_eq!(config.rate_limit.count, 10);
+/// assert!(!config.warnings().is_empty(), "development secrets are announced");
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// The app's name (cache key prefixes, the default SQLite file).
+    pub app_name: String,
+    /// `APP_ENV`.
+    pub env: AppEnv,
+    /// `HOST`.
+    pub host: String,
+    /// `PORT`.
+    pub port: u16,
+    /// `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS`, `DATABASE_ACQUIRE_TIMEOUT`.
+    pub database: DatabaseConfig,
+    /// `REDIS_URL`.
+    pub redis_url: Option<Secret>,
+    /// `JWT_*`.
+    pub jwt: JwtConfig,
+    /// `ALLOWED_ORIGINS`: exact origins; `*` alone allows any origin without credentials.
+    pub allowed_origins: Vec<String>,
+    /// `RATE_LIMIT`.
+    pub rate_limit: Rate,
+    /// `RATE_LIMIT_AUTH`.
+    pub rate_limit_auth: Rate,
+    /// `TRUST_PROXY`.
+    pub trust_proxy: bool,
+    /// `SMTP_*`.
+    pub smtp: Option<SmtpConfig>,
+    /// `APP_URL`, without a trailing `/`.
+    pub app_url: String,
+    /// `ADMIN_EMAIL` and `ADMIN_PASSWORD`, when both are set.
+    pub admin: Option<(String, Secret)>,
+    /// `SEED_DEMO_DATA`.
+    pub seed_demo_data: bool,
+    /// `BODY_LIMIT` in bytes.
+    pub body_limit: usize,
+    /// `REQUEST_TIMEOUT`.
+    pub request_timeout: Duration,
+    /// `LOG_FORMAT`.
+    pub log_format: LogFormat,
+    warnings: Vec<String>,
+}
+
+/// Why configuration was refused. The message names the variable; it never shows a secret.
+///
+/// ```
+/// use rustbe_core::config::{Config, ConfigError};
+/// let err = Config::from_lookup("shop", |k| (k == "APP_ENV").then(|| "production".into())).unwrap_err();
+/// assert_eq!(err, ConfigError::Missing("DATABASE_URL"));
+/// assert_eq!(err.to_string(), "DATABASE_URL must be set when APP_ENV=production");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A variable production requires is not set.
+    #[error("{0} must be set when APP_ENV=production")]
+    Missing(&'static str),
+    /// A variable's value cannot be used.
+    #[error("{var} is invalid: {reason}")]
+    Invalid {
+        /// The variable.
+        var: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Config {
+    /// Loads from the process environment, then from `.env` in the working directory for
+    /// variables the environment does not set. The environment is never modified.
+    ///
+    /// ```no_run
+    /// let config = rustbe_core::config::Config::from_env("shop").expect("valid configuration");
+    /// ```
+    pub fn from_env(app_name: &str) -> Result<Self, ConfigError> {
+        let dotenv: HashMap<String, String> = dotenvy::from_filename_iter(".env")
+            .map(|iter| iter.filter_map(Result::ok).collect())
+            .unwrap_or_default();
+        Self::from_lookup(app_name, |key| {
+            std::env::var(key).ok().or_else(|| dotenv.get(key).cloned())
+        })
+    }
+
+    /// Loads from `lookup`, which returns the value of a variable (tests pass a map).
+    pub fn from_lookup(
+        app_name: &str,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let get = |key: &str| {
+            lookup(key)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let invalid = |var: &'static str, reason: String| ConfigError::Invalid { var, reason };
+        let mut warnings = Vec::new();
+
+        let env = match get("APP_ENV").as_deref() {
+            None | Some("development") => AppEnv::Development,
+            Some("test") => AppEnv::Test,
+            Some("production") => AppEnv::Production,
+            Some(other) => {
+                return Err(invalid(
+                    "APP_ENV",
+                    format!("`{other}` is not development, test or production"),
+                ));
+            }
+        };
+        let production = env == AppEnv::Production;
+        let required = |var: &'static str| -> Result<Option<String>, ConfigError> {
+            match get(var) {
+                None if production => Err(ConfigError::Missing(var)),
+                value => Ok(value),
+            }
+        };
+
+        let duration = |var: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+            get(var).map_or(Ok(default), |v| {
+                parse_duration(&v).map_err(|r| invalid(var, r))
+            })
+        };
+        let positive = |var: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+            let d = duration(var, default)?;
+            if d.is_zero() {
+                Err(invalid(var, "must be longer than zero".into()))
+            } else {
+                Ok(d)
+            }
+        };
+        let number =
+            |var: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
+                get(var).map_or(Ok(default), |v| {
+                    v.parse::<u64>()
+                        .ok()
+                        .filter(|n| (min..=max).contains(n))
+                        .ok_or_else(|| {
+                            invalid(var, format!("must be a whole number from {min} to {max}"))
+                        })
+                })
+            };
+        let boolean = |var: &'static str, default: bool| -> Result<bool, ConfigError> {
+            get(var).map_or(Ok(default), |v| parse_bool(&v).map_err(|r| invalid(var, r)))
+        };
+        let rate = |var: &'static str, default: &str| -> Result<Rate, ConfigError> {
+            get(var)
+                .as_deref()
+                .unwrap_or(default)
+                .parse()
+                .map_err(|r| invalid(var, r))
+        };
+
+        let database_url =
+            required("DATABASE_URL")?.unwrap_or_else(|| format!("sqlite://{app_name}.db?mode=rwc"));
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(invalid(
+                "DATABASE_URL",
+                "must start with sqlite: or postgres://".into(),
+            ));
+        }
+        let database = DatabaseConfig {
+            url: Secret::new(database_url),
+            max_connections: u32::try_from(number("DATABASE_MAX_CONNECTIONS", 10, 1, 10_000)?)
+                .unwrap_or(10),
+            acquire_timeout: positive("DATABASE_ACQUIRE_TIMEOUT", Duration::from_secs(5))?,
+        };
+
+        let secret = |var: &'static str, dev: &str| -> Result<Secret, ConfigError> {
+            match required(var)? {
+                Some(value) if value.len() < MIN_SECRET_LEN && production => Err(invalid(
+                    var,
+                    format!("must be at least {MIN_SECRET_LEN} bytes long"),
+                )),
+                Some(value) => Ok(Secret::new(value)),
+                None => Ok(Secret::new(dev)),
+            }
+        };
+        let jwt_secret = secret("JWT_SECRET", DEV_JWT_SECRET)?;
+        let jwt_refresh_secret = secret("JWT_REFRESH_SECRET", DEV_JWT_REFRESH_SECRET)?;
+        if jwt_secret == jwt_refresh_secret {
+            return Err(invalid(
+                "JWT_REFRESH_SECRET",
+                "must differ from JWT_SECRET".into(),
+            ));
+        }
+        for (var, dev) in [
+            ("JWT_SECRET", DEV_JWT_SECRET),
+            ("JWT_REFRESH_SECRET", DEV_JWT_REFRESH_SECRET),
+        ] {
+            if get(var).is_none() {
+                warnings.push(format!("{var} is not set: using a fixed development secret; never deploy like this ({} chars)", dev.len()));
+            }
+        }
+        let leeway = duration("JWT_LEEWAY", Duration::from_secs(5))?;
+        if leeway > MAX_LEEWAY {
+            return Err(invalid("JWT_LEEWAY", "must be at most 60s".into()));
+        }
+        let jwt = JwtConfig {
+            secret: jwt_secret,
+            refresh_secret: jwt_refresh_secret,
+            access_ttl: positive("JWT_ACCESS_TTL", Duration::from_secs(15 * 60))?,
+            refresh_ttl: positive("JWT_REFRESH_TTL", Duration::from_secs(7 * 86_400))?,
+            leeway,
+        };
+
+        let allowed_origins: Vec<String> = get("ALLOWED_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for origin in &allowed_origins {
+            let valid = origin == "*" && allowed_origins.len() == 1
+                || (origin.starts_with("http://") || origin.starts_with("https://"))
+                    && http::HeaderValue::from_str(origin).is_ok();
+            if !valid {
+                return Err(invalid(
+                    "ALLOWED_ORIGINS",
+                    format!(
+                        "`{origin}` is not an origin such as https://shop.example (or `*` alone)"
+                    ),
+                ));
+            }
+        }
+
+        let smtp = match get("SMTP_HOST") {
+            None => None,
+            Some(host) => {
+                let tls = match get("SMTP_TLS").as_deref() {
+                    None | Some("starttls") => SmtpTls::StartTls,
+                    Some("tls") => SmtpTls::Tls,
+                    Some("none") => SmtpTls::None,
+                    Some(other) => {
+                        return Err(invalid(
+                            "SMTP_TLS",
+                            format!("`{other}` is not none, starttls or tls"),
+                        ));
+                    }
+                };
+                let default_port = match tls {
+                    SmtpTls::StartTls => 587,
+                    SmtpTls::Tls => 465,
+                    SmtpTls::None => 25,
+                };
+                Some(SmtpConfig {
+                    host,
+                    port: u16::try_from(number("SMTP_PORT", default_port, 1, 65_535)?)
+                        .unwrap_or(default_port as u16),
+                    user: get("SMTP_USER"),
+                    pass: get("SMTP_PASS").map(Secret::new),
+                    from: get("SMTP_FROM")
+                        .unwrap_or_else(|| format!("no-reply@{app_name}.localhost")),
+                    tls,
+                })
+            }
+        };
+
+        let admin = match (get("ADMIN_EMAIL"), get("ADMIN_PASSWORD")) {
+            (Some(email), Some(password)) => Some((email, Secret::new(password))),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(invalid(
+                    "ADMIN_PASSWORD",
+                    "must be set together with ADMIN_EMAIL".into(),
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "ADMIN_EMAIL",
+                    "must be set together with ADMIN_PASSWORD".into(),
+                ));
+            }
+        };
+
+        let body_limit = get("BODY_LIMIT").map_or(Ok(1024 * 1024), |v| {
+            parse_size(&v).map_err(|r| invalid("BODY_LIMIT", r))
+        })?;
+        if body_limit == 0 {
+            return Err(invalid("BODY_LIMIT", "must be larger than zero".into()));
+        }
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(invalid(
+                    "LOG_FORMAT",
+                    format!("`{other}` is not json or pretty"),
+                ));
+            }
+        };
+
+        Ok(Self {
+            app_name: app_name.to_owned(),
+            env,
+            host: get("HOST").unwrap_or_else(|| "127.0.0.1".into()),
+            port: u16::try_from(number("PORT", 8080, 0, 65_535)?).unwrap_or(8080),
+            database,
+            redis_url: get("REDIS_URL").map(Secret::new),
+            jwt,
+            allowed_origins,
+            rate_limit: rate("RATE_LIMIT", "100/15m")?,
+            rate_limit_auth: rate("RATE_LIMIT_AUTH", "5/15m")?,
+            trust_proxy: boolean("TRUST_PROXY", false)?,
+            smtp,
+            app_url: get("APP_URL")
+                .unwrap_or_else(|| "http://localhost:8080".into())
+                .trim_end_matches('/')
+                .to_owned(),
+            admin,
+            seed_demo_data: boolean("SEED_DEMO_DATA", env == AppEnv::Development)?,
+            body_limit,
+            request_timeout: positive("REQUEST_TIMEOUT", Duration::from_secs(30))?,
+            log_format,
+            warnings,
+        })
+    }
+
+    /// Settings for tests: development defaults, an in-memory SQLite database, no `.env`.
+    ///
+    /// ```
+    /// let config = rustbe_core::config::Config::for_tests("shop");
+    /// assert_eq!(config.env, rustbe_core::config::AppEnv::Test);
+    /// ```
+    #[must_use]
+    pub fn for_tests(app_name: &str) -> Self {
+        let mut config = Self::from_lookup(app_name, |key| match key {
+            "APP_ENV" => Some("test".into()),
+            "DATABASE_URL" => Some("sqlite::memory:".into()),
+            _ => None,
+        })
+        .unwrap_or_else(|_| unreachable!("the test configuration is valid"));
+        config.warnings.clear();
+        config
+    }
+
+    /// Is this production?
+    #[must_use]
+    pub fn is_production(&self) -> bool {
+        self.env == AppEnv::Production
+    }
+
+    /// Things worth a loud warning at start (development secrets in use, …).
+    #[must_use]
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// `HOST:PORT`.
+    #[must_use]
+    pub fn listen_addr(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,140 @@
+//! The JSON shapes of every answer: `{"success": true, "data": …}`, the paged form with
+//! `pagination`, and `{"success": false, "error": …}`.
+//!
+//! These types serialise the responses in [`crate::response`] and the errors of
+//! [`crate::Error`], and they are the schemas the OpenAPI document names, so the document and
+//! the wire never disagree.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+
+use crate::error::{ErrorCode, FieldError};
+
+/// `{"success": true, "data": T}`.
+///
+/// ```
+/// let json = serde_json::to_value(rustbe_core::envelope::Data::new(7)).unwrap();
+/// assert_eq!(json, serde_json::json!({"success": true, "data": 7}));
+/// ```
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Data<T> {
+    /// Always `true`.
+    pub success: bool,
+    /// The resource.
+    pub data: T,
+}
+
+impl<T> Data<T> {
+    /// Wraps `data`.
+    #[must_use]
+    pub fn new(data: T) -> Self {
+        Self {
+            success: true,
+            data,
+        }
+    }
+}
+
+/// `{"success": true, "data": [T], "pagination": {…}}`.
+///
+/// ```
+/// use rustbe_core::envelope::{PageMeta, Paged};
+/// let page = Paged::new(vec!["a", "b"], PageMeta::new(1, 2, 3));
+/// let json = serde_json::to_value(page).unwrap();
+/// assert_eq!(json["pagination"]["total_pages"], 2);
+/// ```
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Paged<T> {
+    /// Always `true`.
+    pub success: bool,
+    /// The items of this page.
+    pub data: Vec<T>,
+    /// Where this page stands.
+    pub pagination: PageMeta,
+}
+
+impl<T> Paged<T> {
+    /// Wraps a page of `data`.
+    #[must_use]
+    pub fn new(data: Vec<T>, pagination: PageMeta) -> Self {
+        Self {
+            success: true,
+            data,
+            pagination,
+        }
+    }
+}
+
+/// `pagination` of a paged list.
+///
+/// ```
+/// let meta = rustbe_core::envelope::PageMeta::new(3, 20, 57);
+/// assert_eq!(meta.total_pages, 3);
+/// let empty = rustbe_core::envelope::PageMeta::new(1, 20, 0);
+/// assert_eq!(empty.total_pages, 0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PageMeta {
+    /// The page, from 1.
+    pub page: u64,
+    /// Items per page.
+    pub limit: u64,
+    /// Items in all pages.
+    pub total: u64,
+    /// Pages in all (0 when there is nothing).
+    pub total_pages: u64,
+}
+
+impl PageMeta {
+    /// Meta for `page` of `limit` items out of `total`.
+    #[must_use]
+    pub fn new(page: u64, limit: u64, total: u64) -> Self {
+        let total_pages = if limit == 0 { 0 } else { total.div_ceil(limit) };
+        Self {
+            page,
+            limit,
+            total,
+            total_pages,
+        }
+    }
+}
+
+/// `{"success": false, "error": {…}}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    /// Always `false`.
+    pub success: bool,
+    /// What went wrong.
+    pub error: ErrorBody,
+}
+
+/// The `error` member of an error envelope.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Machine-readable code, e.g. `VALIDATION_ERROR`.
+    pub code: ErrorCode,
+    /// Human-readable message.
+    #[schema(value_type = String)]
+    pub message: Cow<'static, str>,
+    /// Every failing field, on validation errors.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<FieldError>,
+    /// The request's `X-Request-Id`.
+    pub request_id: String,
+}
+
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.as_str())))
+            .description(Some("Machine-readable error code"))
+            .into()
+    }
+}
+
+impl ToSchema for ErrorCode {}

@@ -1,0 +1,25 @@
+//! Extractors whose rejections render the error envelope.
+//!
+//! | extractor | rejects with |
+//! |---|---|
+//! | [`Json`] | 415 (not JSON), 413 (over the body limit), 400 `BAD_REQUEST` (malformed), 400 `VALIDATION_ERROR` (wrong shape, naming the field) |
+//! | [`ValidJson`] | as [`Json`], then 400 `VALIDATION_ERROR` listing every broken rule |
+//! | [`Path`] | 400 `BAD_REQUEST` |
+//! | [`Query`] | 400 `BAD_REQUEST` naming the parameter |
+//! | [`Pagination`] | 400 with details for `page` and `limit` |
+//! | [`Sort`] | 400 naming the unknown or repeated field |
+
+mod json;
+mod pagination;
+mod params;
+mod path;
+mod query;
+mod sort;
+mod valid;
+
+pub use json::{Json, JsonRejection};
+pub use pagination::{Pagination, PaginationLimits};
+pub use path::{Path, PathRejection};
+pub use query::{Query, QueryRejection};
+pub use sort::{Direction, Sort, SortFields, SortKey, parse_sort};
+pub use valid::{ValidJson, ValidJsonRejection};

@@ -1,0 +1,238 @@
+use std::convert::Infallible;
+
+use axum::extract::FromRequestParts;
+use http::request::Parts;
+
+use super::params;
+use crate::{Error, FieldError};
+
+/// The highest page number accepted, so `offset` arithmetic can never overflow.
+const MAX_PAGE: u64 = u32::MAX as u64;
+
+/// Bounds for [`Pagination`]: the `limit` used when none is given, and the largest allowed.
+/// The app builder puts the configured bounds into every request; without them the defaults
+/// (20 and 100) apply.
+///
+/// ```
+/// use rustbe_core::extract::PaginationLimits;
+/// let limits = PaginationLimits::new(50, 500).unwrap();
+/// assert_eq!(limits.max_limit(), 500);
+/// assert!(PaginationLimits::new(0, 10).is_none());
+/// assert!(PaginationLimits::new(20, 10).is_none());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaginationLimits {
+    default_limit: u64,
+    max_limit: u64,
+}
+
+impl PaginationLimits {
+    /// Limits with `default_limit` ≤ `max_limit`, both at least 1.
+    #[must_use]
+    pub fn new(default_limit: u64, max_limit: u64) -> Option<Self> {
+        (default_limit >= 1 && default_limit <= max_limit).then_some(Self {
+            default_limit,
+            max_limit,
+        })
+    }
+
+    /// The `limit` used when the request gives none.
+    #[must_use]
+    pub fn default_limit(self) -> u64 {
+        self.default_limit
+    }
+
+    /// The largest `limit` accepted.
+    #[must_use]
+    pub fn max_limit(self) -> u64 {
+        self.max_limit
+    }
+}
+
+impl Default for PaginationLimits {
+    fn default() -> Self {
+        Self {
+            default_limit: 20,
+            max_limit: 100,
+        }
+    }
+}
+
+/// `page` (from 1) and `limit` from the query string. Other parameters are left for filters.
+///
+/// A value that is not a whole number is a 400 `BAD_REQUEST`, one out of range a 400
+/// `VALIDATION_ERROR`; both name the parameter in `details`, and both parameters are checked
+/// before answering.
+///
+/// ```
+/// use rustbe_core::extract::{Pagination, PaginationLimits};
+///
+/// let p = Pagination::parse(Some("page=3&limit=10&q=shoes"), PaginationLimits::default()).unwrap();
+/// assert_eq!((p.page(), p.limit(), p.offset()), (3, 10, 20));
+///
+/// let err = Pagination::parse(Some("page=0&limit=1000"), PaginationLimits::default()).unwrap_err();
+/// assert_eq!(err.details().len(), 2);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pagination {
+    page: u64,
+    limit: u64,
+}
+
+impl Pagination {
+    /// Reads `page` and `limit` from a raw query string.
+    pub fn parse(query: Option<&str>, limits: PaginationLimits) -> Result<Self, Error> {
+        let page = params::single(query, "page")?;
+        let limit = params::single(query, "limit")?;
+        let mut malformed = Vec::new();
+        let mut out_of_range = Vec::new();
+        let mut read = |name: &'static str, raw: Option<&str>, default: u64, max: u64| -> u64 {
+            let Some(raw) = raw else { return default };
+            match raw.trim().parse::<u64>() {
+                Ok(n) if (1..=max).contains(&n) => n,
+                Ok(_) => {
+                    out_of_range.push(FieldError::new(
+                        name,
+                        format!("must be between 1 and {max}"),
+                    ));
+                    default
+                }
+                Err(_) => {
+                    malformed.push(FieldError::new(name, "must be a whole number"));
+                    default
+                }
+            }
+        };
+        let page = read("page", page.as_deref(), 1, MAX_PAGE);
+        let limit = read(
+            "limit",
+            limit.as_deref(),
+            limits.default_limit,
+            limits.max_limit,
+        );
+        if !malformed.is_empty() {
+            malformed.extend(out_of_range);
+            return Err(Error::bad_request("Invalid pagination parameters").with_details(malformed));
+        }
+        if !out_of_range.is_empty() {
+            return Err(
+                Error::validation(out_of_range).with_message("Invalid pagination parameters")
+            );
+        }
+        Ok(Self { page, limit })
+    }
+
+    /// The first page with the default limit.
+    #[must_use]
+    pub fn first(limits: PaginationLimits) -> Self {
+        Self {
+            page: 1,
+            limit: limits.default_limit,
+        }
+    }
+
+    /// The page, from 1.
+    #[must_use]
+    pub fn page(self) -> u64 {
+        self.page
+    }
+
+    /// Items per page.
+    #[must_use]
+    pub fn limit(self) -> u64 {
+        self.limit
+    }
+
+    /// Items to skip: `(page - 1) * limit`.
+    #[must_use]
+    pub fn offset(self) -> u64 {
+        (self.page - 1) * self.limit
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Pagination {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let limits = parts
+            .extensions
+            .get::<PaginationLimits>()
+            .copied()
+            .unwrap_or_default();
+        Self::parse(parts.uri.query(), limits)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PaginationLimits {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<PaginationLimits>()
+            .copied()
+            .unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+
+    fn parse(q: &str) -> Result<Pagination, Error> {
+        Pagination::parse(Some(q), PaginationLimits::default())
+    }
+
+    #[test]
+    fn defaults_and_bounds() {
+        assert_eq!(parse("").ok(), Some(Pagination { page: 1, limit: 20 }));
+        assert_eq!(parse("limit=100").ok().map(Pagination::limit), Some(100));
+        assert_eq!(
+            parse("limit=101").map_err(|e| e.code()).err(),
+            Some(ErrorCode::ValidationError)
+        );
+        assert_eq!(
+            parse("limit=0").map_err(|e| e.code()).err(),
+            Some(ErrorCode::ValidationError)
+        );
+        assert_eq!(
+            parse("page=-1").map_err(|e| e.code()).err(),
+            Some(ErrorCode::BadRequest)
+        );
+        assert_eq!(
+            parse("page=1.5").map_err(|e| e.code()).err(),
+            Some(ErrorCode::BadRequest)
+        );
+        assert_eq!(
+            parse("page=99999999999").map_err(|e| e.code()).err(),
+            Some(ErrorCode::ValidationError)
+        );
+        let last = parse("page=4294967295&limit=100")
+            .ok()
+            .map(Pagination::offset);
+        assert_eq!(last, Some((u64::from(u32::MAX) - 1) * 100));
+    }
+
+    #[test]
+    fn both_parameters_reported_together() {
+        let err = parse("page=x&limit=500").err();
+        let fields: Vec<_> = err
+            .iter()
+            .flat_map(|e| e.details())
+            .map(|d| d.field().to_owned())
+            .collect();
+        assert_eq!(fields, ["page", "limit"]);
+    }
+
+    #[test]
+    fn configured_limits_apply() {
+        let limits = PaginationLimits::new(5, 10).unwrap_or_default();
+        assert_eq!(
+            Pagination::parse(None, limits).ok().map(Pagination::limit),
+            Some(5)
+        );
+        assert!(Pagination::parse(Some("limit=11"), limits).is_err());
+        assert_eq!(Pagination::first(limits).limit(), 5);
+    }
+}

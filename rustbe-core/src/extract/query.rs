@@ -1,0 +1,96 @@
+use axum::extract::FromRequestParts;
+use axum::response::{IntoResponse, Response};
+use http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::{Error, FieldError};
+
+/// A typed query string; a value that does not parse is a 400 `BAD_REQUEST` naming the
+/// parameter.
+///
+/// ```
+/// use rustbe_core::extract::Query;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Filters { min_price: Option<f64>, in_stock: Option<bool> }
+///
+/// async fn list(Query(filters): Query<Filters>) -> String {
+///     format!("{:?}", filters.min_price)
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+/// Why a [`Query`] was refused.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct QueryRejection {
+    /// The parameter at fault (empty when the whole string is at fault).
+    pub parameter: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl From<QueryRejection> for Error {
+    fn from(rejection: QueryRejection) -> Self {
+        let field = if rejection.parameter.is_empty() {
+            "query".to_owned()
+        } else {
+            rejection.parameter
+        };
+        Error::bad_request("Invalid query string")
+            .with_details([FieldError::new(field, rejection.message)])
+    }
+}
+
+impl IntoResponse for QueryRejection {
+    fn into_response(self) -> Response {
+        Error::from(self).into_response()
+    }
+}
+
+impl<T: DeserializeOwned> Query<T> {
+    /// Parses a raw query string (without the `?`).
+    ///
+    /// ```
+    /// use rustbe_core::extract::Query;
+    /// #[derive(serde::Deserialize, Debug)]
+    /// struct P { page: u32 }
+    /// assert_eq!(Query::<P>::parse("page=2").unwrap().0.page, 2);
+    /// assert_eq!(Query::<P>::parse("page=two").unwrap_err().parameter, "page");
+    /// ```
+    pub fn parse(query: &str) -> Result<Self, QueryRejection> {
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(Self)
+            .map_err(|err| {
+                let path = err.path().to_string();
+                let message = err.into_inner().to_string();
+                match message
+                    .strip_prefix("missing field `")
+                    .and_then(|m| m.strip_suffix('`'))
+                {
+                    Some(field) => QueryRejection {
+                        parameter: field.to_owned(),
+                        message: "is required".into(),
+                    },
+                    None => QueryRejection {
+                        parameter: if path == "." { String::new() } else { path },
+                        message,
+                    },
+                }
+            })
+    }
+}
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = QueryRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Self::parse(parts.uri.query().unwrap_or_default())
+    }
+}

@@ -1,0 +1,254 @@
+use std::marker::PhantomData;
+
+use axum::extract::FromRequestParts;
+use http::request::Parts;
+
+use super::params;
+use crate::{Error, FieldError};
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Smallest first.
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+/// One field to sort by. `field` is the allowlist's own `&'static str`, so code can match on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SortKey {
+    /// The field, as named in the allowlist.
+    pub field: &'static str,
+    /// Which way.
+    pub direction: Direction,
+}
+
+impl SortKey {
+    /// Ascending by `field`.
+    #[must_use]
+    pub const fn asc(field: &'static str) -> Self {
+        Self {
+            field,
+            direction: Direction::Asc,
+        }
+    }
+
+    /// Descending by `field`.
+    #[must_use]
+    pub const fn desc(field: &'static str) -> Self {
+        Self {
+            field,
+            direction: Direction::Desc,
+        }
+    }
+}
+
+/// The sortable fields of a list, and its default order.
+///
+/// ```
+/// use rustbe_core::extract::{SortFields, SortKey};
+///
+/// struct ProductSort;
+/// impl SortFields for ProductSort {
+///     const FIELDS: &'static [&'static str] = &["name", "price", "created_at"];
+///     const DEFAULT: &'static [SortKey] = &[SortKey::desc("created_at")];
+/// }
+/// ```
+pub trait SortFields: Send + Sync + 'static {
+    /// The fields a client may sort by.
+    const FIELDS: &'static [&'static str];
+    /// The order when the client gives none.
+    const DEFAULT: &'static [SortKey] = &[];
+}
+
+/// Parses `sort` and `order` against an allowlist.
+///
+/// `sort` is a comma-separated list of fields, each optionally prefixed with `-` for
+/// descending (`sort=-price,name`); `order` (`asc` or `desc`) sets the direction of the fields
+/// without a prefix (`sort=price&order=desc`), or of the default order when `sort` is absent.
+/// Unknown fields, repeated fields, empty items and other `order` values are 400
+/// `BAD_REQUEST` naming the parameter.
+///
+/// ```
+/// use rustbe_core::extract::{parse_sort, SortKey};
+/// let keys = parse_sort(&["name", "price"], &[], Some("-price,name"), None).unwrap();
+/// assert_eq!(keys, [SortKey::desc("price"), SortKey::asc("name")]);
+/// let keys = parse_sort(&["name", "price"], &[], Some("price"), Some("desc")).unwrap();
+/// assert_eq!(keys, [SortKey::desc("price")]);
+/// assert!(parse_sort(&["name"], &[], Some("password_hash"), None).is_err());
+/// ```
+pub fn parse_sort(
+    allowed: &'static [&'static str],
+    default: &[SortKey],
+    sort: Option<&str>,
+    order: Option<&str>,
+) -> Result<Vec<SortKey>, Error> {
+    let bare = match order.map(|o| o.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("asc") => Direction::Asc,
+        Some("desc") => Direction::Desc,
+        Some(_) => return Err(bad("order", "must be `asc` or `desc`".to_owned())),
+    };
+    let Some(sort) = sort else {
+        return Ok(default
+            .iter()
+            .map(|k| match order {
+                Some(_) => SortKey {
+                    field: k.field,
+                    direction: bare,
+                },
+                None => *k,
+            })
+            .collect());
+    };
+    let mut keys: Vec<SortKey> = Vec::new();
+    for item in sort.split(',') {
+        let item = item.trim();
+        let (name, direction) = match item.strip_prefix('-') {
+            Some(name) => (name, Direction::Desc),
+            None => (item, bare),
+        };
+        if name.is_empty() {
+            return Err(bad(
+                "sort",
+                "must be a comma-separated list of field names".to_owned(),
+            ));
+        }
+        let Some(field) = allowed.iter().copied().find(|f| *f == name) else {
+            let name: String = name.chars().take(64).collect();
+            return Err(bad(
+                "sort",
+                format!(
+                    "cannot sort by `{name}`; sortable fields: {}",
+                    allowed.join(", ")
+                ),
+            ));
+        };
+        if keys.iter().any(|k| k.field == field) {
+            return Err(bad("sort", format!("`{field}` is given more than once")));
+        }
+        keys.push(SortKey { field, direction });
+    }
+    Ok(keys)
+}
+
+fn bad(parameter: &'static str, message: String) -> Error {
+    Error::bad_request("Invalid sort").with_details([FieldError::new(parameter, message)])
+}
+
+/// `sort` and `order` parsed against the allowlist of `F` (see [`parse_sort`]).
+///
+/// ```
+/// use rustbe_core::extract::{Sort, SortFields, SortKey};
+///
+/// struct ProductSort;
+/// impl SortFields for ProductSort {
+///     const FIELDS: &'static [&'static str] = &["name", "price"];
+/// }
+///
+/// async fn list(sort: Sort<ProductSort>) -> String {
+///     sort.keys().iter().map(|k| k.field).collect::<Vec<_>>().join(",")
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Sort<F> {
+    keys: Vec<SortKey>,
+    fields: PhantomData<fn() -> F>,
+}
+
+impl<F: SortFields> Sort<F> {
+    /// Parses a raw query string.
+    pub fn parse(query: Option<&str>) -> Result<Self, Error> {
+        let sort = params::single(query, "sort")?;
+        let order = params::single(query, "order")?;
+        let keys = parse_sort(F::FIELDS, F::DEFAULT, sort.as_deref(), order.as_deref())?;
+        Ok(Self {
+            keys,
+            fields: PhantomData,
+        })
+    }
+
+    /// The keys, most significant first; empty when nothing was asked and there is no default.
+    #[must_use]
+    pub fn keys(&self) -> &[SortKey] {
+        &self.keys
+    }
+}
+
+impl<F: SortFields, S: Send + Sync> FromRequestParts<S> for Sort<F> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Self::parse(parts.uri.query())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct S;
+    impl SortFields for S {
+        const FIELDS: &'static [&'static str] = &["name", "price", "created_at"];
+        const DEFAULT: &'static [SortKey] = &[SortKey::desc("created_at")];
+    }
+
+    fn keys(q: &str) -> Result<Vec<SortKey>, String> {
+        Sort::<S>::parse(Some(q))
+            .map(|s| s.keys().to_vec())
+            .map_err(|e| {
+                e.details()
+                    .first()
+                    .map(|d| d.message().to_owned())
+                    .unwrap_or_default()
+            })
+    }
+
+    #[test]
+    fn default_and_order_override() {
+        assert_eq!(keys(""), Ok(vec![SortKey::desc("created_at")]));
+        assert_eq!(keys("order=asc"), Ok(vec![SortKey::asc("created_at")]));
+    }
+
+    #[test]
+    fn mixed_prefixes_and_order() {
+        assert_eq!(
+            keys("sort=-price,name&order=desc"),
+            Ok(vec![SortKey::desc("price"), SortKey::desc("name")])
+        );
+        assert_eq!(
+            keys("sort=name,%20price"),
+            Ok(vec![SortKey::asc("name"), SortKey::asc("price")])
+        );
+    }
+
+    #[test]
+    fn rejections_say_why() {
+        assert!(
+            keys("sort=secret")
+                .err()
+                .unwrap_or_default()
+                .contains("sortable fields: name, price, created_at")
+        );
+        assert!(
+            keys("sort=name,-name")
+                .err()
+                .unwrap_or_default()
+                .contains("more than once")
+        );
+        assert!(keys("sort=name,,price").is_err());
+        assert!(keys("sort=-").is_err());
+        assert!(
+            keys("sort=name&order=sideways")
+                .err()
+                .unwrap_or_default()
+                .contains("asc")
+        );
+        assert!(
+            keys("sort=name&sort=price")
+                .err()
+                .unwrap_or_default()
+                .contains("at most once")
+        );
+    }
+}

@@ -1,0 +1,31 @@
+//! The layers of the standard stack that rustbe writes itself. The rest (CORS, compression,
+//! timeout, body limit, panic catching, tracing) come from tower-http and are put together by
+//! [`App`](crate::app::App).
+
+mod error_envelope;
+mod security_headers;
+
+pub use error_envelope::{ErrorEnvelope, ErrorEnvelopeLayer};
+pub use security_headers::{API_CSP, DOCS_CSP, SecurityHeaders, SecurityHeadersLayer};
+
+/// Turns a panic caught by tower-http's `CatchPanicLayer` into a 500 envelope. The panic
+/// message is logged with the request id; the client sees a generic message.
+///
+/// ```
+/// use tower_http::catch_panic::CatchPanicLayer;
+/// let layer = CatchPanicLayer::custom(rustbe_core::middleware::panic_response);
+/// ```
+#[must_use]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "the signature CatchPanicLayer::custom asks for"
+)]
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-string panic payload".to_owned());
+    crate::Error::internal(format!("handler panicked: {message}")).into_response()
+}

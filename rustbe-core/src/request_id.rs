@@ -1,0 +1,205 @@
+//! Request ids: taken from `X-Request-Id` when the client sent a sane one, generated
+//! otherwise, echoed on every response and written into every error body.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+
+use axum::extract::FromRequestParts;
+use http::request::Parts;
+use http::{HeaderName, HeaderValue, Request, Response};
+use tokio::task::futures::TaskLocalFuture;
+use tower::{Layer, Service};
+
+/// The `X-Request-Id` header.
+pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The longest client-sent id that is kept; longer ones are replaced.
+const MAX_LEN: usize = 128;
+
+tokio::task_local! {
+    static CURRENT: RequestId;
+}
+
+/// The id of the request being served.
+///
+/// As an extractor it never fails: behind [`RequestIdLayer`] it is the request's id, and
+/// elsewhere a fresh one.
+///
+/// ```
+/// use rustbe_core::request_id::RequestId;
+/// async fn handler(id: RequestId) -> String {
+///     format!("you are request {id}")
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(Arc<str>);
+
+impl RequestId {
+    /// A new random id (a UUID v4 without dashes).
+    ///
+    /// ```
+    /// let id = rustbe_core::request_id::RequestId::generate();
+    /// assert_eq!(id.as_str().len(), 32);
+    /// ```
+    #[must_use]
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::new_v4().simple().to_string().into())
+    }
+
+    /// The id a client sent, if it is 1 to 128 characters of `A-Z a-z 0-9 - _ . :`.
+    /// Anything else is not echoed back, so a client cannot inject into logs or bodies.
+    ///
+    /// ```
+    /// use rustbe_core::request_id::RequestId;
+    /// assert!(RequestId::parse("abc-123").is_some());
+    /// assert!(RequestId::parse("evil\"}, {\"x").is_none());
+    /// assert!(RequestId::parse("").is_none());
+    /// ```
+    #[must_use]
+    pub fn parse(value: &str) -> Option<Self> {
+        let ok = !value.is_empty()
+            && value.len() <= MAX_LEN
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+        ok.then(|| Self(value.into()))
+    }
+
+    /// The id as text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The id of the request this task is serving, if it runs behind [`RequestIdLayer`].
+    ///
+    /// ```
+    /// assert!(rustbe_core::request_id::RequestId::current().is_none());
+    /// ```
+    #[must_use]
+    pub fn current() -> Option<Self> {
+        CURRENT.try_with(Clone::clone).ok()
+    }
+
+    fn header_value(&self) -> HeaderValue {
+        // Both constructors allow only visible ASCII, so this cannot fail.
+        HeaderValue::from_str(&self.0).unwrap_or_else(|_| HeaderValue::from_static("invalid"))
+    }
+}
+
+/// The current id, or a new one outside [`RequestIdLayer`].
+pub(crate) fn current_or_new() -> RequestId {
+    RequestId::current().unwrap_or_else(RequestId::generate)
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestId {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<RequestId>()
+            .cloned()
+            .unwrap_or_else(current_or_new))
+    }
+}
+
+/// Gives every request an id: the client's `X-Request-Id` when it is sane (see
+/// [`RequestId::parse`]), a new one otherwise. The id is put in the request's extensions and
+/// headers, made [`RequestId::current`] for everything that runs inside, and set as
+/// `X-Request-Id` on the response.
+///
+/// ```
+/// use axum::{Router, routing::get};
+/// use rustbe_core::request_id::RequestIdLayer;
+///
+/// let app: Router = Router::new().route("/", get(|| async { "hi" })).layer(RequestIdLayer::new());
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+#[must_use]
+pub struct RequestIdLayer;
+
+impl RequestIdLayer {
+    /// The layer.
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+impl<S> Layer<S> for RequestIdLayer {
+    type Service = RequestIdService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RequestIdService { inner }
+    }
+}
+
+/// The service of [`RequestIdLayer`].
+#[derive(Debug, Clone)]
+pub struct RequestIdService<S> {
+    inner: S,
+}
+
+impl<S, B, ResB> Service<Request<B>> for RequestIdService<S>
+where
+    S: Service<Request<B>, Response = Response<ResB>>,
+{
+    type Response = Response<ResB>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<B>) -> Self::Future {
+        let id = req
+            .headers()
+            .get(&X_REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .and_then(RequestId::parse)
+            .unwrap_or_else(RequestId::generate);
+        let header = id.header_value();
+        req.headers_mut()
+            .insert(X_REQUEST_ID.clone(), header.clone());
+        req.extensions_mut().insert(id.clone());
+        ResponseFuture {
+            inner: CURRENT.scope(id, self.inner.call(req)),
+            header: Some(header),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`RequestIdService`].
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: TaskLocalFuture<RequestId, F>,
+        header: Option<HeaderValue>,
+    }
+}
+
+impl<F, ResB, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<ResB>, E>>,
+{
+    type Output = Result<Response<ResB>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = ready!(this.inner.poll(cx))?;
+        if let Some(header) = this.header.take() {
+            response.headers_mut().insert(X_REQUEST_ID.clone(), header);
+        }
+        Poll::Ready(Ok(response))
+    }
+}

@@ -1,0 +1,134 @@
+//! Success responses in the envelope: [`Single`] (200), [`Created`] (201 with `Location`),
+//! [`NoContent`] (204) and [`Page`] (200 with `pagination`).
+
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
+use serde::Serialize;
+
+use crate::Error;
+use crate::envelope::{Data, PageMeta, Paged};
+
+/// 200 with `{"success": true, "data": T}`.
+///
+/// ```
+/// use rustbe_core::response::Single;
+/// async fn handler() -> Single<&'static str> {
+///     Single("hello")
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Single<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Single<T> {
+    fn into_response(self) -> Response {
+        json_response(StatusCode::OK, &Data::new(self.0))
+    }
+}
+
+/// 201 with `{"success": true, "data": T}` and `Location` pointing at the new resource.
+///
+/// ```
+/// use rustbe_core::response::Created;
+/// async fn handler() -> Created<u32> {
+///     Created::new("/api/things/7", 7)
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Created<T> {
+    location: String,
+    value: T,
+}
+
+impl<T> Created<T> {
+    /// The created `value`, found at `location`.
+    #[must_use]
+    pub fn new(location: impl Into<String>, value: T) -> Self {
+        Self {
+            location: location.into(),
+            value,
+        }
+    }
+}
+
+impl<T: Serialize> IntoResponse for Created<T> {
+    fn into_response(self) -> Response {
+        let Ok(location) = HeaderValue::try_from(self.location) else {
+            return Error::internal("Location header is not a valid header value").into_response();
+        };
+        let mut response = json_response(StatusCode::CREATED, &Data::new(self.value));
+        response.headers_mut().insert(header::LOCATION, location);
+        response
+    }
+}
+
+/// 204 with no body.
+///
+/// ```
+/// use rustbe_core::response::NoContent;
+/// async fn delete() -> NoContent {
+///     NoContent
+/// }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct NoContent;
+
+impl IntoResponse for NoContent {
+    fn into_response(self) -> Response {
+        StatusCode::NO_CONTENT.into_response()
+    }
+}
+
+/// 200 with one page of items and its `pagination`.
+///
+/// ```
+/// use rustbe_core::extract::Pagination;
+/// use rustbe_core::response::Page;
+///
+/// async fn list(pagination: Pagination) -> Page<String> {
+///     let (items, total) = (vec!["a".to_owned()], 1);
+///     Page::new(items, pagination, total)
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    items: Vec<T>,
+    meta: PageMeta,
+}
+
+impl<T> Page<T> {
+    /// A page of `items` for the requested `pagination`, out of `total` items.
+    #[must_use]
+    pub fn new(items: Vec<T>, pagination: crate::extract::Pagination, total: u64) -> Self {
+        Self {
+            items,
+            meta: PageMeta::new(pagination.page(), pagination.limit(), total),
+        }
+    }
+
+    /// The page's metadata.
+    #[must_use]
+    pub fn meta(&self) -> PageMeta {
+        self.meta
+    }
+}
+
+impl<T: Serialize> IntoResponse for Page<T> {
+    fn into_response(self) -> Response {
+        json_response(StatusCode::OK, &Paged::new(self.items, self.meta))
+    }
+}
+
+fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            bytes,
+        )
+            .into_response(),
+        Err(err) => Error::internal(err).into_response(),
+    }
+}
