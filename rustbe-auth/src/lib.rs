@@ -1,7 +1,32 @@
-//! Authentication for rustbe: passwords, JWT access and refresh tokens, guards, token stores
-//! and the auth router.
+//! rustbe-auth: authentication for rustbe apps.
 //!
-//! Not written yet: it lands with its own issue. `rustbe-core` already defines what this
-//! crate will produce, the [`Principal`] that access rules read.
+//! - [`password`]: the password policy and argon2id hashing off the async workers, bounded;
+//! - [`token`]: JWT access and refresh tokens (HS256 pinned, different secrets, a type claim);
+//! - [`layer`]: [`AuthLayer`](layer::AuthLayer) turns a bearer token into a
+//!   [`Principal`](rustbe_core::access::Principal); [`RequireAuthLayer`](layer::RequireAuthLayer)
+//!   and [`RequireRoleLayer`](layer::RequireRoleLayer) guard routes;
+//! - [`store`]: refresh tokens (rotation, reuse detection) and reset tokens, stored hashed;
+//! - [`revocation`]: revoked access tokens in memory or Redis, failing closed;
+//! - [`mail`]: SMTP, log and in-memory mailers;
+//! - [`users`]: the [`UserStore`](users::UserStore) an app implements for its own users;
+//! - [`router`]: the ready auth router and its OpenAPI document.
+//!
+//! See `docs/auth.md` for the guide.
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `redis` | no | [`revocation::RedisRevocationList`], shared by every instance |
+//! | `smtp` | no | [`mail::SmtpMailer`] (lettre; plain, STARTTLS or TLS) |
 
-pub use rustbe_core::access::Principal;
+pub mod layer;
+pub mod mail;
+pub mod password;
+pub mod revocation;
+pub mod router;
+pub mod store;
+pub mod token;
+pub mod users;
+
+pub use router::AuthService;

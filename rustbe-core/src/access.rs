@@ -37,6 +37,13 @@ struct PrincipalInner {
 
 impl Principal {
     /// A caller with `id` and `roles`.
+    ///
+    /// ```
+    /// use rustbe_core::access::Principal;
+    /// let editor = Principal::new(String::from("7"), vec!["editor", "author"]);
+    /// assert_eq!(editor.id(), "7");
+    /// assert_eq!(editor.roles(), ["editor", "author"]);
+    /// ```
     #[must_use]
     pub fn new<I, R>(id: impl Into<String>, roles: I) -> Self
     where
@@ -50,18 +57,34 @@ impl Principal {
     }
 
     /// The caller's id, as text whatever the key type (UUID, integer, string).
+    ///
+    /// ```
+    /// let p = rustbe_core::access::Principal::new(42.to_string(), ["customer"]);
+    /// assert_eq!(p.id(), "42");
+    /// ```
     #[must_use]
     pub fn id(&self) -> &str {
         &self.0.id
     }
 
     /// The caller's roles.
+    ///
+    /// ```
+    /// let p = rustbe_core::access::Principal::new("1", ["admin", "editor"]);
+    /// assert_eq!(p.roles(), ["admin", "editor"]);
+    /// ```
     #[must_use]
     pub fn roles(&self) -> &[String] {
         &self.0.roles
     }
 
     /// Does the caller have `role`?
+    ///
+    /// ```
+    /// let p = rustbe_core::access::Principal::new("1", ["editor"]);
+    /// assert!(p.has_role("editor"));
+    /// assert!(!p.has_role("admin"));
+    /// ```
     #[must_use]
     pub fn has_role(&self, role: &str) -> bool {
         self.0.roles.iter().any(|r| r == role)
@@ -130,6 +153,15 @@ pub enum AccessRule {
 }
 
 /// What an [`AccessRule`] allowed.
+///
+/// ```
+/// use rustbe_core::access::{AccessRule, Grant, Principal};
+/// let owner_rule = AccessRule::Owner { bypass: &["admin"] };
+/// let admin = Principal::new("1", ["admin"]);
+/// let customer = Principal::new("7", ["customer"]);
+/// assert_eq!(owner_rule.authorize(Some(&admin)).unwrap(), Grant::All);
+/// assert_eq!(owner_rule.authorize(Some(&customer)).unwrap(), Grant::OwnedBy("7".into()));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Grant {
     /// Every row.
@@ -142,6 +174,15 @@ pub enum Grant {
 impl AccessRule {
     /// Decides for `principal`: 401 `UNAUTHORIZED` if the rule needs a caller and there is
     /// none, 403 `FORBIDDEN` if the caller lacks the role, otherwise what the caller may see.
+    ///
+    /// ```
+    /// use rustbe_core::access::{AccessRule, Grant, Principal};
+    /// let editors = AccessRule::Roles(&["editor", "admin"]);
+    /// let editor = Principal::new("3", ["editor"]);
+    /// assert_eq!(editors.authorize(Some(&editor)).unwrap(), Grant::All);
+    /// assert_eq!(editors.authorize(None).unwrap_err().status(), 401);
+    /// assert_eq!(AccessRule::Public.authorize(None).unwrap(), Grant::All);
+    /// ```
     pub fn authorize(&self, principal: Option<&Principal>) -> Result<Grant, Error> {
         match (self, principal) {
             (Self::Public, _) => Ok(Grant::All),
@@ -182,6 +223,12 @@ impl Grant {
     }
 
     /// The owner id lists must filter by, if any.
+    ///
+    /// ```
+    /// use rustbe_core::access::Grant;
+    /// assert_eq!(Grant::OwnedBy("7".into()).owner(), Some("7"));
+    /// assert_eq!(Grant::All.owner(), None);
+    /// ```
     #[must_use]
     pub fn owner(&self) -> Option<&str> {
         match self {

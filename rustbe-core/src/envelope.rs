@@ -30,6 +30,12 @@ pub struct Data<T> {
 
 impl<T> Data<T> {
     /// Wraps `data`.
+    ///
+    /// ```
+    /// let data = rustbe_core::envelope::Data::new("hi");
+    /// assert!(data.success);
+    /// assert_eq!(data.data, "hi");
+    /// ```
     #[must_use]
     pub fn new(data: T) -> Self {
         Self {
@@ -59,6 +65,13 @@ pub struct Paged<T> {
 
 impl<T> Paged<T> {
     /// Wraps a page of `data`.
+    ///
+    /// ```
+    /// use rustbe_core::envelope::{PageMeta, Paged};
+    /// let page = Paged::new(vec![1, 2], PageMeta::new(1, 2, 5));
+    /// assert!(page.success);
+    /// assert_eq!(page.pagination.total_pages, 3);
+    /// ```
     #[must_use]
     pub fn new(data: Vec<T>, pagination: PageMeta) -> Self {
         Self {
@@ -91,6 +104,13 @@ pub struct PageMeta {
 
 impl PageMeta {
     /// Meta for `page` of `limit` items out of `total`.
+    ///
+    /// ```
+    /// use rustbe_core::envelope::PageMeta;
+    /// let meta = PageMeta::new(2, 10, 25);
+    /// assert_eq!((meta.page, meta.limit, meta.total, meta.total_pages), (2, 10, 25, 3));
+    /// assert_eq!(PageMeta::new(1, 0, 5).total_pages, 0);
+    /// ```
     #[must_use]
     pub fn new(page: u64, limit: u64, total: u64) -> Self {
         let total_pages = if limit == 0 { 0 } else { total.div_ceil(limit) };
@@ -104,6 +124,14 @@ impl PageMeta {
 }
 
 /// `{"success": false, "error": {…}}`.
+///
+/// ```
+/// use rustbe_core::{ErrorCode, envelope::{ErrorBody, ErrorEnvelope}};
+/// let error = ErrorBody { code: ErrorCode::NotFound, message: "Resource not found".into(), details: vec![], request_id: "r1".into() };
+/// let json = serde_json::to_value(ErrorEnvelope { success: false, error }).unwrap();
+/// assert_eq!(json["success"], false);
+/// assert_eq!(json["error"]["code"], "NOT_FOUND");
+/// ```
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorEnvelope {
     /// Always `false`.
@@ -113,6 +141,13 @@ pub struct ErrorEnvelope {
 }
 
 /// The `error` member of an error envelope.
+///
+/// ```
+/// use rustbe_core::{ErrorCode, envelope::ErrorBody};
+/// let body = ErrorBody { code: ErrorCode::Conflict, message: "taken".into(), details: vec![], request_id: "r1".into() };
+/// let json = serde_json::to_value(&body).unwrap();
+/// assert_eq!(json, serde_json::json!({"code": "CONFLICT", "message": "taken", "request_id": "r1"}));
+/// ```
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// Machine-readable code, e.g. `VALIDATION_ERROR`.

@@ -27,6 +27,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `macros` | yes | re-exports the `#[derive(Resource)]` macro of `rustbe-macros` |
+//! | `redis` | no | [`redis`]: a Redis client (fred) with short timeouts and reconnection |
 //! | `testing` | no | [`testing`]: in-process requests, per-test databases |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -38,6 +39,8 @@ pub mod envelope;
 mod error;
 pub mod extract;
 pub mod middleware;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub mod request_id;
 pub mod response;
 #[cfg(feature = "testing")]

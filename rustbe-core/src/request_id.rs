@@ -14,6 +14,14 @@ use tokio::task::futures::TaskLocalFuture;
 use tower::{Layer, Service};
 
 /// The `X-Request-Id` header.
+///
+/// ```
+/// use rustbe_core::request_id::X_REQUEST_ID;
+/// assert_eq!(X_REQUEST_ID.as_str(), "x-request-id");
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert(X_REQUEST_ID.clone(), http::HeaderValue::from_static("abc-123"));
+/// assert_eq!(headers["X-Request-Id"], "abc-123");
+/// ```
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The longest client-sent id that is kept; longer ones are replaced.
@@ -69,6 +77,11 @@ impl RequestId {
     }
 
     /// The id as text.
+    ///
+    /// ```
+    /// use rustbe_core::request_id::RequestId;
+    /// assert_eq!(RequestId::parse("abc-123").unwrap().as_str(), "abc-123");
+    /// ```
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
@@ -130,6 +143,18 @@ pub struct RequestIdLayer;
 
 impl RequestIdLayer {
     /// The layer.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::request_id::{RequestId, RequestIdLayer};
+    /// use rustbe_core::testing::TestRequest;
+    /// let app = Router::new().route("/", get(|id: RequestId| async move { id.to_string() })).layer(RequestIdLayer::new());
+    /// let response = TestRequest::get("/").header("x-request-id", "abc-123").send(&app).await;
+    /// assert_eq!(response.header("x-request-id"), Some("abc-123"));
+    /// assert_eq!(response.body(), b"abc-123");
+    /// # });
+    /// ```
     pub fn new() -> Self {
         Self
     }
@@ -144,6 +169,21 @@ impl<S> Layer<S> for RequestIdLayer {
 }
 
 /// The service of [`RequestIdLayer`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # use std::convert::Infallible;
+/// # use http::{Request, Response};
+/// use rustbe_core::request_id::{RequestId, RequestIdLayer};
+/// use tower::{Layer, ServiceExt, service_fn};
+/// let inner = service_fn(|req: Request<()>| async move {
+///     assert_eq!(req.headers()["x-request-id"], RequestId::current().unwrap().as_str());
+///     Ok::<_, Infallible>(Response::new(()))
+/// });
+/// let response = RequestIdLayer::new().layer(inner).oneshot(Request::new(())).await.unwrap();
+/// assert_eq!(response.headers()["x-request-id"].len(), 32);
+/// # });
+/// ```
 #[derive(Debug, Clone)]
 pub struct RequestIdService<S> {
     inner: S,
@@ -181,6 +221,18 @@ where
 
 pin_project_lite::pin_project! {
     /// The response future of [`RequestIdService`].
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use std::convert::Infallible;
+    /// # use http::{Request, Response};
+    /// use rustbe_core::request_id::{RequestIdLayer, ResponseFuture};
+    /// use tower::{Layer, Service, ServiceExt, service_fn};
+    /// let mut service = RequestIdLayer::new().layer(service_fn(|_: Request<()>| async { Ok::<_, Infallible>(Response::new(())) }));
+    /// let future: ResponseFuture<_> = service.ready().await.unwrap().call(Request::new(()));
+    /// assert!(future.await.unwrap().headers().contains_key("x-request-id"));
+    /// # });
+    /// ```
     pub struct ResponseFuture<F> {
         #[pin]
         inner: TaskLocalFuture<RequestId, F>,

@@ -41,6 +41,14 @@ pub struct Created<T> {
 
 impl<T> Created<T> {
     /// The created `value`, found at `location`.
+    ///
+    /// ```
+    /// use axum::response::IntoResponse;
+    /// use rustbe_core::response::Created;
+    /// let response = Created::new("/api/things/7", 7).into_response();
+    /// assert_eq!(response.status(), 201);
+    /// assert_eq!(response.headers()["location"], "/api/things/7");
+    /// ```
     #[must_use]
     pub fn new(location: impl Into<String>, value: T) -> Self {
         Self {
@@ -97,6 +105,14 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// A page of `items` for the requested `pagination`, out of `total` items.
+    ///
+    /// ```
+    /// use rustbe_core::extract::{Pagination, PaginationLimits};
+    /// use rustbe_core::response::Page;
+    /// let pagination = Pagination::parse(Some("page=2&limit=10"), PaginationLimits::default()).unwrap();
+    /// let page = Page::new(vec!["item"; 10], pagination, 35);
+    /// assert_eq!((page.meta().page, page.meta().total_pages), (2, 4));
+    /// ```
     #[must_use]
     pub fn new(items: Vec<T>, pagination: crate::extract::Pagination, total: u64) -> Self {
         Self {
@@ -106,6 +122,13 @@ impl<T> Page<T> {
     }
 
     /// The page's metadata.
+    ///
+    /// ```
+    /// use rustbe_core::{envelope::PageMeta, response::Page};
+    /// use rustbe_core::extract::{Pagination, PaginationLimits};
+    /// let page = Page::new(vec![1, 2, 3], Pagination::first(PaginationLimits::default()), 3);
+    /// assert_eq!(page.meta(), PageMeta::new(1, 20, 3));
+    /// ```
     #[must_use]
     pub fn meta(&self) -> PageMeta {
         self.meta

@@ -33,6 +33,16 @@ use tower::ServiceExt;
 use crate::config::DatabaseConfig;
 
 /// A request to send to a router in-process.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use axum::{Router, routing::post};
+/// use rustbe_core::testing::TestRequest;
+/// let router = Router::new().route("/echo", post(|body: String| async move { body }));
+/// let response = TestRequest::post("/echo").body("hello").send(&router).await;
+/// assert_eq!(response.body(), b"hello");
+/// # });
+/// ```
 #[derive(Debug)]
 #[must_use]
 pub struct TestRequest {
@@ -42,6 +52,16 @@ pub struct TestRequest {
 
 impl TestRequest {
     /// A request with `method` to `uri`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, http::{Method, StatusCode}, routing::delete};
+    /// use rustbe_core::testing::TestRequest;
+    /// let router = Router::new().route("/items/{id}", delete(|| async { StatusCode::NO_CONTENT }));
+    /// let response = TestRequest::new(Method::DELETE, "/items/1").send(&router).await;
+    /// assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    /// # });
+    /// ```
     pub fn new(method: Method, uri: &str) -> Self {
         Self {
             request: Request::builder().method(method).uri(uri),
@@ -50,16 +70,44 @@ impl TestRequest {
     }
 
     /// `GET uri`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::testing::TestRequest;
+    /// let router = Router::new().route("/hello", get(|| async { "world" }));
+    /// assert_eq!(TestRequest::get("/hello").send(&router).await.body(), b"world");
+    /// # });
+    /// ```
     pub fn get(uri: &str) -> Self {
         Self::new(Method::GET, uri)
     }
 
     /// `POST uri`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::testing::TestRequest;
+    /// let router = Router::new().route("/hello", get(|| async { "world" }));
+    /// assert_eq!(TestRequest::post("/hello").send(&router).await.status(), 405);
+    /// # });
+    /// ```
     pub fn post(uri: &str) -> Self {
         Self::new(Method::POST, uri)
     }
 
     /// Adds a header.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, http::HeaderMap, routing::get};
+    /// use rustbe_core::testing::TestRequest;
+    /// let router = Router::new().route("/", get(|h: HeaderMap| async move { h["x-tenant"].to_str().unwrap().to_owned() }));
+    /// let response = TestRequest::get("/").header("x-tenant", "acme").send(&router).await;
+    /// assert_eq!(response.body(), b"acme");
+    /// # });
+    /// ```
     pub fn header(mut self, name: &str, value: &str) -> Self {
         if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::from_str(value)) {
             self.request = self.request.header(name, value);
@@ -68,11 +116,31 @@ impl TestRequest {
     }
 
     /// `Authorization: Bearer token`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, http::HeaderMap, routing::get};
+    /// use rustbe_core::testing::TestRequest;
+    /// let router = Router::new().route("/", get(|h: HeaderMap| async move { h["authorization"].to_str().unwrap().to_owned() }));
+    /// let response = TestRequest::get("/").bearer("t0k3n").send(&router).await;
+    /// assert_eq!(response.body(), b"Bearer t0k3n");
+    /// # });
+    /// ```
     pub fn bearer(self, token: &str) -> Self {
         self.header("authorization", &format!("Bearer {token}"))
     }
 
     /// A JSON body with `Content-Type: application/json`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::post};
+    /// use rustbe_core::{extract::Json, testing::TestRequest};
+    /// let router = Router::new().route("/", post(|Json(v): Json<serde_json::Value>| async move { Json(v) }));
+    /// let response = TestRequest::post("/").json(&serde_json::json!({"name": "pen"})).send(&router).await;
+    /// assert_eq!(response.json()["name"], "pen");
+    /// # });
+    /// ```
     pub fn json(mut self, value: &serde_json::Value) -> Self {
         self.request = self
             .request
@@ -82,6 +150,16 @@ impl TestRequest {
     }
 
     /// A raw body (no content type is added).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::post};
+    /// use rustbe_core::{extract::Json, testing::TestRequest};
+    /// let router = Router::new().route("/", post(|Json(v): Json<serde_json::Value>| async move { Json(v) }));
+    /// let response = TestRequest::post("/").body(r#"{"name": "pen"}"#).send(&router).await;
+    /// assert_eq!(response.error_code(), "UNSUPPORTED_MEDIA_TYPE");
+    /// # });
+    /// ```
     pub fn body(mut self, body: impl Into<Body>) -> Self {
         self.body = body.into();
         self
@@ -91,6 +169,16 @@ impl TestRequest {
     ///
     /// # Panics
     /// If the request cannot be built or the body cannot be read: a broken test.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::testing::TestRequest;
+    /// let router = Router::new().route("/", get(|| async { "hi" }));
+    /// let response = TestRequest::get("/").send(&router).await;
+    /// assert_eq!((response.status().as_u16(), response.body()), (200, &b"hi"[..]));
+    /// # });
+    /// ```
     pub async fn send(self, router: &Router) -> TestResponse {
         let request = self.request.body(self.body).expect("a valid test request");
         let response = router
@@ -113,6 +201,17 @@ impl TestRequest {
 }
 
 /// A response read in full.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use axum::{Router, routing::get};
+/// use rustbe_core::{response::Single, testing::TestRequest};
+/// let router = Router::new().route("/", get(|| async { Single("hi") }));
+/// let response = TestRequest::get("/").send(&router).await;
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(response.json()["data"], "hi");
+/// # });
+/// ```
 #[derive(Debug, Clone)]
 pub struct TestResponse {
     status: StatusCode,
@@ -122,36 +221,94 @@ pub struct TestResponse {
 
 impl TestResponse {
     /// The status.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_core::testing::TestRequest;
+    /// let router = axum::Router::new();
+    /// assert_eq!(TestRequest::get("/nowhere").send(&router).await.status(), http::StatusCode::NOT_FOUND);
+    /// # });
+    /// ```
     #[must_use]
     pub fn status(&self) -> StatusCode {
         self.status
     }
 
     /// The headers.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::{response::Single, testing::TestRequest};
+    /// let router = Router::new().route("/", get(|| async { Single(1) }));
+    /// let response = TestRequest::get("/").send(&router).await;
+    /// assert_eq!(response.headers()[http::header::CONTENT_TYPE], "application/json");
+    /// # });
+    /// ```
     #[must_use]
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }
 
     /// A header as text, if present.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::{response::Single, testing::TestRequest};
+    /// let router = Router::new().route("/", get(|| async { Single(1) }));
+    /// let response = TestRequest::get("/").send(&router).await;
+    /// assert_eq!(response.header("content-type"), Some("application/json"));
+    /// assert_eq!(response.header("x-missing"), None);
+    /// # });
+    /// ```
     #[must_use]
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The raw body.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::testing::TestRequest;
+    /// let router = Router::new().route("/", get(|| async { "plain text" }));
+    /// assert_eq!(TestRequest::get("/").send(&router).await.body(), b"plain text");
+    /// # });
+    /// ```
     #[must_use]
     pub fn body(&self) -> &[u8] {
         &self.body
     }
 
     /// The body as JSON (`Null` when it is empty or not JSON).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::{response::Single, testing::TestRequest};
+    /// let router = Router::new().route("/json", get(|| async { Single(7) })).route("/text", get(|| async { "seven" }));
+    /// assert_eq!(TestRequest::get("/json").send(&router).await.json()["data"], 7);
+    /// assert!(TestRequest::get("/text").send(&router).await.json().is_null());
+    /// # });
+    /// ```
     #[must_use]
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
     }
 
     /// The `error.code` of an error envelope, or `""`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::{Error, testing::TestRequest};
+    /// let router = Router::new().route("/gone", get(|| async { Error::not_found() })).route("/ok", get(|| async { "ok" }));
+    /// assert_eq!(TestRequest::get("/gone").send(&router).await.error_code(), "NOT_FOUND");
+    /// assert_eq!(TestRequest::get("/ok").send(&router).await.error_code(), "");
+    /// # });
+    /// ```
     #[must_use]
     pub fn error_code(&self) -> String {
         self.json()["error"]["code"]
@@ -163,6 +320,11 @@ impl TestResponse {
 
 /// Is this running under CI (`CI` set)? There, a test that lacks a service fails instead of
 /// skipping.
+///
+/// ```
+/// let ci = std::env::var("CI").unwrap_or_default();
+/// assert_eq!(rustbe_core::testing::in_ci(), !matches!(ci.as_str(), "" | "false" | "0"));
+/// ```
 #[must_use]
 pub fn in_ci() -> bool {
     std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
@@ -174,6 +336,14 @@ pub fn in_ci() -> bool {
 ///
 /// # Panics
 /// Under CI, when `var` is not set.
+///
+/// ```
+/// use rustbe_core::testing::{in_ci, service_url};
+/// if !in_ci() {
+///     // Prints "SKIPPED doc_example: RUSTBE_UNSET_SERVICE_URL is not set" to stderr.
+///     assert_eq!(service_url("RUSTBE_UNSET_SERVICE_URL", "doc_example"), None);
+/// }
+/// ```
 #[must_use]
 pub fn service_url(var: &str, test: &str) -> Option<String> {
     match std::env::var(var) {
@@ -193,6 +363,16 @@ pub fn service_url(var: &str, test: &str) -> Option<String> {
 
 /// A database of its own for one test: an in-memory SQLite database, or a new PostgreSQL
 /// database created from `TEST_DATABASE_URL` and dropped by [`TestDb::cleanup`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use rustbe_core::testing::TestDb;
+/// let test_db = TestDb::sqlite().await;
+/// test_db.execute("CREATE TABLE products (id INTEGER PRIMARY KEY)").await;
+/// assert_eq!(test_db.config.url.expose(), "sqlite::memory:");
+/// test_db.cleanup().await;
+/// # });
+/// ```
 #[derive(Debug)]
 pub struct TestDb {
     /// The pool.
@@ -207,6 +387,13 @@ impl TestDb {
     ///
     /// # Panics
     /// If SQLite cannot open in memory.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let test_db = rustbe_core::testing::TestDb::sqlite().await;
+    /// assert!(test_db.db.ping().await.is_ok());
+    /// # });
+    /// ```
     pub async fn sqlite() -> Self {
         Self::sqlite_with(|_| {}).await
     }
@@ -215,6 +402,15 @@ impl TestDb {
     ///
     /// # Panics
     /// If SQLite cannot open in memory.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use std::time::Duration;
+    /// use rustbe_core::testing::TestDb;
+    /// let test_db = TestDb::sqlite_with(|c| c.acquire_timeout = Duration::from_secs(1)).await;
+    /// assert_eq!(test_db.config.acquire_timeout, Duration::from_secs(1));
+    /// # });
+    /// ```
     pub async fn sqlite_with(customize: impl FnOnce(&mut DatabaseConfig)) -> Self {
         let mut config = DatabaseConfig::new("sqlite::memory:");
         customize(&mut config);
@@ -232,6 +428,17 @@ impl TestDb {
     ///
     /// # Panics
     /// If the server refuses to create the database.
+    ///
+    /// ```no_run
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_core::testing::TestDb;
+    /// let Some(test_db) = TestDb::postgres("orders_test", |c| c.max_connections = 2).await else {
+    ///     return; // TEST_DATABASE_URL is not set: skipped
+    /// };
+    /// assert!(test_db.config.url.expose().contains("/rustbe_test_"));
+    /// test_db.cleanup().await;
+    /// # });
+    /// ```
     pub async fn postgres(test: &str, customize: impl FnOnce(&mut DatabaseConfig)) -> Option<Self> {
         let url = service_url("TEST_DATABASE_URL", test)?;
         let admin = crate::db::connect(&DatabaseConfig::new(url.clone()))
@@ -260,6 +467,18 @@ impl TestDb {
     ///
     /// # Panics
     /// If the statement fails.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    /// let test_db = rustbe_core::testing::TestDb::sqlite().await;
+    /// test_db.execute("CREATE TABLE t (n INTEGER)").await;
+    /// test_db.execute("INSERT INTO t VALUES (1), (2)").await;
+    /// let count = Statement::from_string(DbBackend::Sqlite, "SELECT COUNT(*) AS c FROM t");
+    /// let row = test_db.db.query_one_raw(count).await.unwrap().unwrap();
+    /// assert_eq!(row.try_get::<i64>("", "c").unwrap(), 2);
+    /// # });
+    /// ```
     pub async fn execute(&self, sql: &str) {
         let backend = self.db.get_database_backend();
         self.db
@@ -269,6 +488,15 @@ impl TestDb {
     }
 
     /// Closes the pool and drops the PostgreSQL database.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let test_db = rustbe_core::testing::TestDb::sqlite().await;
+    /// let pool = test_db.db.clone();
+    /// test_db.cleanup().await;
+    /// assert!(pool.ping().await.is_err());
+    /// # });
+    /// ```
     pub async fn cleanup(self) {
         let _ = self.db.close_by_ref().await;
         if let Some((admin, name)) = self.admin {
@@ -285,6 +513,18 @@ impl TestDb {
 ///
 /// # Errors
 /// If the connection fails or the answer is not HTTP.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use axum::{Router, routing::get};
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+/// let addr = listener.local_addr().unwrap();
+/// tokio::spawn(axum::serve(listener, Router::new().route("/health", get(|| async { "ok" }))).into_future());
+/// let (status, text) = rustbe_core::testing::http_get(addr, "/health").await.unwrap();
+/// assert_eq!(status, 200);
+/// assert!(text.ends_with("\r\n\r\nok"));
+/// # });
+/// ```
 pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> std::io::Result<(u16, String)> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr).await?;

@@ -8,6 +8,12 @@ use rustbe_core::config::Config;
 use sea_orm::DatabaseConnection;
 
 /// The name the shop's configuration and documents go by.
+///
+/// ```
+/// assert_eq!(shop::APP_NAME, "shop");
+/// let config = rustbe_core::config::Config::for_tests(shop::APP_NAME);
+/// assert_eq!(config.app_name, "shop");
+/// ```
 pub const APP_NAME: &str = "shop";
 
 /// The shop: its routes and documents on rustbe's standard stack.

@@ -12,6 +12,13 @@ use crate::middleware::DOCS_CSP;
 
 /// The name of the bearer security scheme in the document; operations that need a token list
 /// it in their `security`.
+///
+/// ```
+/// use rustbe_core::app::{BEARER_SCHEME, base_openapi};
+/// assert_eq!(BEARER_SCHEME, "bearer_auth");
+/// let doc = serde_json::to_value(base_openapi("shop", "1.0.0")).unwrap();
+/// assert_eq!(doc["components"]["securitySchemes"][BEARER_SCHEME]["scheme"], "bearer");
+/// ```
 pub const BEARER_SCHEME: &str = "bearer_auth";
 
 #[derive(utoipa::OpenApi)]

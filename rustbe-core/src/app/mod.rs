@@ -66,6 +66,16 @@ pub struct App {
 
 impl App {
     /// An app configured by `config`, with no routes yet.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_core::{app::App, config::Config, testing::TestRequest};
+    /// let router = App::new(Config::for_tests("demo")).into_router();
+    /// assert_eq!(TestRequest::get("/health").send(&router).await.status(), 200);
+    /// let missing = TestRequest::get("/api/anything").send(&router).await;
+    /// assert_eq!(missing.error_code(), "NOT_FOUND");
+    /// # });
+    /// ```
     pub fn new(config: Config) -> Self {
         let openapi = base_openapi(&config.app_name, env!("CARGO_PKG_VERSION"));
         Self {
@@ -80,6 +90,17 @@ impl App {
     }
 
     /// The database: handed to handlers through [`Db`](crate::db::Db) and checked by `/ready`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_core::{app::App, config::Config, testing::TestRequest};
+    /// let config = Config::for_tests("demo");
+    /// let db = rustbe_core::db::connect(&config.database).await.unwrap();
+    /// let router = App::new(config).database(db).into_router();
+    /// let ready = TestRequest::get("/ready").send(&router).await;
+    /// assert_eq!(ready.json()["data"]["status"], "ready");
+    /// # });
+    /// ```
     pub fn database(mut self, db: DatabaseConnection) -> Self {
         self.checks
             .push(Arc::new(health::DatabaseCheck(db.clone())));
@@ -88,12 +109,35 @@ impl App {
     }
 
     /// Adds routes under `/api` (a route `/products` is served at `/api/products`).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::{app::App, config::Config, response::Single, testing::TestRequest};
+    /// let api = Router::new().route("/products", get(|| async { Single("list") }));
+    /// let router = App::new(Config::for_tests("demo")).api(api).into_router();
+    /// assert_eq!(TestRequest::get("/api/products").send(&router).await.json()["data"], "list");
+    /// assert_eq!(TestRequest::get("/products").send(&router).await.status(), 404);
+    /// # });
+    /// ```
     pub fn api(mut self, routes: Router) -> Self {
         self.api = self.api.merge(routes);
         self
     }
 
     /// Adds routes outside `/api` (still behind the whole stack).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::{app::App, config::Config, testing::TestRequest};
+    /// let routes = Router::new().route("/robots.txt", get(|| async { "User-agent: *" }));
+    /// let router = App::new(Config::for_tests("demo")).routes(routes).into_router();
+    /// let response = TestRequest::get("/robots.txt").send(&router).await;
+    /// assert_eq!(response.body(), b"User-agent: *");
+    /// assert!(response.header("x-request-id").is_some());
+    /// # });
+    /// ```
     pub fn routes(mut self, routes: Router) -> Self {
         self.root = self.root.merge(routes);
         self
@@ -101,30 +145,96 @@ impl App {
 
     /// Merges `doc` into the OpenAPI document served at `/openapi.json`. Paths in `doc` are
     /// written as served (`/api/products`).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_core::{app::App, config::Config, testing::TestRequest};
+    /// # use utoipa::OpenApi;
+    /// #[utoipa::path(get, path = "/api/products", responses((status = 200)))]
+    /// async fn list_products() {}
+    /// #[derive(OpenApi)]
+    /// #[openapi(paths(list_products))]
+    /// struct ShopDoc;
+    /// let router = App::new(Config::for_tests("demo")).openapi(ShopDoc::openapi()).into_router();
+    /// let doc = TestRequest::get("/openapi.json").send(&router).await.json();
+    /// assert!(doc["paths"]["/api/products"]["get"].is_object() && doc["paths"]["/health"].is_object());
+    /// # });
+    /// ```
     pub fn openapi(mut self, doc: OpenApi) -> Self {
         self.openapi.merge(doc);
         self
     }
 
     /// Adds a dependency that `/ready` checks.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use std::{future::Future, pin::Pin};
+    /// use rustbe_core::{app::{App, ReadinessCheck}, config::Config, testing::TestRequest};
+    /// // `Cache` is a `ReadinessCheck` named "cache" whose check fails (see `ReadinessCheck`).
+    /// # struct Cache;
+    /// # impl ReadinessCheck for Cache {
+    /// #     fn name(&self) -> &str { "cache" }
+    /// #     fn check(&self) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
+    /// #         Box::pin(async { Err("connection refused".into()) })
+    /// #     }
+    /// # }
+    /// let router = App::new(Config::for_tests("demo")).readiness_check(Cache).into_router();
+    /// let response = TestRequest::get("/ready").send(&router).await;
+    /// assert_eq!(response.status(), 503);
+    /// assert_eq!(response.json()["error"]["details"][0]["field"], "cache");
+    /// # });
+    /// ```
     pub fn readiness_check(mut self, check: impl ReadinessCheck) -> Self {
         self.checks.push(Arc::new(check));
         self
     }
 
     /// Bounds of `page` and `limit` for every list (default 20, at most 100).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::extract::{Pagination, PaginationLimits};
+    /// use rustbe_core::{app::App, config::Config, testing::TestRequest};
+    /// let api = Router::new().route("/items", get(|p: Pagination| async move { p.limit().to_string() }));
+    /// let limits = PaginationLimits::new(5, 10).unwrap();
+    /// let router = App::new(Config::for_tests("demo")).pagination(limits).api(api).into_router();
+    /// assert_eq!(TestRequest::get("/api/items").send(&router).await.body(), b"5");
+    /// assert_eq!(TestRequest::get("/api/items?limit=11").send(&router).await.status(), 400);
+    /// # });
+    /// ```
     pub fn pagination(mut self, limits: PaginationLimits) -> Self {
         self.pagination = limits;
         self
     }
 
     /// The configuration the app was built with.
+    ///
+    /// ```
+    /// use rustbe_core::{app::App, config::Config};
+    /// let app = App::new(Config::for_tests("demo"));
+    /// assert_eq!(app.config().app_name, "demo");
+    /// assert!(!app.config().is_production());
+    /// ```
     #[must_use]
     pub fn config(&self) -> &Config {
         &self.config
     }
 
     /// The finished router, ready for [`serve`] or for tests with `tower::ServiceExt::oneshot`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_core::{app::App, config::Config};
+    /// use tower::ServiceExt;
+    /// let router = App::new(Config::for_tests("demo")).into_router();
+    /// let request = http::Request::post("/health").body(axum::body::Body::empty()).unwrap();
+    /// let response = router.oneshot(request).await.unwrap();
+    /// assert_eq!(response.status(), 405);
+    /// assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    /// # });
+    /// ```
     pub fn into_router(self) -> Router {
         let Self {
             config,

@@ -6,6 +6,13 @@ use tracing_subscriber::fmt;
 use crate::config::LogFormat;
 
 /// The filter used when `RUST_LOG` is not set.
+///
+/// ```
+/// use rustbe_core::app::DEFAULT_FILTER;
+/// assert!(DEFAULT_FILTER.starts_with("info,"));
+/// assert!(DEFAULT_FILTER.contains("sqlx=warn"));
+/// assert!(tracing_subscriber::EnvFilter::try_new(DEFAULT_FILTER).is_ok());
+/// ```
 pub const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn,tower_http=info";
 
 /// Installs the global subscriber: `format` as configured, filtered by `RUST_LOG` (or

@@ -16,14 +16,40 @@ pub use parse::{Rate, parse_bool, parse_duration, parse_size};
 pub use secret::Secret;
 
 /// The shortest JWT secret accepted in production.
+///
+/// ```
+/// # use rustbe_core::config::{Config, MIN_SECRET_LEN};
+/// let short = "s".repeat(MIN_SECRET_LEN - 1);
+/// let err = Config::from_lookup("shop", |key| match key {
+///     "APP_ENV" => Some("production".into()),
+///     "DATABASE_URL" => Some("postgres://db.internal/shop".into()),
+///     "JWT_SECRET" | "JWT_REFRESH_SECRET" => Some(short.clone()),
+///     _ => None,
+/// }).unwrap_err();
+/// assert_eq!(err.to_string(), "JWT_SECRET is invalid: must be at least 32 bytes long");
+/// ```
 pub const MIN_SECRET_LEN: usize = 32;
 /// The largest clock-skew allowance accepted.
+///
+/// ```
+/// use rustbe_core::config::{Config, MAX_LEEWAY};
+/// assert_eq!(MAX_LEEWAY.as_secs(), 60);
+/// let err = Config::from_lookup("shop", |k| (k == "JWT_LEEWAY").then(|| "61s".into())).unwrap_err();
+/// assert_eq!(err.to_string(), "JWT_LEEWAY is invalid: must be at most 60s");
+/// ```
 pub const MAX_LEEWAY: Duration = Duration::from_secs(60);
 
 const DEV_JWT_SECRET: &str = "rustbe-development-access-secret-do-not-deploy";
 const DEV_JWT_REFRESH_SECRET: &str = "rustbe-development-refresh-secret-do-not-deploy";
 
 /// Where the app runs.
+///
+/// ```
+/// use rustbe_core::config::{AppEnv, Config};
+/// let config = Config::from_lookup("shop", |k| (k == "APP_ENV").then(|| "test".into())).unwrap();
+/// assert_eq!(config.env, AppEnv::Test);
+/// assert!(Config::from_lookup("shop", |k| (k == "APP_ENV").then(|| "staging".into())).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AppEnv {
     /// A developer's machine: defaults for everything, demo data, pretty logs.
@@ -35,6 +61,13 @@ pub enum AppEnv {
 }
 
 /// How logs are written.
+///
+/// ```
+/// use rustbe_core::config::{Config, LogFormat};
+/// let config = Config::from_lookup("shop", |k| (k == "LOG_FORMAT").then(|| "json".into())).unwrap();
+/// assert_eq!(config.log_format, LogFormat::Json);
+/// assert_eq!(Config::for_tests("shop").log_format, LogFormat::Pretty);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     /// Human-readable lines.
@@ -44,6 +77,17 @@ pub enum LogFormat {
 }
 
 /// How SMTP connections are secured.
+///
+/// ```
+/// use rustbe_core::config::{Config, SmtpTls};
+/// let config = Config::from_lookup("shop", |key| match key {
+///     "SMTP_HOST" => Some("mail.example".into()),
+///     "SMTP_TLS" => Some("tls".into()),
+///     _ => None,
+/// }).unwrap();
+/// let smtp = config.smtp.unwrap();
+/// assert_eq!((smtp.tls, smtp.port), (SmtpTls::Tls, 465));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SmtpTls {
     /// Plain text (a local relay or a test sink).
@@ -55,6 +99,15 @@ pub enum SmtpTls {
 }
 
 /// The database settings.
+///
+/// ```
+/// use std::time::Duration;
+/// use rustbe_core::config::Config;
+/// let config = Config::from_lookup("shop", |k| (k == "DATABASE_MAX_CONNECTIONS").then(|| "25".into())).unwrap();
+/// assert_eq!(config.database.max_connections, 25);
+/// assert_eq!(config.database.acquire_timeout, Duration::from_secs(5));
+/// assert_eq!(config.database.url.expose(), "sqlite://shop.db?mode=rwc");
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DatabaseConfig {
@@ -85,6 +138,14 @@ impl DatabaseConfig {
 }
 
 /// JWT settings, read here so every crate sees one configuration; used by rustbe-auth.
+///
+/// ```
+/// use std::time::Duration;
+/// let jwt = rustbe_core::config::Config::for_tests("shop").jwt;
+/// assert_eq!(jwt.access_ttl, Duration::from_secs(15 * 60));
+/// assert_eq!(jwt.refresh_ttl, Duration::from_secs(7 * 86_400));
+/// assert_ne!(jwt.secret, jwt.refresh_secret);
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct JwtConfig {
@@ -101,6 +162,15 @@ pub struct JwtConfig {
 }
 
 /// SMTP settings, present when `SMTP_HOST` is set.
+///
+/// ```
+/// use rustbe_core::config::{Config, SmtpTls};
+/// let config = Config::from_lookup("shop", |k| (k == "SMTP_HOST").then(|| "mail.example".into())).unwrap();
+/// let smtp = config.smtp.unwrap();
+/// assert_eq!((smtp.port, smtp.tls), (587, SmtpTls::StartTls));
+/// assert_eq!(smtp.from, "no-reply@shop.localhost");
+/// assert!(Config::for_tests("shop").smtp.is_none());
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SmtpConfig {
@@ -218,6 +288,16 @@ impl Config {
     }
 
     /// Loads from `lookup`, which returns the value of a variable (tests pass a map).
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use rustbe_core::config::Config;
+    /// let vars = HashMap::from([("PORT", "3000"), ("ALLOWED_ORIGINS", "https://shop.example/")]);
+    /// let config = Config::from_lookup("shop", |k| vars.get(k).map(|v| v.to_string())).unwrap();
+    /// assert_eq!(config.port, 3000);
+    /// assert_eq!(config.allowed_origins, ["https://shop.example"]);
+    /// assert!(Config::from_lookup("shop", |k| (k == "PORT").then(|| "http".into())).is_err());
+    /// ```
     pub fn from_lookup(
         app_name: &str,
         lookup: impl Fn(&str) -> Option<String>,
@@ -473,18 +553,39 @@ impl Config {
     }
 
     /// Is this production?
+    ///
+    /// ```
+    /// use rustbe_core::config::{AppEnv, Config};
+    /// let mut config = Config::for_tests("shop");
+    /// assert!(!config.is_production());
+    /// config.env = AppEnv::Production;
+    /// assert!(config.is_production());
+    /// ```
     #[must_use]
     pub fn is_production(&self) -> bool {
         self.env == AppEnv::Production
     }
 
     /// Things worth a loud warning at start (development secrets in use, …).
+    ///
+    /// ```
+    /// use rustbe_core::config::Config;
+    /// let dev = Config::from_lookup("shop", |_| None).unwrap();
+    /// assert!(dev.warnings().iter().any(|w| w.starts_with("JWT_SECRET is not set")));
+    /// assert!(Config::for_tests("shop").warnings().is_empty());
+    /// ```
     #[must_use]
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
 
     /// `HOST:PORT`.
+    ///
+    /// ```
+    /// use rustbe_core::config::Config;
+    /// let config = Config::from_lookup("shop", |k| (k == "PORT").then(|| "9000".into())).unwrap();
+    /// assert_eq!(config.listen_addr(), "127.0.0.1:9000");
+    /// ```
     #[must_use]
     pub fn listen_addr(&self) -> String {
         format!("{}:{}", self.host, self.port)

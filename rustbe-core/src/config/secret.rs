@@ -15,12 +15,22 @@ pub struct Secret(String);
 
 impl Secret {
     /// Wraps `value`.
+    ///
+    /// ```
+    /// let secret = rustbe_core::config::Secret::new(String::from("hunter2"));
+    /// assert_eq!(secret.to_string(), "[redacted]");
+    /// ```
     #[must_use]
     pub fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }
 
     /// The value itself.
+    ///
+    /// ```
+    /// let dsn = rustbe_core::config::Secret::new("postgres://shop:pw@db/shop");
+    /// assert_eq!(dsn.expose(), "postgres://shop:pw@db/shop");
+    /// ```
     #[must_use]
     pub fn expose(&self) -> &str {
         &self.0

@@ -55,6 +55,13 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the table in the API contract.
+    ///
+    /// ```
+    /// use rustbe_core::ErrorCode;
+    /// assert_eq!(ErrorCode::ALL.len(), 18);
+    /// assert_eq!(ErrorCode::ALL[0], ErrorCode::BadRequest);
+    /// assert!(ErrorCode::ALL.iter().all(|c| c.status().as_u16() >= 400));
+    /// ```
     pub const ALL: [ErrorCode; 18] = [
         Self::BadRequest,
         Self::ValidationError,

@@ -21,6 +21,12 @@ pub struct FieldError {
 
 impl FieldError {
     /// A detail for `field` saying `message`.
+    ///
+    /// ```
+    /// let detail = rustbe_core::FieldError::new("price", format!("must be at most {}", 100));
+    /// assert_eq!(detail.field(), "price");
+    /// assert_eq!(detail.message(), "must be at most 100");
+    /// ```
     #[must_use]
     pub fn new(field: impl Into<Cow<'static, str>>, message: impl Into<Cow<'static, str>>) -> Self {
         Self {
@@ -30,12 +36,20 @@ impl FieldError {
     }
 
     /// The path of the failing field.
+    ///
+    /// ```
+    /// assert_eq!(rustbe_core::FieldError::new("items[2].sku", "is required").field(), "items[2].sku");
+    /// ```
     #[must_use]
     pub fn field(&self) -> &str {
         &self.field
     }
 
     /// What is wrong with it.
+    ///
+    /// ```
+    /// assert_eq!(rustbe_core::FieldError::new("email", "is required").message(), "is required");
+    /// ```
     #[must_use]
     pub fn message(&self) -> &str {
         &self.message

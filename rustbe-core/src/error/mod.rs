@@ -16,6 +16,15 @@ pub use field::FieldError;
 use crate::envelope::{ErrorBody, ErrorEnvelope};
 
 /// A `Result` whose error is rustbe's [`Error`].
+///
+/// ```
+/// use rustbe_core::{Error, Result};
+/// fn find(id: u32) -> Result<&'static str> {
+///     if id == 1 { Ok("widget") } else { Err(Error::not_found()) }
+/// }
+/// assert_eq!(find(1).unwrap(), "widget");
+/// assert!(find(2).unwrap_err().is_not_found());
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -237,36 +246,74 @@ impl Error {
     }
 
     /// The machine-readable code.
+    ///
+    /// ```
+    /// use rustbe_core::{Error, ErrorCode};
+    /// assert_eq!(Error::forbidden().code(), ErrorCode::Forbidden);
+    /// assert_eq!(Error::bad_request("nope").code(), ErrorCode::BadRequest);
+    /// ```
     #[must_use]
     pub fn code(&self) -> ErrorCode {
         self.0.code
     }
 
     /// The HTTP status.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let err = rustbe_core::Error::rate_limited(Duration::from_secs(1));
+    /// assert_eq!(err.status(), http::StatusCode::TOO_MANY_REQUESTS);
+    /// ```
     #[must_use]
     pub fn status(&self) -> StatusCode {
         self.0.code.status()
     }
 
     /// The message sent to the client.
+    ///
+    /// ```
+    /// use rustbe_core::Error;
+    /// assert_eq!(Error::not_found().message(), "Resource not found");
+    /// assert_eq!(Error::bad_request("`limit` is too large").message(), "`limit` is too large");
+    /// ```
     #[must_use]
     pub fn message(&self) -> &str {
         &self.0.message
     }
 
     /// The field details (empty unless this is a validation error or a bad query).
+    ///
+    /// ```
+    /// use rustbe_core::{Error, FieldError};
+    /// assert!(Error::not_found().details().is_empty());
+    /// let err = Error::validation([FieldError::new("email", "is required")]);
+    /// assert_eq!(err.details(), [FieldError::new("email", "is required")]);
+    /// ```
     #[must_use]
     pub fn details(&self) -> &[FieldError] {
         &self.0.details
     }
 
     /// Headers sent with the error.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use rustbe_core::Error;
+    /// assert_eq!(Error::rate_limited(Duration::from_secs(30)).headers()["retry-after"], "30");
+    /// assert!(Error::not_found().headers().is_empty());
+    /// ```
     #[must_use]
     pub fn headers(&self) -> &HeaderMap {
         &self.0.headers
     }
 
     /// Is this a 404?
+    ///
+    /// ```
+    /// use rustbe_core::Error;
+    /// assert!(Error::not_found().with_message("No such order").is_not_found());
+    /// assert!(!Error::forbidden().is_not_found());
+    /// ```
     #[must_use]
     pub fn is_not_found(&self) -> bool {
         self.0.code == ErrorCode::NotFound

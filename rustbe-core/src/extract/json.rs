@@ -27,6 +27,15 @@ use crate::{Error, ErrorCode, FieldError};
 pub struct Json<T>(pub T);
 
 /// Why a [`Json`] body was refused.
+///
+/// ```
+/// use rustbe_core::extract::{Json, JsonRejection};
+/// use rustbe_core::{Error, ErrorCode};
+/// let rejection = Json::<u32>::from_bytes(b"not json").unwrap_err();
+/// assert!(matches!(rejection, JsonRejection::Malformed(_)));
+/// assert_eq!(Error::from(rejection).code(), ErrorCode::BadRequest);
+/// assert_eq!(Error::from(JsonRejection::UnsupportedMediaType).status(), 415);
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum JsonRejection {

@@ -28,6 +28,13 @@ pub struct PaginationLimits {
 
 impl PaginationLimits {
     /// Limits with `default_limit` ≤ `max_limit`, both at least 1.
+    ///
+    /// ```
+    /// use rustbe_core::extract::PaginationLimits;
+    /// let limits = PaginationLimits::new(10, 50).unwrap();
+    /// assert_eq!((limits.default_limit(), limits.max_limit()), (10, 50));
+    /// assert!(PaginationLimits::new(0, 50).is_none());
+    /// ```
     #[must_use]
     pub fn new(default_limit: u64, max_limit: u64) -> Option<Self> {
         (default_limit >= 1 && default_limit <= max_limit).then_some(Self {
@@ -37,12 +44,22 @@ impl PaginationLimits {
     }
 
     /// The `limit` used when the request gives none.
+    ///
+    /// ```
+    /// use rustbe_core::extract::PaginationLimits;
+    /// assert_eq!(PaginationLimits::default().default_limit(), 20);
+    /// ```
     #[must_use]
     pub fn default_limit(self) -> u64 {
         self.default_limit
     }
 
     /// The largest `limit` accepted.
+    ///
+    /// ```
+    /// use rustbe_core::extract::PaginationLimits;
+    /// assert_eq!(PaginationLimits::default().max_limit(), 100);
+    /// ```
     #[must_use]
     pub fn max_limit(self) -> u64 {
         self.max_limit
@@ -81,6 +98,15 @@ pub struct Pagination {
 
 impl Pagination {
     /// Reads `page` and `limit` from a raw query string.
+    ///
+    /// ```
+    /// use rustbe_core::{ErrorCode, extract::{Pagination, PaginationLimits}};
+    /// let p = Pagination::parse(None, PaginationLimits::default()).unwrap();
+    /// assert_eq!((p.page(), p.limit()), (1, 20));
+    /// let err = Pagination::parse(Some("page=abc"), PaginationLimits::default()).unwrap_err();
+    /// assert_eq!(err.code(), ErrorCode::BadRequest);
+    /// assert_eq!(err.details()[0].field(), "page");
+    /// ```
     pub fn parse(query: Option<&str>, limits: PaginationLimits) -> Result<Self, Error> {
         let page = params::single(query, "page")?;
         let limit = params::single(query, "limit")?;
@@ -123,6 +149,12 @@ impl Pagination {
     }
 
     /// The first page with the default limit.
+    ///
+    /// ```
+    /// use rustbe_core::extract::{Pagination, PaginationLimits};
+    /// let p = Pagination::first(PaginationLimits::new(5, 10).unwrap());
+    /// assert_eq!((p.page(), p.limit(), p.offset()), (1, 5, 0));
+    /// ```
     #[must_use]
     pub fn first(limits: PaginationLimits) -> Self {
         Self {
@@ -132,18 +164,34 @@ impl Pagination {
     }
 
     /// The page, from 1.
+    ///
+    /// ```
+    /// use rustbe_core::extract::{Pagination, PaginationLimits};
+    /// assert_eq!(Pagination::parse(Some("page=4"), PaginationLimits::default()).unwrap().page(), 4);
+    /// ```
     #[must_use]
     pub fn page(self) -> u64 {
         self.page
     }
 
     /// Items per page.
+    ///
+    /// ```
+    /// use rustbe_core::extract::{Pagination, PaginationLimits};
+    /// assert_eq!(Pagination::parse(Some("limit=50"), PaginationLimits::default()).unwrap().limit(), 50);
+    /// ```
     #[must_use]
     pub fn limit(self) -> u64 {
         self.limit
     }
 
     /// Items to skip: `(page - 1) * limit`.
+    ///
+    /// ```
+    /// use rustbe_core::extract::{Pagination, PaginationLimits};
+    /// let p = Pagination::parse(Some("page=3&limit=25"), PaginationLimits::default()).unwrap();
+    /// assert_eq!(p.offset(), 50);
+    /// ```
     #[must_use]
     pub fn offset(self) -> u64 {
         (self.page - 1) * self.limit

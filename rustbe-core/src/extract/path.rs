@@ -19,6 +19,17 @@ use crate::Error;
 pub struct Path<T>(pub T);
 
 /// Why a [`Path`] was refused: axum's own rejection, rendered as the envelope.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use axum::{Router, routing::get};
+/// use rustbe_core::{extract::Path, testing::TestRequest};
+/// let app = Router::new().route("/products/{id}", get(|Path(id): Path<u32>| async move { id.to_string() }));
+/// let response = TestRequest::get("/products/abc").send(&app).await;
+/// assert_eq!(response.status(), 400);
+/// assert_eq!(response.error_code(), "BAD_REQUEST");
+/// # });
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct PathRejection(pub AxumPathRejection);

@@ -22,6 +22,16 @@ use crate::{Error, FieldError};
 pub struct Query<T>(pub T);
 
 /// Why a [`Query`] was refused.
+///
+/// ```
+/// use rustbe_core::{Error, extract::Query};
+/// #[derive(serde::Deserialize, Debug)]
+/// struct Filters { min_price: f64 }
+/// let rejection = Query::<Filters>::parse("min_price=cheap").unwrap_err();
+/// assert_eq!(rejection.parameter, "min_price");
+/// assert_eq!(Error::from(rejection).details()[0].field(), "min_price");
+/// assert_eq!(Query::<Filters>::parse("").unwrap_err().message, "is required");
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct QueryRejection {

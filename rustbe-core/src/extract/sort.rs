@@ -7,6 +7,13 @@ use super::params;
 use crate::{Error, FieldError};
 
 /// Sort direction.
+///
+/// ```
+/// use rustbe_core::extract::{Direction, parse_sort};
+/// let keys = parse_sort(&["price", "name"], &[], Some("-price,name"), None).unwrap();
+/// assert_eq!(keys[0].direction, Direction::Desc);
+/// assert_eq!(keys[1].direction, Direction::Asc);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
     /// Smallest first.
@@ -16,6 +23,12 @@ pub enum Direction {
 }
 
 /// One field to sort by. `field` is the allowlist's own `&'static str`, so code can match on it.
+///
+/// ```
+/// use rustbe_core::extract::{Direction, SortKey};
+/// let key = SortKey { field: "price", direction: Direction::Asc };
+/// assert_eq!(key, SortKey::asc("price"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SortKey {
     /// The field, as named in the allowlist.
@@ -26,6 +39,12 @@ pub struct SortKey {
 
 impl SortKey {
     /// Ascending by `field`.
+    ///
+    /// ```
+    /// use rustbe_core::extract::{Direction, SortKey};
+    /// let key = SortKey::asc("name");
+    /// assert_eq!((key.field, key.direction), ("name", Direction::Asc));
+    /// ```
     #[must_use]
     pub const fn asc(field: &'static str) -> Self {
         Self {
@@ -35,6 +54,12 @@ impl SortKey {
     }
 
     /// Descending by `field`.
+    ///
+    /// ```
+    /// use rustbe_core::extract::{Direction, SortKey};
+    /// const NEWEST_FIRST: SortKey = SortKey::desc("created_at");
+    /// assert_eq!((NEWEST_FIRST.field, NEWEST_FIRST.direction), ("created_at", Direction::Desc));
+    /// ```
     #[must_use]
     pub const fn desc(field: &'static str) -> Self {
         Self {
@@ -158,6 +183,17 @@ pub struct Sort<F> {
 
 impl<F: SortFields> Sort<F> {
     /// Parses a raw query string.
+    ///
+    /// ```
+    /// use rustbe_core::extract::{Sort, SortFields, SortKey};
+    /// struct ProductSort;
+    /// impl SortFields for ProductSort {
+    ///     const FIELDS: &'static [&'static str] = &["name", "price"];
+    /// }
+    /// let sort = Sort::<ProductSort>::parse(Some("sort=-price,name")).unwrap();
+    /// assert_eq!(sort.keys(), [SortKey::desc("price"), SortKey::asc("name")]);
+    /// assert!(Sort::<ProductSort>::parse(Some("sort=password")).is_err());
+    /// ```
     pub fn parse(query: Option<&str>) -> Result<Self, Error> {
         let sort = params::single(query, "sort")?;
         let order = params::single(query, "order")?;
@@ -169,6 +205,18 @@ impl<F: SortFields> Sort<F> {
     }
 
     /// The keys, most significant first; empty when nothing was asked and there is no default.
+    ///
+    /// ```
+    /// use rustbe_core::extract::{Sort, SortFields, SortKey};
+    /// # struct ProductSort;
+    /// # impl SortFields for ProductSort {
+    /// #     const FIELDS: &'static [&'static str] = &["name", "created_at"];
+    /// #     const DEFAULT: &'static [SortKey] = &[SortKey::desc("created_at")];
+    /// # }
+    /// // `ProductSort` sorts newest first by default.
+    /// let sort = Sort::<ProductSort>::parse(None).unwrap();
+    /// assert_eq!(sort.keys(), [SortKey::desc("created_at")]);
+    /// ```
     #[must_use]
     pub fn keys(&self) -> &[SortKey] {
         &self.keys

@@ -29,6 +29,17 @@ use crate::Error;
 pub struct ValidJson<T>(pub T);
 
 /// Why a [`ValidJson`] body was refused.
+///
+/// ```
+/// use rustbe_core::{Error, ErrorCode, extract::ValidJsonRejection};
+/// use validator::Validate;
+/// #[derive(Validate)]
+/// struct NewReview { #[validate(range(min = 1, max = 5))] rating: u8 }
+/// let rejection = ValidJsonRejection::Invalid(NewReview { rating: 9 }.validate().unwrap_err());
+/// let err = Error::from(rejection);
+/// assert_eq!(err.code(), ErrorCode::ValidationError);
+/// assert_eq!(err.details()[0].field(), "rating");
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ValidJsonRejection {

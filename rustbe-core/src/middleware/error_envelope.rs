@@ -28,6 +28,17 @@ pub struct ErrorEnvelopeLayer;
 
 impl ErrorEnvelopeLayer {
     /// The layer.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::{middleware::ErrorEnvelopeLayer, testing::TestRequest};
+    /// let app = Router::new().route("/", get(|| async { "hi" })).layer(ErrorEnvelopeLayer::new());
+    /// let response = TestRequest::post("/").send(&app).await;
+    /// assert_eq!(response.error_code(), "METHOD_NOT_ALLOWED");
+    /// assert_eq!(response.header("allow"), Some("GET,HEAD"));
+    /// # });
+    /// ```
     pub fn new() -> Self {
         Self
     }
@@ -42,6 +53,20 @@ impl<S> Layer<S> for ErrorEnvelopeLayer {
 }
 
 /// The service of [`ErrorEnvelopeLayer`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # use std::convert::Infallible;
+/// # use axum::{body::Body, response::IntoResponse};
+/// # use http::{Request, StatusCode};
+/// use rustbe_core::middleware::ErrorEnvelopeLayer;
+/// use tower::{Layer, ServiceExt, service_fn};
+/// let inner = service_fn(|_: Request<Body>| async { Ok::<_, Infallible>(StatusCode::GONE.into_response()) });
+/// let response = ErrorEnvelopeLayer::new().layer(inner).oneshot(Request::new(Body::empty())).await.unwrap();
+/// assert_eq!(response.status(), StatusCode::GONE);
+/// assert_eq!(response.headers()["content-type"], "application/json");
+/// # });
+/// ```
 #[derive(Debug, Clone)]
 pub struct ErrorEnvelope<S> {
     inner: S,
@@ -68,6 +93,20 @@ where
 
 pin_project_lite::pin_project! {
     /// The response future of [`ErrorEnvelope`].
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use std::convert::Infallible;
+    /// # use axum::{body::Body, response::IntoResponse};
+    /// # use http::{Request, StatusCode};
+    /// use rustbe_core::middleware::ErrorEnvelopeLayer;
+    /// use tower::{Layer, Service, ServiceExt, service_fn};
+    /// let inner = service_fn(|_: Request<Body>| async { Ok::<_, Infallible>(StatusCode::NOT_FOUND.into_response()) });
+    /// let mut service = ErrorEnvelopeLayer::new().layer(inner);
+    /// let future = service.ready().await.unwrap().call(Request::new(Body::empty())); // a `ResponseFuture`
+    /// assert_eq!(future.await.unwrap().headers()["content-type"], "application/json");
+    /// # });
+    /// ```
     pub struct ResponseFuture<F> {
         #[pin]
         inner: F,

@@ -15,6 +15,16 @@ pub use security_headers::{API_CSP, DOCS_CSP, SecurityHeaders, SecurityHeadersLa
 /// use tower_http::catch_panic::CatchPanicLayer;
 /// let layer = CatchPanicLayer::custom(rustbe_core::middleware::panic_response);
 /// ```
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use http_body_util::BodyExt;
+/// let response = rustbe_core::middleware::panic_response(Box::new("db password is hunter2"));
+/// assert_eq!(response.status(), http::StatusCode::INTERNAL_SERVER_ERROR);
+/// let body = response.into_body().collect().await.unwrap().to_bytes();
+/// assert!(!String::from_utf8_lossy(&body).contains("hunter2"));
+/// # });
+/// ```
 #[must_use]
 #[allow(
     clippy::needless_pass_by_value,

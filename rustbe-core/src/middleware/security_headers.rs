@@ -6,11 +6,32 @@ use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, header};
 use tower::{Layer, Service};
 
 /// The Content-Security-Policy of API responses: nothing may be loaded or framed.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use axum::{Router, routing::get};
+/// use rustbe_core::middleware::{API_CSP, SecurityHeadersLayer};
+/// use rustbe_core::testing::TestRequest;
+/// let app = Router::new().route("/", get(|| async { "hi" })).layer(SecurityHeadersLayer::new());
+/// let response = TestRequest::get("/").send(&app).await;
+/// assert_eq!(response.header("content-security-policy"), Some(API_CSP));
+/// # });
+/// ```
 pub const API_CSP: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// The Content-Security-Policy of the Swagger UI pages: their own scripts, styles and images
 /// only, no framing.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use rustbe_core::{app::App, config::Config, middleware::DOCS_CSP, testing::TestRequest};
+/// let router = App::new(Config::for_tests("demo")).into_router();
+/// let response = TestRequest::get("/docs/").send(&router).await;
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(response.header("content-security-policy"), Some(DOCS_CSP));
+/// # });
+/// ```
 pub const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
     script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
@@ -38,11 +59,33 @@ pub struct SecurityHeadersLayer {
 
 impl SecurityHeadersLayer {
     /// The layer, without HSTS.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::{middleware::SecurityHeadersLayer, testing::TestRequest};
+    /// let app = Router::new().route("/", get(|| async { "hi" })).layer(SecurityHeadersLayer::new());
+    /// let response = TestRequest::get("/").send(&app).await;
+    /// assert_eq!(response.header("x-frame-options"), Some("DENY"));
+    /// assert_eq!(response.header("strict-transport-security"), None);
+    /// # });
+    /// ```
     pub fn new() -> Self {
         Self { hsts: false }
     }
 
     /// Sends `Strict-Transport-Security` too (only behind HTTPS: production).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::{middleware::SecurityHeadersLayer, testing::TestRequest};
+    /// let app = Router::new().route("/", get(|| async { "hi" })).layer(SecurityHeadersLayer::new().hsts(true));
+    /// let response = TestRequest::get("/").send(&app).await;
+    /// let hsts = response.header("strict-transport-security");
+    /// assert_eq!(hsts, Some("max-age=63072000; includeSubDomains"));
+    /// # });
+    /// ```
     pub fn hsts(mut self, on: bool) -> Self {
         self.hsts = on;
         self
@@ -61,6 +104,21 @@ impl<S> Layer<S> for SecurityHeadersLayer {
 }
 
 /// The service of [`SecurityHeadersLayer`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # use std::convert::Infallible;
+/// # use http::{Request, Response};
+/// use rustbe_core::middleware::SecurityHeadersLayer;
+/// use tower::{Layer, ServiceExt, service_fn};
+/// let inner = service_fn(|_: Request<()>| async {
+///     Ok::<_, Infallible>(Response::builder().header("server", "hyper/1.0").body(()).unwrap())
+/// });
+/// let response = SecurityHeadersLayer::new().layer(inner).oneshot(Request::new(())).await.unwrap();
+/// assert!(!response.headers().contains_key("server"));
+/// assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+/// # });
+/// ```
 #[derive(Debug, Clone)]
 pub struct SecurityHeaders<S> {
     inner: S,
@@ -89,6 +147,19 @@ where
 
 pin_project_lite::pin_project! {
     /// The response future of [`SecurityHeaders`].
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use std::convert::Infallible;
+    /// # use http::{Request, Response};
+    /// use rustbe_core::middleware::SecurityHeadersLayer;
+    /// use tower::{Layer, Service, ServiceExt, service_fn};
+    /// let inner = service_fn(|_: Request<()>| async { Ok::<_, Infallible>(Response::new(())) });
+    /// let mut service = SecurityHeadersLayer::new().layer(inner);
+    /// let future = service.ready().await.unwrap().call(Request::new(())); // a `ResponseFuture`
+    /// assert_eq!(future.await.unwrap().headers()["referrer-policy"], "no-referrer");
+    /// # });
+    /// ```
     pub struct ResponseFuture<F> {
         #[pin]
         inner: F,

@@ -1,0 +1,283 @@
+//! Tower layers in the tower-http style: [`AuthLayer`] turns a bearer token into a
+//! [`Principal`]; [`RequireAuthLayer`] and [`RequireRoleLayer`] guard routes.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::extract::FromRequestParts;
+use axum::response::{IntoResponse, Response};
+use futures_util::future::{BoxFuture, Either, Ready, ready};
+use http::request::Parts;
+use http::{HeaderMap, Request, header};
+use rustbe_core::access::Principal;
+use rustbe_core::{Error, ErrorCode};
+use tower::{Layer, Service};
+
+use crate::revocation::RevocationList;
+use crate::token::{Claims, TokenIssuer};
+
+/// Verifies access tokens and checks them against the revocation list.
+#[derive(Clone)]
+pub struct Authenticator {
+    issuer: TokenIssuer,
+    revocation: Arc<dyn RevocationList>,
+}
+
+impl std::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("issuer", &self.issuer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authenticator {
+    /// An authenticator with `issuer`'s keys and `revocation`.
+    #[must_use]
+    pub fn new(issuer: TokenIssuer, revocation: Arc<dyn RevocationList>) -> Self {
+        Self { issuer, revocation }
+    }
+
+    /// The caller of a request with these headers: `None` without `Authorization: Bearer`;
+    /// 401 `INVALID_TOKEN` / `TOKEN_EXPIRED` for a bad, revoked or expired token; 503 when the
+    /// revocation list cannot answer (it fails closed).
+    pub async fn authenticate(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Option<(Principal, AccessClaims)>, Error> {
+        let Some(value) = headers.get(header::AUTHORIZATION) else {
+            return Ok(None);
+        };
+        let value = value
+            .to_str()
+            .map_err(|_| Error::new(ErrorCode::InvalidToken))?;
+        let Some((scheme, token)) = value.split_once(' ') else {
+            return Ok(None);
+        };
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Ok(None);
+        }
+        let claims = self.issuer.verify_access(token.trim())?;
+        if self.revocation.is_revoked(&claims.jti).await? {
+            return Err(Error::new(ErrorCode::InvalidToken).with_message("Token has been revoked"));
+        }
+        let principal = Principal::new(claims.sub.clone(), claims.roles.iter().cloned());
+        Ok(Some((principal, AccessClaims(Arc::new(claims)))))
+    }
+}
+
+/// The verified claims of the request's access token (`jti`, `exp`, `sid` …), put next to the
+/// [`Principal`] by [`AuthLayer`]. As an extractor it answers 401 when there is none.
+///
+/// ```
+/// use rustbe_auth::layer::AccessClaims;
+/// async fn session(claims: AccessClaims) -> String {
+///     claims.sid.clone()
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct AccessClaims(pub Arc<Claims>);
+
+impl std::ops::Deref for AccessClaims {
+    type Target = Claims;
+
+    fn deref(&self) -> &Claims {
+        &self.0
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for AccessClaims {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<AccessClaims>()
+            .cloned()
+            .ok_or_else(Error::unauthorized)
+    }
+}
+
+/// Authenticates every request that carries `Authorization: Bearer …`: a valid token puts a
+/// [`Principal`] and its [`AccessClaims`] into the request; a bad one is refused at once.
+/// Requests without a token pass through anonymous; guards decide what they may reach.
+///
+/// ```
+/// use std::sync::Arc;
+/// use axum::{Router, routing::get};
+/// use rustbe_auth::{layer::{AuthLayer, Authenticator}, revocation::MemoryRevocationList, token::TokenIssuer};
+/// use rustbe_core::{access::Principal, config::Config};
+///
+/// let auth = Authenticator::new(TokenIssuer::from_config(&Config::for_tests("shop")), Arc::new(MemoryRevocationList::new()));
+/// let app: Router = Router::new()
+///     .route("/me", get(|p: Principal| async move { p.id().to_owned() }))
+///     .layer(AuthLayer::new(auth));
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct AuthLayer {
+    auth: Authenticator,
+}
+
+impl AuthLayer {
+    /// The layer.
+    pub fn new(auth: Authenticator) -> Self {
+        Self { auth }
+    }
+}
+
+impl<S> Layer<S> for AuthLayer {
+    type Service = Auth<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Auth {
+            inner,
+            auth: self.auth.clone(),
+        }
+    }
+}
+
+/// The service of [`AuthLayer`].
+#[derive(Debug, Clone)]
+pub struct Auth<S> {
+    inner: S,
+    auth: Authenticator,
+}
+
+impl<S, B> Service<Request<B>> for Auth<S>
+where
+    S: Service<Request<B>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    B: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<B>) -> Self::Future {
+        let ready_inner = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, ready_inner);
+        let auth = self.auth.clone();
+        Box::pin(async move {
+            if req.extensions().get::<Principal>().is_none() {
+                match auth.authenticate(req.headers()).await {
+                    Ok(Some((principal, claims))) => {
+                        req.extensions_mut().insert(principal);
+                        req.extensions_mut().insert(claims);
+                    }
+                    Ok(None) => {}
+                    Err(err) => return Ok(err.into_response()),
+                }
+            }
+            inner.call(req).await
+        })
+    }
+}
+
+/// Lets through only requests with a [`Principal`] (401 `UNAUTHORIZED` with
+/// `WWW-Authenticate: Bearer` otherwise). Put it inside [`AuthLayer`].
+///
+/// ```
+/// use axum::{Router, routing::get};
+/// use rustbe_auth::layer::RequireAuthLayer;
+/// let private: Router = Router::new().route("/orders", get(|| async { "mine" })).route_layer(RequireAuthLayer::new());
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct RequireAuthLayer {
+    roles: Option<Arc<[String]>>,
+}
+
+impl RequireAuthLayer {
+    /// The layer.
+    pub fn new() -> Self {
+        Self { roles: None }
+    }
+}
+
+/// Lets through only callers with one of the roles: 401 `UNAUTHORIZED` without a caller, 403
+/// `FORBIDDEN` without the role.
+///
+/// ```
+/// use axum::{Router, routing::delete};
+/// use rustbe_auth::layer::RequireRoleLayer;
+/// let admin: Router = Router::new()
+///     .route("/products/{id}", delete(|| async { "gone" }))
+///     .route_layer(RequireRoleLayer::new(["admin"]));
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct RequireRoleLayer {
+    roles: Arc<[String]>,
+}
+
+impl RequireRoleLayer {
+    /// The layer, allowing any of `roles`.
+    pub fn new<I: IntoIterator<Item = R>, R: Into<String>>(roles: I) -> Self {
+        Self {
+            roles: roles.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl<S> Layer<S> for RequireAuthLayer {
+    type Service = Require<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Require {
+            inner,
+            roles: self.roles.clone(),
+        }
+    }
+}
+
+impl<S> Layer<S> for RequireRoleLayer {
+    type Service = Require<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Require {
+            inner,
+            roles: Some(self.roles.clone()),
+        }
+    }
+}
+
+/// The service of [`RequireAuthLayer`] and [`RequireRoleLayer`].
+#[derive(Debug, Clone)]
+pub struct Require<S> {
+    inner: S,
+    roles: Option<Arc<[String]>>,
+}
+
+impl<S, B> Service<Request<B>> for Require<S>
+where
+    S: Service<Request<B>, Response = Response<Body>>,
+{
+    type Response = Response<Body>;
+    type Error = S::Error;
+    type Future = Either<Ready<Result<Response<Body>, S::Error>>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<B>) -> Self::Future {
+        let verdict = match (req.extensions().get::<Principal>(), &self.roles) {
+            (None, _) => Err(Error::unauthorized()),
+            (Some(p), Some(roles)) if !roles.iter().any(|r| p.has_role(r)) => {
+                Err(Error::forbidden())
+            }
+            (Some(_), _) => Ok(()),
+        };
+        match verdict {
+            Ok(()) => Either::Right(self.inner.call(req)),
+            Err(err) => Either::Left(ready(Ok(err.into_response()))),
+        }
+    }
+}

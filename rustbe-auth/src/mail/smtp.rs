@@ -1,0 +1,81 @@
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use rustbe_core::Error;
+use rustbe_core::config::{SmtpConfig, SmtpTls};
+
+use super::{Email, Mailer};
+
+/// Sends mail over SMTP with lettre: plain, STARTTLS or TLS as configured (`SMTP_TLS`), with
+/// credentials when `SMTP_USER` and `SMTP_PASS` are set, and a 10 s timeout.
+///
+/// ```no_run
+/// # fn run(config: &rustbe_core::config::SmtpConfig) -> Result<(), rustbe_core::Error> {
+/// let mailer = rustbe_auth::mail::SmtpMailer::new(config)?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl SmtpMailer {
+    /// A mailer for `config`; an error if the host or the `From` address is unusable.
+    pub fn new(config: &SmtpConfig) -> Result<Self, Error> {
+        let invalid = |what: &str, e: &dyn std::fmt::Display| {
+            Error::internal(format!("SMTP configuration: {what}: {e}"))
+        };
+        let builder = match config.tls {
+            SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host),
+            SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
+                .map_err(|e| invalid("SMTP_HOST", &e))?,
+            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host)
+                .map_err(|e| invalid("SMTP_HOST", &e))?,
+        };
+        let mut builder = builder
+            .port(config.port)
+            .timeout(Some(Duration::from_secs(10)));
+        if let (Some(user), Some(pass)) = (&config.user, &config.pass) {
+            builder = builder.credentials(Credentials::new(user.clone(), pass.expose().to_owned()));
+        }
+        let from = config.from.parse().map_err(|e| invalid("SMTP_FROM", &e))?;
+        Ok(Self {
+            transport: builder.build(),
+            from,
+        })
+    }
+}
+
+impl std::fmt::Debug for SmtpMailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpMailer")
+            .field("from", &self.from.to_string())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Mailer for SmtpMailer {
+    fn send(&self, email: Email) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(async move {
+            let to: Mailbox = email
+                .to
+                .parse()
+                .map_err(|e| Error::bad_request(format!("not an email address: {e}")))?;
+            let message = Message::builder()
+                .from(self.from.clone())
+                .to(to)
+                .subject(email.subject)
+                .body(email.body)
+                .map_err(Error::internal)?;
+            self.transport
+                .send(message)
+                .await
+                .map_err(Error::internal)?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,161 @@
+//! Revoked access tokens, keyed by `jti` and kept until the token would have expired.
+//!
+//! In memory for one process ([`MemoryRevocationList`]), in Redis for several
+//! ([`RedisRevocationList`], feature `redis`). A store that cannot answer fails closed: the
+//! request is refused with a 503, never let through.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use futures_util::future::BoxFuture;
+use rustbe_core::Error;
+
+use crate::token::now_secs;
+
+/// A list of revoked token ids.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use rustbe_auth::revocation::{MemoryRevocationList, RevocationList};
+/// let list = MemoryRevocationList::new();
+/// list.revoke("jti-1", u64::MAX).await.unwrap();
+/// assert!(list.is_revoked("jti-1").await.unwrap());
+/// assert!(!list.is_revoked("jti-2").await.unwrap());
+/// # });
+/// ```
+pub trait RevocationList: Send + Sync + 'static {
+    /// Revokes `jti` until `expires_at` (seconds since the epoch).
+    fn revoke<'a>(&'a self, jti: &'a str, expires_at: u64) -> BoxFuture<'a, Result<(), Error>>;
+    /// Is `jti` revoked? An error when the store cannot tell (the caller refuses the request).
+    fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, Error>>;
+}
+
+/// Revocations in this process's memory; expired entries are dropped as new ones arrive.
+#[derive(Debug, Default)]
+pub struct MemoryRevocationList {
+    entries: Mutex<HashMap<String, u64>>,
+}
+
+impl MemoryRevocationList {
+    /// An empty list.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl RevocationList for MemoryRevocationList {
+    fn revoke<'a>(&'a self, jti: &'a str, expires_at: u64) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let now = now_secs();
+            let mut entries = self.lock();
+            if entries.len() >= 1024 && entries.len().is_power_of_two() {
+                entries.retain(|_, until| *until > now);
+            }
+            entries.insert(jti.to_owned(), expires_at);
+            Ok(())
+        })
+    }
+
+    fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(async move {
+            Ok(self
+                .lock()
+                .get(jti)
+                .is_some_and(|until| *until > now_secs()))
+        })
+    }
+}
+
+#[cfg(feature = "redis")]
+pub use redis::RedisRevocationList;
+
+#[cfg(feature = "redis")]
+mod redis {
+    use std::time::Duration;
+
+    use futures_util::future::BoxFuture;
+    use rustbe_core::Error;
+    use rustbe_core::redis::fred::prelude::{Client, Expiration, KeysInterface};
+
+    use super::RevocationList;
+    use crate::token::now_secs;
+
+    /// Revocations in Redis, shared by every instance: `SET {prefix}:revoked:{jti} 1 EX ttl`,
+    /// checked with `EXISTS`. When Redis does not answer (down, or slower than the client's
+    /// command timeout), [`RevocationList::is_revoked`] is an error and the request is refused
+    /// with a 503: revocation fails closed.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), rustbe_core::Error> {
+    /// let client = rustbe_core::redis::connect("redis://127.0.0.1:6379").await?;
+    /// let list = rustbe_auth::revocation::RedisRevocationList::new(client, "shop");
+    /// # Ok(()) }
+    /// ```
+    #[derive(Clone)]
+    pub struct RedisRevocationList {
+        client: Client,
+        prefix: String,
+    }
+
+    impl RedisRevocationList {
+        /// A list in `client`'s Redis, with keys under `prefix:revoked:`.
+        #[must_use]
+        pub fn new(client: Client, prefix: &str) -> Self {
+            Self {
+                client,
+                prefix: format!("{prefix}:revoked:"),
+            }
+        }
+    }
+
+    impl std::fmt::Debug for RedisRevocationList {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("RedisRevocationList")
+                .field("prefix", &self.prefix)
+                .finish_non_exhaustive()
+        }
+    }
+
+    fn unavailable(err: rustbe_core::redis::fred::error::Error) -> Error {
+        Error::service_unavailable(Duration::from_secs(2))
+            .with_message("Token revocation store unavailable")
+            .with_source(err)
+    }
+
+    impl RevocationList for RedisRevocationList {
+        fn revoke<'a>(&'a self, jti: &'a str, expires_at: u64) -> BoxFuture<'a, Result<(), Error>> {
+            Box::pin(async move {
+                let ttl = expires_at.saturating_sub(now_secs()).max(1);
+                let ttl = i64::try_from(ttl).unwrap_or(i64::MAX);
+                self.client
+                    .set::<(), _, _>(
+                        format!("{}{jti}", self.prefix),
+                        1,
+                        Some(Expiration::EX(ttl)),
+                        None,
+                        false,
+                    )
+                    .await
+                    .map_err(unavailable)
+            })
+        }
+
+        fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
+            Box::pin(async move {
+                let n: u32 = self
+                    .client
+                    .exists(format!("{}{jti}", self.prefix))
+                    .await
+                    .map_err(unavailable)?;
+                Ok(n > 0)
+            })
+        }
+    }
+}

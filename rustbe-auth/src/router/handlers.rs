@@ -1,0 +1,268 @@
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use bytes::Bytes;
+use http::StatusCode;
+use rand::RngCore as _;
+use rustbe_core::extract::Json;
+use rustbe_core::response::{Created, NoContent, Single};
+use rustbe_core::{Error, ErrorCode, FieldError};
+use validator::Validate as _;
+
+use super::dto::{
+    Accepted, ChangePasswordRequest, ForgotPasswordRequest, LoginRequest, LogoutRequest,
+    RefreshRequest, RegisterRequest, ResetPasswordRequest, Session,
+};
+use super::{AuthService, TokenPair};
+use crate::layer::AccessClaims;
+use crate::mail::Email;
+use crate::store::{Consumed, token_hash};
+use crate::token::now_secs;
+use crate::users::{NewUser, UserStore};
+
+/// Emails are compared case-insensitively: stored and looked up trimmed and lower-cased.
+fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn invalid_credentials() -> Error {
+    Error::new(ErrorCode::InvalidCredentials)
+}
+
+pub(super) async fn register<U: UserStore>(
+    State(auth): State<AuthService<U>>,
+    Json(mut body): Json<RegisterRequest>,
+) -> Result<Created<Session<U::User>>, Error> {
+    body.email = normalize_email(&body.email);
+    body.name = body.name.trim().to_owned();
+    let mut details: Vec<FieldError> = match body.validate() {
+        Ok(()) => Vec::new(),
+        Err(errors) => Error::from(errors).details().to_vec(),
+    };
+    details.extend(
+        auth.inner
+            .policy
+            .broken_rules(&body.password)
+            .into_iter()
+            .map(|rule| FieldError::new("password", rule)),
+    );
+    if !details.is_empty() {
+        details.sort_by(|a, b| a.field().cmp(b.field()));
+        return Err(Error::validation(details));
+    }
+    let password_hash = auth.inner.hasher.hash(&body.password).await?;
+    let (credentials, user) = auth
+        .inner
+        .users
+        .create(NewUser {
+            email: body.email,
+            name: body.name,
+            password_hash,
+        })
+        .await?;
+    let tokens = auth.start_session(&credentials).await?;
+    Ok(Created::new(
+        format!("/api/users/{}", credentials.id),
+        Session { user, tokens },
+    ))
+}
+
+pub(super) async fn login<U: UserStore>(
+    State(auth): State<AuthService<U>>,
+    Json(body): Json<LoginRequest>,
+) -> Result<Single<Session<U::User>>, Error> {
+    let inner = &auth.inner;
+    let found = if body.password.chars().count() > inner.policy.max_len() {
+        None
+    } else {
+        inner
+            .users
+            .find_by_email(&normalize_email(&body.email))
+            .await?
+    };
+    // The same work, status and body whether the email is unknown or the password wrong.
+    let Some(credentials) = found else {
+        inner.hasher.verify_dummy(&body.password).await?;
+        return Err(invalid_credentials());
+    };
+    if !inner
+        .hasher
+        .verify(&body.password, &credentials.password_hash)
+        .await?
+    {
+        return Err(invalid_credentials());
+    }
+    let user = inner
+        .users
+        .profile(&credentials.id)
+        .await?
+        .ok_or_else(invalid_credentials)?;
+    let tokens = auth.start_session(&credentials).await?;
+    Ok(Single(Session { user, tokens }))
+}
+
+pub(super) async fn refresh<U: UserStore>(
+    State(auth): State<AuthService<U>>,
+    Json(body): Json<RefreshRequest>,
+) -> Result<Single<TokenPair>, Error> {
+    let inner = &auth.inner;
+    let claims = inner.issuer.verify_refresh(&body.refresh_token)?;
+    match inner
+        .refresh
+        .consume(&token_hash(&body.refresh_token))
+        .await?
+    {
+        Consumed::Fresh { user_id, family } if user_id == claims.sub && family == claims.sid => {
+            let credentials = inner
+                .users
+                .credentials(&user_id)
+                .await?
+                .ok_or_else(|| Error::new(ErrorCode::InvalidToken))?;
+            Ok(Single(auth.issue_pair(&credentials, &family).await?))
+        }
+        Consumed::Fresh { family, .. } | Consumed::Reused { family, .. } => {
+            // A spent token presented again: whoever holds it, the session is compromised.
+            let revoked = inner.refresh.revoke_family(&family).await?;
+            tracing::warn!(
+                family,
+                revoked,
+                "refresh token reuse detected: session revoked"
+            );
+            Err(Error::new(ErrorCode::InvalidToken)
+                .with_message("Refresh token has already been used"))
+        }
+        Consumed::Unknown => Err(Error::new(ErrorCode::InvalidToken)),
+    }
+}
+
+pub(super) async fn logout<U: UserStore>(
+    State(auth): State<AuthService<U>>,
+    claims: AccessClaims,
+    body: Bytes,
+) -> Result<NoContent, Error> {
+    let inner = &auth.inner;
+    let body: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        LogoutRequest::default()
+    } else {
+        Json::from_bytes(&body).map_err(Error::from)?.0
+    };
+    inner.revocation.revoke(&claims.jti, claims.exp).await?;
+    inner.refresh.revoke_family(&claims.sid).await?;
+    if let Some(token) = body.refresh_token
+        && let Ok(refresh) = inner.issuer.verify_refresh(&token)
+        && refresh.sub == claims.sub
+    {
+        inner.refresh.revoke_family(&refresh.sid).await?;
+    }
+    Ok(NoContent)
+}
+
+pub(super) async fn me<U: UserStore>(
+    State(auth): State<AuthService<U>>,
+    claims: AccessClaims,
+) -> Result<Single<U::User>, Error> {
+    auth.inner
+        .users
+        .profile(&claims.sub)
+        .await?
+        .map(Single)
+        .ok_or_else(Error::not_found)
+}
+
+pub(super) async fn change_password<U: UserStore>(
+    State(auth): State<AuthService<U>>,
+    claims: AccessClaims,
+    Json(body): Json<ChangePasswordRequest>,
+) -> Result<NoContent, Error> {
+    let inner = &auth.inner;
+    inner.policy.check(&body.new_password)?;
+    let credentials = inner
+        .users
+        .credentials(&claims.sub)
+        .await?
+        .ok_or_else(Error::unauthorized)?;
+    let current_ok = body.current_password.chars().count() <= inner.policy.max_len()
+        && inner
+            .hasher
+            .verify(&body.current_password, &credentials.password_hash)
+            .await?;
+    if !current_ok {
+        return Err(Error::validation([FieldError::new(
+            "current_password",
+            "is incorrect",
+        )]));
+    }
+    let hash = inner.hasher.hash(&body.new_password).await?;
+    inner.users.set_password(&credentials.id, &hash).await?;
+    inner
+        .refresh
+        .revoke_user(&credentials.id, Some(&claims.sid))
+        .await?;
+    Ok(NoContent)
+}
+
+pub(super) async fn forgot_password<U: UserStore>(
+    State(auth): State<AuthService<U>>,
+    Json(body): Json<ForgotPasswordRequest>,
+) -> Result<Response, Error> {
+    body.validate()?;
+    let email = normalize_email(&body.email);
+    // All the work happens after the answer, so known and unknown emails answer alike.
+    tokio::spawn(async move {
+        if let Err(err) = send_reset_link(&auth, &email).await {
+            tracing::warn!(error = %err, "password reset mail could not be sent");
+        }
+    });
+    let accepted = Accepted {
+        message: "If an account exists for that email, a reset link has been sent",
+    };
+    Ok((StatusCode::ACCEPTED, Single(accepted)).into_response())
+}
+
+async fn send_reset_link<U: UserStore>(auth: &AuthService<U>, email: &str) -> Result<(), Error> {
+    let inner = &auth.inner;
+    let Some(user) = inner.users.find_by_email(email).await? else {
+        return Ok(());
+    };
+    let mut bytes = [0_u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let expires_at = now_secs() + inner.reset_ttl.as_secs();
+    inner
+        .resets
+        .insert_reset(&token_hash(&token), &user.id, expires_at)
+        .await?;
+    let minutes = inner.reset_ttl.as_secs().div_ceil(60);
+    let link = format!("{}/reset-password?token={token}", inner.app_url);
+    let body = format!(
+        "Someone asked to reset the password of this account.\n\nTo choose a new password, open:\n{link}\n\nThe link works once and expires in {minutes} minutes. If you did not ask for this, ignore this email."
+    );
+    inner
+        .mailer
+        .send(Email {
+            to: email.to_owned(),
+            subject: "Reset your password".into(),
+            body,
+        })
+        .await
+}
+
+pub(super) async fn reset_password<U: UserStore>(
+    State(auth): State<AuthService<U>>,
+    Json(body): Json<ResetPasswordRequest>,
+) -> Result<NoContent, Error> {
+    let inner = &auth.inner;
+    // Check the password first, so a weak one does not spend the token.
+    inner.policy.check(&body.password)?;
+    let Some(user_id) = inner.resets.consume_reset(&token_hash(&body.token)).await? else {
+        return Err(Error::validation([FieldError::new(
+            "token",
+            "is invalid, already used or expired",
+        )]));
+    };
+    let hash = inner.hasher.hash(&body.password).await?;
+    inner.users.set_password(&user_id, &hash).await?;
+    inner.resets.invalidate_resets(&user_id).await?;
+    inner.refresh.revoke_user(&user_id, None).await?;
+    Ok(NoContent)
+}

@@ -1,0 +1,252 @@
+//! The OpenAPI description of the auth router, built for the app's own user type.
+
+use utoipa::ToSchema;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::security::SecurityRequirement;
+use utoipa::openapi::{Content, OpenApi, OpenApiBuilder, Ref, RefOr, Required};
+
+use super::dto::{
+    Accepted, ChangePasswordRequest, ForgotPasswordRequest, LoginRequest, LogoutRequest,
+    RefreshRequest, RegisterRequest, ResetPasswordRequest, TokenPair,
+};
+use rustbe_core::app::BEARER_SCHEME;
+
+const JSON: &str = "application/json";
+
+fn reference<T: ToSchema>() -> RefOr<Schema> {
+    Ref::from_schema_name(T::name()).into()
+}
+
+/// `{"success": true, "data": data}`.
+fn data(data: RefOr<Schema>) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .property(
+            "success",
+            ObjectBuilder::new().schema_type(SchemaType::Type(Type::Boolean)),
+        )
+        .property("data", data)
+        .required("success")
+        .required("data")
+        .into()
+}
+
+/// A user and a token pair.
+fn session(user: RefOr<Schema>) -> RefOr<Schema> {
+    let string = || ObjectBuilder::new().schema_type(SchemaType::Type(Type::String));
+    ObjectBuilder::new()
+        .property("user", user)
+        .property("access_token", string())
+        .property("refresh_token", string())
+        .property("token_type", string().enum_values(Some(["Bearer"])))
+        .property(
+            "expires_in",
+            ObjectBuilder::new()
+                .schema_type(SchemaType::Type(Type::Integer))
+                .minimum(Some(0)),
+        )
+        .required("user")
+        .required("access_token")
+        .required("refresh_token")
+        .required("token_type")
+        .required("expires_in")
+        .into()
+}
+
+struct Op {
+    method: HttpMethod,
+    path: &'static str,
+    summary: &'static str,
+    body: Option<RefOr<Schema>>,
+    ok: (&'static str, &'static str, Option<RefOr<Schema>>),
+    errors: &'static [(&'static str, &'static str)],
+    secured: bool,
+}
+
+fn operation(op: Op) -> PathItem {
+    let error = || Content::new(Some(Ref::from_schema_name("ErrorEnvelope")));
+    let mut builder = OperationBuilder::new()
+        .tag("auth")
+        .summary(Some(op.summary));
+    if let Some(body) = op.body {
+        builder = builder.request_body(Some(
+            RequestBodyBuilder::new()
+                .content(JSON, Content::new(Some(body)))
+                .required(Some(Required::True))
+                .build(),
+        ));
+    }
+    let (status, description, schema) = op.ok;
+    let mut ok = ResponseBuilder::new().description(description);
+    if let Some(schema) = schema {
+        ok = ok.content(JSON, Content::new(Some(schema)));
+    }
+    builder = builder.response(status, ok.build());
+    for (status, description) in op.errors {
+        builder = builder.response(
+            *status,
+            ResponseBuilder::new()
+                .description(*description)
+                .content(JSON, error())
+                .build(),
+        );
+    }
+    if op.secured {
+        builder = builder.security(SecurityRequirement::new(
+            BEARER_SCHEME,
+            Vec::<String>::new(),
+        ));
+    }
+    PathItem::new(op.method, builder.build())
+}
+
+const INVALID: (&str, &str) = (
+    "400",
+    "Malformed body (`BAD_REQUEST`) or broken rules (`VALIDATION_ERROR`, with `details`)",
+);
+const UNAUTHORIZED: (&str, &str) = (
+    "401",
+    "No token (`UNAUTHORIZED`), or a bad, revoked or expired one (`INVALID_TOKEN`, `TOKEN_EXPIRED`)",
+);
+const UNSUPPORTED: (&str, &str) = ("415", "The body is not `application/json`");
+const BUSY: (&str, &str) = (
+    "503",
+    "The database or the revocation store is unavailable (with `Retry-After`)",
+);
+
+/// The document of the auth router for users shown as `User`.
+pub(super) fn document<User: ToSchema>() -> OpenApi {
+    let user = reference::<User>();
+    let ops = [
+        Op {
+            method: HttpMethod::Post,
+            path: "/api/auth/register",
+            summary: "Create an account and start a session",
+            body: Some(reference::<RegisterRequest>()),
+            ok: (
+                "201",
+                "Registered; `Location` names the user",
+                Some(data(session(user.clone()))),
+            ),
+            errors: &[
+                INVALID,
+                ("409", "The email is taken (`DUPLICATE_ENTRY`)"),
+                UNSUPPORTED,
+                BUSY,
+            ],
+            secured: false,
+        },
+        Op {
+            method: HttpMethod::Post,
+            path: "/api/auth/login",
+            summary: "Start a session with email and password",
+            body: Some(reference::<LoginRequest>()),
+            ok: ("200", "Signed in", Some(data(session(user.clone())))),
+            errors: &[
+                INVALID,
+                (
+                    "401",
+                    "Unknown email or wrong password (`INVALID_CREDENTIALS`, the same for both)",
+                ),
+                UNSUPPORTED,
+                BUSY,
+            ],
+            secured: false,
+        },
+        Op {
+            method: HttpMethod::Post,
+            path: "/api/auth/refresh",
+            summary: "Spend a refresh token for a new pair (a spent token revokes its whole session)",
+            body: Some(reference::<RefreshRequest>()),
+            ok: ("200", "A new pair", Some(data(reference::<TokenPair>()))),
+            errors: &[
+                INVALID,
+                (
+                    "401",
+                    "A bad, spent, revoked or expired refresh token (`INVALID_TOKEN`, `TOKEN_EXPIRED`)",
+                ),
+                UNSUPPORTED,
+                BUSY,
+            ],
+            secured: false,
+        },
+        Op {
+            method: HttpMethod::Post,
+            path: "/api/auth/logout",
+            summary: "End the session: the access token and the session's refresh tokens stop working at once",
+            body: Some(reference::<LogoutRequest>()),
+            ok: ("204", "Signed out", None),
+            errors: &[INVALID, UNAUTHORIZED, BUSY],
+            secured: true,
+        },
+        Op {
+            method: HttpMethod::Post,
+            path: "/api/auth/forgot-password",
+            summary: "Email a reset link; the same answer whether or not the account exists",
+            body: Some(reference::<ForgotPasswordRequest>()),
+            ok: ("202", "Accepted", Some(data(reference::<Accepted>()))),
+            errors: &[INVALID, UNSUPPORTED],
+            secured: false,
+        },
+        Op {
+            method: HttpMethod::Post,
+            path: "/api/auth/reset-password",
+            summary: "Choose a new password with a reset token (single use, 1 h); revokes every session",
+            body: Some(reference::<ResetPasswordRequest>()),
+            ok: ("204", "Password changed", None),
+            errors: &[INVALID, UNSUPPORTED, BUSY],
+            secured: false,
+        },
+        Op {
+            method: HttpMethod::Get,
+            path: "/api/users/me",
+            summary: "The signed-in user",
+            body: None,
+            ok: ("200", "The user", Some(data(user))),
+            errors: &[UNAUTHORIZED, BUSY],
+            secured: true,
+        },
+        Op {
+            method: HttpMethod::Put,
+            path: "/api/users/me/password",
+            summary: "Change the password; other sessions are revoked",
+            body: Some(reference::<ChangePasswordRequest>()),
+            ok: ("204", "Password changed", None),
+            errors: &[INVALID, UNAUTHORIZED, UNSUPPORTED, BUSY],
+            secured: true,
+        },
+    ];
+    let mut paths = utoipa::openapi::path::PathsBuilder::new();
+    for op in ops {
+        let path = op.path;
+        paths = paths.path(path, operation(op));
+    }
+    let mut schemas: Vec<(String, RefOr<Schema>)> = Vec::new();
+    fn add<T: ToSchema>(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((T::name().into_owned(), T::schema()));
+        T::schemas(schemas);
+    }
+    add::<User>(&mut schemas);
+    add::<RegisterRequest>(&mut schemas);
+    add::<LoginRequest>(&mut schemas);
+    add::<RefreshRequest>(&mut schemas);
+    add::<LogoutRequest>(&mut schemas);
+    add::<ForgotPasswordRequest>(&mut schemas);
+    add::<ResetPasswordRequest>(&mut schemas);
+    add::<ChangePasswordRequest>(&mut schemas);
+    add::<TokenPair>(&mut schemas);
+    add::<Accepted>(&mut schemas);
+    let components = utoipa::openapi::ComponentsBuilder::new()
+        .schemas_from_iter(schemas)
+        .build();
+    OpenApiBuilder::new()
+        .paths(paths.build())
+        .components(Some(components))
+        .tags(Some([utoipa::openapi::tag::TagBuilder::new()
+            .name("auth")
+            .description(Some("Accounts, sessions and passwords"))
+            .build()]))
+        .build()
+}

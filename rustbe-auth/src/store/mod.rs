@@ -1,0 +1,91 @@
+//! Where refresh tokens and password-reset tokens live. Only SHA-256 hashes of tokens are
+//! stored, so a leaked table grants nothing.
+
+mod entity;
+mod sea;
+
+use futures_util::future::BoxFuture;
+use rustbe_core::Error;
+use sha2::{Digest, Sha256};
+
+pub use sea::SeaOrmTokenStore;
+
+/// A refresh token to remember.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshRecord {
+    /// SHA-256 of the token ([`token_hash`]).
+    pub token_hash: String,
+    /// Its user.
+    pub user_id: String,
+    /// The session it belongs to: every token rotated from one login shares it.
+    pub family: String,
+    /// Expiry, seconds since the epoch.
+    pub expires_at: u64,
+}
+
+/// What spending a refresh token found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Consumed {
+    /// The token was live and is now spent: issue the next one in `family`.
+    Fresh {
+        /// Its user.
+        user_id: String,
+        /// Its session.
+        family: String,
+    },
+    /// The token was already spent or revoked: someone replays it. Revoke the family.
+    Reused {
+        /// Its user.
+        user_id: String,
+        /// Its session.
+        family: String,
+    },
+    /// No such token (or it expired).
+    Unknown,
+}
+
+/// Refresh tokens: rotation, reuse detection, revocation.
+pub trait RefreshTokenStore: Send + Sync + 'static {
+    /// Remembers a new token.
+    fn insert(&self, record: RefreshRecord) -> BoxFuture<'_, Result<(), Error>>;
+    /// Spends a token atomically: of two concurrent calls with one token, one gets `Fresh`.
+    fn consume<'a>(&'a self, token_hash: &'a str) -> BoxFuture<'a, Result<Consumed, Error>>;
+    /// Revokes every token of a session; returns how many were live.
+    fn revoke_family<'a>(&'a self, family: &'a str) -> BoxFuture<'a, Result<u64, Error>>;
+    /// Revokes every token of a user, except those of session `keep`.
+    fn revoke_user<'a>(
+        &'a self,
+        user_id: &'a str,
+        keep: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<u64, Error>>;
+}
+
+/// Single-use password-reset tokens.
+pub trait ResetTokenStore: Send + Sync + 'static {
+    /// Remembers a token for `user_id`, valid until `expires_at` (seconds since the epoch).
+    fn insert_reset<'a>(
+        &'a self,
+        token_hash: &'a str,
+        user_id: &'a str,
+        expires_at: u64,
+    ) -> BoxFuture<'a, Result<(), Error>>;
+    /// Spends a live token atomically and returns its user; `None` if it is unknown, spent or
+    /// expired.
+    fn consume_reset<'a>(
+        &'a self,
+        token_hash: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>, Error>>;
+    /// Spends every live token of `user_id` (after a successful reset).
+    fn invalidate_resets<'a>(&'a self, user_id: &'a str) -> BoxFuture<'a, Result<(), Error>>;
+}
+
+/// The hex SHA-256 of a token, as stored.
+///
+/// ```
+/// assert_eq!(rustbe_auth::store::token_hash("abc").len(), 64);
+/// ```
+#[must_use]
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

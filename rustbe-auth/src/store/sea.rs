@@ -1,0 +1,227 @@
+use futures_util::future::BoxFuture;
+use rustbe_core::Error;
+use sea_orm::sea_query::{Expr, Index};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Schema,
+};
+
+use super::entity::{password_reset as reset, refresh_token as refresh};
+use super::{Consumed, RefreshRecord, RefreshTokenStore, ResetTokenStore};
+use crate::token::now_secs;
+
+/// Refresh and reset tokens in the app's database (SQLite or PostgreSQL), in the tables
+/// `auth_refresh_tokens` and `auth_password_resets`.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use rustbe_auth::store::{Consumed, RefreshRecord, RefreshTokenStore, SeaOrmTokenStore};
+///
+/// let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
+/// let store = SeaOrmTokenStore::new(db);
+/// store.create_tables().await.unwrap();
+/// let record = RefreshRecord { token_hash: "h".into(), user_id: "7".into(), family: "f".into(), expires_at: u64::MAX / 2 };
+/// store.insert(record).await.unwrap();
+/// assert!(matches!(store.consume("h").await.unwrap(), Consumed::Fresh { .. }));
+/// assert!(matches!(store.consume("h").await.unwrap(), Consumed::Reused { .. }));
+/// # });
+/// ```
+#[derive(Debug, Clone)]
+pub struct SeaOrmTokenStore {
+    db: DatabaseConnection,
+}
+
+fn secs(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+impl SeaOrmTokenStore {
+    /// A store over `db`.
+    #[must_use]
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Creates the two tables and their indexes if they do not exist (for apps without
+    /// migrations of their own, and tests).
+    pub async fn create_tables(&self) -> Result<(), Error> {
+        let schema = Schema::new(self.db.get_database_backend());
+        self.db
+            .execute(
+                schema
+                    .create_table_from_entity(refresh::Entity)
+                    .if_not_exists(),
+            )
+            .await?;
+        self.db
+            .execute(
+                schema
+                    .create_table_from_entity(reset::Entity)
+                    .if_not_exists(),
+            )
+            .await?;
+        for (name, table, column) in [
+            (
+                "idx_auth_refresh_tokens_user",
+                "auth_refresh_tokens",
+                "user_id",
+            ),
+            (
+                "idx_auth_refresh_tokens_family",
+                "auth_refresh_tokens",
+                "family",
+            ),
+            (
+                "idx_auth_password_resets_user",
+                "auth_password_resets",
+                "user_id",
+            ),
+        ] {
+            let index = Index::create()
+                .if_not_exists()
+                .name(name)
+                .table(sea_orm::sea_query::Alias::new(table))
+                .col(sea_orm::sea_query::Alias::new(column))
+                .to_owned();
+            self.db.execute(&index).await?;
+        }
+        Ok(())
+    }
+}
+
+impl RefreshTokenStore for SeaOrmTokenStore {
+    fn insert(&self, record: RefreshRecord) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(async move {
+            let row = refresh::ActiveModel {
+                token_hash: Set(record.token_hash),
+                user_id: Set(record.user_id),
+                family: Set(record.family),
+                expires_at: Set(secs(record.expires_at)),
+                used_at: Set(None),
+                revoked_at: Set(None),
+                created_at: Set(secs(now_secs())),
+            };
+            refresh::Entity::insert(row)
+                .exec_without_returning(&self.db)
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn consume<'a>(&'a self, token_hash: &'a str) -> BoxFuture<'a, Result<Consumed, Error>> {
+        Box::pin(async move {
+            let now = secs(now_secs());
+            let spent = refresh::Entity::update_many()
+                .col_expr(refresh::Column::UsedAt, Expr::value(now))
+                .filter(refresh::Column::TokenHash.eq(token_hash))
+                .filter(refresh::Column::UsedAt.is_null())
+                .filter(refresh::Column::RevokedAt.is_null())
+                .filter(refresh::Column::ExpiresAt.gt(now))
+                .exec(&self.db)
+                .await?;
+            let row = refresh::Entity::find_by_id(token_hash.to_owned())
+                .one(&self.db)
+                .await?;
+            Ok(match row {
+                Some(row) if spent.rows_affected == 1 => Consumed::Fresh {
+                    user_id: row.user_id,
+                    family: row.family,
+                },
+                Some(row) if row.used_at.is_some() || row.revoked_at.is_some() => {
+                    Consumed::Reused {
+                        user_id: row.user_id,
+                        family: row.family,
+                    }
+                }
+                _ => Consumed::Unknown,
+            })
+        })
+    }
+
+    fn revoke_family<'a>(&'a self, family: &'a str) -> BoxFuture<'a, Result<u64, Error>> {
+        Box::pin(async move {
+            let result = refresh::Entity::update_many()
+                .col_expr(refresh::Column::RevokedAt, Expr::value(secs(now_secs())))
+                .filter(refresh::Column::Family.eq(family))
+                .filter(refresh::Column::RevokedAt.is_null())
+                .exec(&self.db)
+                .await?;
+            Ok(result.rows_affected)
+        })
+    }
+
+    fn revoke_user<'a>(
+        &'a self,
+        user_id: &'a str,
+        keep: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<u64, Error>> {
+        Box::pin(async move {
+            let mut update = refresh::Entity::update_many()
+                .col_expr(refresh::Column::RevokedAt, Expr::value(secs(now_secs())))
+                .filter(refresh::Column::UserId.eq(user_id))
+                .filter(refresh::Column::RevokedAt.is_null());
+            if let Some(keep) = keep {
+                update = update.filter(refresh::Column::Family.ne(keep));
+            }
+            Ok(update.exec(&self.db).await?.rows_affected)
+        })
+    }
+}
+
+impl ResetTokenStore for SeaOrmTokenStore {
+    fn insert_reset<'a>(
+        &'a self,
+        token_hash: &'a str,
+        user_id: &'a str,
+        expires_at: u64,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let row = reset::ActiveModel {
+                token_hash: Set(token_hash.to_owned()),
+                user_id: Set(user_id.to_owned()),
+                expires_at: Set(secs(expires_at)),
+                used_at: Set(None),
+                created_at: Set(secs(now_secs())),
+            };
+            reset::Entity::insert(row)
+                .exec_without_returning(&self.db)
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn consume_reset<'a>(
+        &'a self,
+        token_hash: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>, Error>> {
+        Box::pin(async move {
+            let now = secs(now_secs());
+            let spent = reset::Entity::update_many()
+                .col_expr(reset::Column::UsedAt, Expr::value(now))
+                .filter(reset::Column::TokenHash.eq(token_hash))
+                .filter(reset::Column::UsedAt.is_null())
+                .filter(reset::Column::ExpiresAt.gt(now))
+                .exec(&self.db)
+                .await?;
+            if spent.rows_affected != 1 {
+                return Ok(None);
+            }
+            Ok(reset::Entity::find_by_id(token_hash.to_owned())
+                .one(&self.db)
+                .await?
+                .map(|row| row.user_id))
+        })
+    }
+
+    fn invalidate_resets<'a>(&'a self, user_id: &'a str) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            reset::Entity::update_many()
+                .col_expr(reset::Column::UsedAt, Expr::value(secs(now_secs())))
+                .filter(reset::Column::UserId.eq(user_id))
+                .filter(reset::Column::UsedAt.is_null())
+                .exec(&self.db)
+                .await?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,188 @@
+//! JWT access and refresh tokens: HS256 only, different secrets, a type claim, explicit
+//! leeway.
+
+mod claims;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rustbe_core::access::Principal;
+use rustbe_core::config::{Config, JwtConfig};
+use rustbe_core::{Error, ErrorCode};
+
+pub use claims::{Claims, TokenKind};
+
+/// A token and the claims it carries.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    /// The encoded JWT.
+    pub token: String,
+    /// Its claims.
+    pub claims: Claims,
+}
+
+/// Issues and verifies tokens. The algorithm is pinned to HS256: `none` and every other
+/// algorithm are refused. `exp`, `nbf`, `iss`, `aud`, `sub` are required and checked, with
+/// the configured leeway; `typ` keeps a refresh token from working as an access token and the
+/// reverse (they are also signed with different secrets).
+///
+/// `Debug` never shows the secrets.
+///
+/// ```
+/// use rustbe_auth::token::TokenIssuer;
+/// use rustbe_core::{access::Principal, config::Config};
+///
+/// let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+/// let access = issuer.issue_access(&Principal::new("7", ["customer"]), "session-1").unwrap();
+/// let claims = issuer.verify_access(&access.token).unwrap();
+/// assert_eq!((claims.sub.as_str(), claims.sid.as_str()), ("7", "session-1"));
+/// assert_eq!(issuer.verify_refresh(&access.token).unwrap_err().code(), rustbe_core::ErrorCode::InvalidToken);
+/// assert!(!format!("{issuer:?}").contains("secret"));
+/// ```
+#[derive(Clone)]
+pub struct TokenIssuer {
+    access: (EncodingKey, DecodingKey),
+    refresh: (EncodingKey, DecodingKey),
+    validation: Validation,
+    access_ttl: Duration,
+    refresh_ttl: Duration,
+    issuer: String,
+}
+
+impl TokenIssuer {
+    /// An issuer for `config`, naming `issuer` as both `iss` and `aud`.
+    #[must_use]
+    pub fn new(config: &JwtConfig, issuer: &str) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = config.leeway.as_secs();
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[issuer]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        let keys = |secret: &str| {
+            (
+                EncodingKey::from_secret(secret.as_bytes()),
+                DecodingKey::from_secret(secret.as_bytes()),
+            )
+        };
+        Self {
+            access: keys(config.secret.expose()),
+            refresh: keys(config.refresh_secret.expose()),
+            validation,
+            access_ttl: config.access_ttl,
+            refresh_ttl: config.refresh_ttl,
+            issuer: issuer.to_owned(),
+        }
+    }
+
+    /// An issuer from the app configuration (`iss` and `aud` are the app's name).
+    #[must_use]
+    pub fn from_config(config: &Config) -> Self {
+        Self::new(&config.jwt, &config.app_name)
+    }
+
+    /// Lifetime of access tokens (`expires_in` of the token answers).
+    #[must_use]
+    pub fn access_ttl(&self) -> Duration {
+        self.access_ttl
+    }
+
+    /// Lifetime of refresh tokens.
+    #[must_use]
+    pub fn refresh_ttl(&self) -> Duration {
+        self.refresh_ttl
+    }
+
+    /// An access token for `principal` in session `sid`.
+    pub fn issue_access(&self, principal: &Principal, sid: &str) -> Result<IssuedToken, Error> {
+        self.issue(
+            TokenKind::Access,
+            principal.id(),
+            sid,
+            principal.roles().to_vec(),
+        )
+    }
+
+    /// A refresh token for user `sub` in session `sid`.
+    pub fn issue_refresh(&self, sub: &str, sid: &str) -> Result<IssuedToken, Error> {
+        self.issue(TokenKind::Refresh, sub, sid, Vec::new())
+    }
+
+    fn issue(
+        &self,
+        typ: TokenKind,
+        sub: &str,
+        sid: &str,
+        roles: Vec<String>,
+    ) -> Result<IssuedToken, Error> {
+        let now = now_secs();
+        let (ttl, key) = match typ {
+            TokenKind::Access => (self.access_ttl, &self.access.0),
+            TokenKind::Refresh => (self.refresh_ttl, &self.refresh.0),
+        };
+        let claims = Claims {
+            sub: sub.to_owned(),
+            iss: self.issuer.clone(),
+            aud: self.issuer.clone(),
+            exp: now + ttl.as_secs(),
+            nbf: now,
+            iat: now,
+            jti: uuid::Uuid::new_v4().simple().to_string(),
+            typ,
+            sid: sid.to_owned(),
+            roles,
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, key)
+            .map_err(Error::internal)?;
+        Ok(IssuedToken { token, claims })
+    }
+
+    /// Verifies an access token: 401 `TOKEN_EXPIRED` when expired, 401 `INVALID_TOKEN` for
+    /// anything else wrong.
+    pub fn verify_access(&self, token: &str) -> Result<Claims, Error> {
+        self.verify(token, TokenKind::Access)
+    }
+
+    /// Verifies a refresh token, with the same answers as [`TokenIssuer::verify_access`].
+    pub fn verify_refresh(&self, token: &str) -> Result<Claims, Error> {
+        self.verify(token, TokenKind::Refresh)
+    }
+
+    fn verify(&self, token: &str, typ: TokenKind) -> Result<Claims, Error> {
+        let key = match typ {
+            TokenKind::Access => &self.access.1,
+            TokenKind::Refresh => &self.refresh.1,
+        };
+        let data =
+            jsonwebtoken::decode::<Claims>(token, key, &self.validation).map_err(|e| {
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => Error::new(ErrorCode::TokenExpired),
+                    _ => Error::new(ErrorCode::InvalidToken),
+                }
+            })?;
+        if data.claims.typ != typ {
+            return Err(Error::new(ErrorCode::InvalidToken));
+        }
+        Ok(data.claims)
+    }
+}
+
+impl std::fmt::Debug for TokenIssuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenIssuer")
+            .field("issuer", &self.issuer)
+            .field("access_ttl", &self.access_ttl)
+            .field("refresh_ttl", &self.refresh_ttl)
+            .field("leeway", &self.validation.leeway)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Seconds since the epoch.
+pub(crate) fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}

@@ -1,0 +1,186 @@
+//! The user store the auth router works with: an app plugs in its own user entity by
+//! implementing [`UserStore`].
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use rustbe_core::{Error, ErrorCode};
+use serde::Serialize;
+
+/// What authentication needs to know about a user.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// The user's id, as text.
+    pub id: String,
+    /// The argon2 PHC string.
+    pub password_hash: String,
+    /// The user's roles.
+    pub roles: Vec<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("id", &self.id)
+            .field("roles", &self.roles)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A user to create at registration. The role is the store's default (never taken from the
+/// request).
+#[derive(Clone)]
+pub struct NewUser {
+    /// Lower-cased, trimmed email.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// The argon2 PHC string of the chosen password.
+    pub password_hash: String,
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("email", &self.email)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Users, as the auth router needs them. Emails arrive lower-cased and trimmed.
+///
+/// `User` is the public shape returned by the API: it must never contain the password hash.
+pub trait UserStore: Send + Sync + 'static {
+    /// The user as the API shows it.
+    type User: Serialize + Send + Sync + 'static;
+
+    /// The credentials of the user with `email`, if any.
+    fn find_by_email(
+        &self,
+        email: &str,
+    ) -> impl Future<Output = Result<Option<Credentials>, Error>> + Send;
+    /// The credentials of the user with `id`, if any.
+    fn credentials(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<Credentials>, Error>> + Send;
+    /// The public shape of the user with `id`, if any.
+    fn profile(&self, id: &str) -> impl Future<Output = Result<Option<Self::User>, Error>> + Send;
+    /// Creates a user; 409 `DUPLICATE_ENTRY` when the email is taken.
+    fn create(
+        &self,
+        user: NewUser,
+    ) -> impl Future<Output = Result<(Credentials, Self::User), Error>> + Send;
+    /// Replaces a user's password hash.
+    fn set_password(
+        &self,
+        id: &str,
+        password_hash: &str,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
+}
+
+/// A user of [`MemoryUserStore`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct MemoryUser {
+    /// Id.
+    pub id: String,
+    /// Email.
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// `customer` or `admin`.
+    pub role: String,
+}
+
+/// Users in memory: for tests and examples.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use rustbe_auth::users::{MemoryUserStore, NewUser, UserStore};
+/// let users = MemoryUserStore::new();
+/// let new = NewUser { email: "a@b.co".into(), name: "A".into(), password_hash: "h".into() };
+/// let (creds, user) = users.create(new.clone()).await.unwrap();
+/// assert_eq!(user.role, "customer");
+/// assert_eq!(users.create(new).await.unwrap_err().status(), 409);
+/// users.set_role(&creds.id, "admin");
+/// assert_eq!(users.credentials(&creds.id).await.unwrap().unwrap().roles, ["admin"]);
+/// # });
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct MemoryUserStore {
+    users: Arc<Mutex<Vec<(MemoryUser, String)>>>,
+}
+
+impl MemoryUserStore {
+    /// No users.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Changes a user's role (what an admin endpoint would do).
+    pub fn set_role(&self, id: &str, role: &str) {
+        for (user, _) in self.lock().iter_mut().filter(|(u, _)| u.id == id) {
+            user.role = role.to_owned();
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(MemoryUser, String)>> {
+        self.users
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn find(&self, pred: impl Fn(&MemoryUser) -> bool) -> Option<(MemoryUser, String)> {
+        self.lock().iter().find(|(u, _)| pred(u)).cloned()
+    }
+}
+
+fn credentials((user, hash): (MemoryUser, String)) -> Credentials {
+    Credentials {
+        id: user.id,
+        password_hash: hash,
+        roles: vec![user.role],
+    }
+}
+
+impl UserStore for MemoryUserStore {
+    type User = MemoryUser;
+
+    async fn find_by_email(&self, email: &str) -> Result<Option<Credentials>, Error> {
+        Ok(self.find(|u| u.email == email).map(credentials))
+    }
+
+    async fn credentials(&self, id: &str) -> Result<Option<Credentials>, Error> {
+        Ok(self.find(|u| u.id == id).map(credentials))
+    }
+
+    async fn profile(&self, id: &str) -> Result<Option<MemoryUser>, Error> {
+        Ok(self.find(|u| u.id == id).map(|(u, _)| u))
+    }
+
+    async fn create(&self, new: NewUser) -> Result<(Credentials, MemoryUser), Error> {
+        let mut users = self.lock();
+        if users.iter().any(|(u, _)| u.email == new.email) {
+            return Err(
+                Error::new(ErrorCode::DuplicateEntry).with_message("Email is already registered")
+            );
+        }
+        let user = MemoryUser {
+            id: uuid::Uuid::new_v4().to_string(),
+            email: new.email,
+            name: new.name,
+            role: "customer".into(),
+        };
+        users.push((user.clone(), new.password_hash.clone()));
+        Ok((credentials((user.clone(), new.password_hash)), user))
+    }
+
+    async fn set_password(&self, id: &str, password_hash: &str) -> Result<(), Error> {
+        for (_, hash) in self.lock().iter_mut().filter(|(u, _)| u.id == id) {
+            *hash = password_hash.to_owned();
+        }
+        Ok(())
+    }
+}
