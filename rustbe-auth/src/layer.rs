@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::future::{BoxFuture, Either, Ready, ready};
 use http::request::Parts;
 use http::{HeaderMap, Request, header};
-use rustbe_core::access::Principal;
+use rustbe_core::access::{AuthFailure, Principal};
 use rustbe_core::{Error, ErrorCode};
 use tower::{Layer, Service};
 
@@ -92,17 +92,21 @@ impl<S: Send + Sync> FromRequestParts<S> for AccessClaims {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<AccessClaims>()
-            .cloned()
-            .ok_or_else(Error::unauthorized)
+        match parts.extensions.get::<AccessClaims>() {
+            Some(claims) => Ok(claims.clone()),
+            // Without claims: the reason the token was refused, or a plain 401.
+            None => Principal::require(&parts.extensions).and(Err(Error::unauthorized())),
+        }
     }
 }
 
 /// Authenticates every request that carries `Authorization: Bearer …`: a valid token puts a
-/// [`Principal`] and its [`AccessClaims`] into the request; a bad one is refused at once.
-/// Requests without a token pass through anonymous; guards decide what they may reach.
+/// [`Principal`] and its [`AccessClaims`] into the request. A bad, expired or revoked token (or
+/// a revocation store that cannot answer) leaves an [`AuthFailure`] instead and the request goes
+/// on anonymous: public routes serve it, and whatever needs a [`Principal`] (the extractor,
+/// [`RequireAuthLayer`], [`RequireRoleLayer`]) answers with that failure: 401
+/// `INVALID_TOKEN` / `TOKEN_EXPIRED`, or 503 when revocation could not be checked. Requests
+/// without a token pass through anonymous.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -165,14 +169,21 @@ where
         let mut inner = std::mem::replace(&mut self.inner, ready_inner);
         let auth = self.auth.clone();
         Box::pin(async move {
-            if req.extensions().get::<Principal>().is_none() {
+            let seen = req.extensions().get::<Principal>().is_some()
+                || req.extensions().get::<AuthFailure>().is_some();
+            if !seen {
                 match auth.authenticate(req.headers()).await {
                     Ok(Some((principal, claims))) => {
                         req.extensions_mut().insert(principal);
                         req.extensions_mut().insert(claims);
                     }
                     Ok(None) => {}
-                    Err(err) => return Ok(err.into_response()),
+                    Err(err) => {
+                        if err.is_server_error() {
+                            tracing::warn!(error = %err, "could not authenticate: {}", err.message());
+                        }
+                        req.extensions_mut().insert(AuthFailure::from_error(&err));
+                    }
                 }
             }
             inner.call(req).await
@@ -180,8 +191,9 @@ where
     }
 }
 
-/// Lets through only requests with a [`Principal`] (401 `UNAUTHORIZED` with
-/// `WWW-Authenticate: Bearer` otherwise). Put it inside [`AuthLayer`].
+/// Lets through only requests with a [`Principal`]: otherwise the [`AuthFailure`] the
+/// [`AuthLayer`] left, or 401 `UNAUTHORIZED` with `WWW-Authenticate: Bearer`. Put it inside
+/// [`AuthLayer`].
 ///
 /// ```
 /// use axum::{Router, routing::get};
@@ -268,13 +280,10 @@ where
     }
 
     fn call(&mut self, req: Request<B>) -> Self::Future {
-        let verdict = match (req.extensions().get::<Principal>(), &self.roles) {
-            (None, _) => Err(Error::unauthorized()),
-            (Some(p), Some(roles)) if !roles.iter().any(|r| p.has_role(r)) => {
-                Err(Error::forbidden())
-            }
-            (Some(_), _) => Ok(()),
-        };
+        let verdict = Principal::require(req.extensions()).and_then(|p| match &self.roles {
+            Some(roles) if !roles.iter().any(|r| p.has_role(r)) => Err(Error::forbidden()),
+            _ => Ok(()),
+        });
         match verdict {
             Ok(()) => Either::Right(self.inner.call(req)),
             Err(err) => Either::Left(ready(Ok(err.into_response()))),

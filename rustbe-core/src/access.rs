@@ -107,11 +107,89 @@ impl<S: Send + Sync> FromRequestParts<S> for Principal {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Principal>()
-            .cloned()
-            .ok_or_else(Error::unauthorized)
+        Principal::require(&parts.extensions)
+    }
+}
+
+impl Principal {
+    /// The caller of a request, from its extensions: 401 when there is none, with the reason
+    /// an authentication layer left ([`AuthFailure`]) when the request carried credentials
+    /// that were refused, a plain `UNAUTHORIZED` otherwise.
+    ///
+    /// ```
+    /// use rustbe_core::access::{AuthFailure, Principal};
+    /// use rustbe_core::ErrorCode;
+    ///
+    /// let mut extensions = http::Extensions::new();
+    /// assert_eq!(Principal::require(&extensions).unwrap_err().code(), ErrorCode::Unauthorized);
+    /// extensions.insert(AuthFailure::new(ErrorCode::TokenExpired, "Token expired"));
+    /// assert_eq!(Principal::require(&extensions).unwrap_err().code(), ErrorCode::TokenExpired);
+    /// extensions.insert(Principal::new("7", ["customer"]));
+    /// assert_eq!(Principal::require(&extensions).unwrap().id(), "7");
+    /// ```
+    pub fn require(extensions: &http::Extensions) -> Result<Principal, Error> {
+        if let Some(principal) = extensions.get::<Principal>() {
+            return Ok(principal.clone());
+        }
+        Err(extensions
+            .get::<AuthFailure>()
+            .map_or_else(Error::unauthorized, AuthFailure::to_error))
+    }
+}
+
+/// Why the credentials a request carried were refused (a bad, expired or revoked token, or a
+/// revocation store that could not answer), left in the request's extensions by an
+/// authentication layer.
+///
+/// The request goes on anonymous: a public route serves it; anything that needs a
+/// [`Principal`] answers with this failure instead of a plain `UNAUTHORIZED`. So a client that
+/// sends a stale token everywhere can still log in and refresh.
+///
+/// ```
+/// use rustbe_core::access::AuthFailure;
+/// use rustbe_core::ErrorCode;
+/// let failure = AuthFailure::new(ErrorCode::InvalidToken, "Token has been revoked");
+/// assert_eq!(failure.to_error().status(), 401);
+/// assert_eq!(failure.code(), ErrorCode::InvalidToken);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthFailure {
+    code: crate::ErrorCode,
+    message: std::borrow::Cow<'static, str>,
+}
+
+impl AuthFailure {
+    /// A failure answered with `code` and `message`.
+    #[must_use]
+    pub fn new(code: crate::ErrorCode, message: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The failure an error stands for.
+    ///
+    /// ```
+    /// let failure = rustbe_core::access::AuthFailure::from_error(&rustbe_core::Error::forbidden());
+    /// assert_eq!(failure.to_error().status(), 403);
+    /// ```
+    #[must_use]
+    pub fn from_error(error: &Error) -> Self {
+        Self::new(error.code(), error.message().to_owned())
+    }
+
+    /// The code it is answered with.
+    #[must_use]
+    pub fn code(&self) -> crate::ErrorCode {
+        self.code
+    }
+
+    /// The error it is answered with (headers such as `WWW-Authenticate` and `Retry-After`
+    /// follow from the code).
+    #[must_use]
+    pub fn to_error(&self) -> Error {
+        Error::new(self.code).with_message(self.message.clone())
     }
 }
 
