@@ -43,20 +43,11 @@ pub(crate) fn fast_hasher() -> PasswordHasher {
         .expect("valid params")
 }
 
+#[derive(Default)]
 pub(crate) struct Options {
     pub(crate) db: Option<TestDb>,
     pub(crate) revocation: Option<Arc<dyn RevocationList>>,
     pub(crate) reset_ttl: Option<Duration>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            db: None,
-            revocation: None,
-            reset_ttl: None,
-        }
-    }
 }
 
 pub(crate) async fn app() -> TestApp {
