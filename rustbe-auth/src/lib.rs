@@ -30,3 +30,12 @@ pub mod token;
 pub mod users;
 
 pub use router::AuthService;
+
+/// The README's code, compiled here because it uses both crates.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
+/// The authentication guide, `docs/auth.md`, included so that its code compiles.
+#[doc = include_str!("../../docs/auth.md")]
+pub mod guide {}

@@ -33,12 +33,14 @@
 
 pub mod access;
 pub mod app;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod envelope;
 mod error;
 pub mod extract;
 pub mod middleware;
+pub mod rate_limit;
 #[cfg(feature = "redis")]
 pub mod redis;
 pub mod request_id;
@@ -59,10 +61,6 @@ pub mod guide {
     #[doc = include_str!("../../docs/configuration.md")]
     pub mod configuration {}
 }
-
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;
 
 /// Paths used by generated code, so that a user needs no dependency of their own on the
 /// crates rustbe builds on. Not public API: it may change in any release.

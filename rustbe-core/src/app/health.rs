@@ -48,6 +48,18 @@ impl ReadinessCheck for DatabaseCheck {
     }
 }
 
+pub(crate) struct CacheCheck(pub(crate) crate::cache::Cache);
+
+impl ReadinessCheck for CacheCheck {
+    fn name(&self) -> &str {
+        "cache"
+    }
+
+    fn check(&self) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
+        Box::pin(async move { self.0.ping().await.map_err(|_| "unreachable".to_owned()) })
+    }
+}
+
 #[derive(Clone)]
 pub(crate) struct Readiness {
     pub(crate) checks: Arc<[Arc<dyn ReadinessCheck>]>,

@@ -28,9 +28,11 @@ pub use health::ReadinessCheck;
 pub use serve::{serve, shutdown_signal};
 pub use telemetry::{DEFAULT_FILTER, init_tracing};
 
+use crate::cache::Cache;
 use crate::config::Config;
 use crate::extract::PaginationLimits;
 use crate::middleware::{ErrorEnvelopeLayer, SecurityHeadersLayer, panic_response};
+use crate::rate_limit::{KeyBy, RateLimitLayer, RateLimitRule, RateLimiter};
 use crate::request_id::{RequestId, RequestIdLayer, X_REQUEST_ID};
 use crate::{Error, ErrorCode};
 
@@ -62,6 +64,8 @@ pub struct App {
     openapi: OpenApi,
     checks: Vec<Arc<dyn ReadinessCheck>>,
     pagination: PaginationLimits,
+    cache: Option<Cache>,
+    rate_limiter: Option<Arc<dyn RateLimiter>>,
 }
 
 impl App {
@@ -86,6 +90,8 @@ impl App {
             openapi,
             checks: Vec::new(),
             pagination: PaginationLimits::default(),
+            cache: None,
+            rate_limiter: None,
         }
     }
 
@@ -209,6 +215,33 @@ impl App {
         self
     }
 
+    /// The cache: handed to handlers (the [`Cache`] extractor) and checked by `/ready`.
+    ///
+    /// ```
+    /// use rustbe_core::{app::App, cache::Cache, config::Config};
+    /// let app = App::new(Config::for_tests("shop")).cache(Cache::memory("shop", 64 << 20));
+    /// ```
+    pub fn cache(mut self, cache: Cache) -> Self {
+        self.checks
+            .push(Arc::new(health::CacheCheck(cache.clone())));
+        self.cache = Some(cache);
+        self
+    }
+
+    /// Limits every `/api` request per client to `RATE_LIMIT` (`TRUST_PROXY` decides whether
+    /// `X-Forwarded-For` names the client), counting in `limiter`. `/health`, `/ready` and
+    /// the docs are not limited.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use rustbe_core::{app::App, config::Config, rate_limit::MemoryRateLimiter};
+    /// let app = App::new(Config::for_tests("shop")).rate_limiter(Arc::new(MemoryRateLimiter::new()));
+    /// ```
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.rate_limiter = Some(limiter);
+        self
+    }
+
     /// The configuration the app was built with.
     ///
     /// ```
@@ -239,12 +272,23 @@ impl App {
         let Self {
             config,
             db,
-            api,
+            mut api,
             root,
             openapi,
             checks,
             pagination,
+            cache,
+            rate_limiter,
         } = self;
+        if let Some(limiter) = rate_limiter {
+            let key = KeyBy::ClientIp {
+                trust_proxy: config.trust_proxy,
+            };
+            api = api.layer(RateLimitLayer::new(
+                limiter,
+                RateLimitRule::new("api", config.rate_limit, key),
+            ));
+        }
         let readiness = health::Readiness {
             checks: checks.into(),
             timeout: config.database.acquire_timeout,
@@ -264,6 +308,9 @@ impl App {
             .layer(axum::Extension(pagination));
         if let Some(db) = db {
             router = router.layer(axum::Extension(db));
+        }
+        if let Some(cache) = cache {
+            router = router.layer(axum::Extension(cache));
         }
         with_stack(router, &config)
     }

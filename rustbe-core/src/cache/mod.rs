@@ -1,0 +1,347 @@
+//! Cache-aside: read through a cache, load from the database on a miss, invalidate on write.
+//!
+//! [`Cache`] is the helper handlers use; it sits on a [`CacheStore`]: [`MemoryStore`] in this
+//! process, or `RedisStore` (feature `redis`) shared by every instance. A store that cannot
+//! answer never fails a request: reads fall through to the loader and writes are skipped, with
+//! one warning per outage and one line when it recovers.
+
+mod store;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::OnceCell;
+
+#[cfg(feature = "redis")]
+pub use store::RedisStore;
+pub use store::{CacheStore, MemoryStore};
+
+use crate::Error;
+
+/// Hit, miss and error counts since the cache was made, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CacheStats {
+    /// Reads answered by the cache.
+    pub hits: u64,
+    /// Reads that ran the loader (or joined a load already running).
+    pub misses: u64,
+    /// Store operations that failed (the request was served anyway).
+    pub errors: u64,
+    /// Loader runs.
+    pub loads: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    hits: AtomicU64,
+    misses: AtomicU64,
+    errors: AtomicU64,
+    loads: AtomicU64,
+}
+
+type Flight = Arc<OnceCell<Bytes>>;
+
+struct Inner {
+    store: Arc<dyn CacheStore>,
+    prefix: String,
+    negative_ttl: Option<Duration>,
+    counters: Counters,
+    degraded: AtomicBool,
+    inflight: Mutex<HashMap<String, Flight>>,
+}
+
+/// The cache-aside helper. Cheap to clone.
+///
+/// - [`Cache::get_or_load`]: the cached value, or the loader's, stored for `ttl`;
+///   concurrent misses of one key in this process run the loader once (single flight);
+/// - [`Cache::invalidate`] removes one key; [`Cache::invalidate_group`] makes every key of a
+///   group (say, every list of a resource) unreachable at once by bumping the group's
+///   generation (no `KEYS`, no `FLUSHDB`);
+/// - "not found" is cached too when [`Cache::negative_ttl`] is set;
+/// - values are MessagePack, keys `{app}:{namespace}:{key}`.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use std::time::Duration;
+/// use rustbe_core::cache::Cache;
+///
+/// let cache = Cache::memory("shop", 16 << 20);
+/// let load = || async { Ok::<_, rustbe_core::Error>(Some("Running Shoes".to_owned())) };
+/// let name = cache.get_or_load("product", "42", Duration::from_secs(3600), load).await.unwrap();
+/// assert_eq!(name.as_deref(), Some("Running Shoes"));
+/// let again: Option<String> = cache.get_or_load("product", "42", Duration::from_secs(3600), || async {
+///     unreachable!("served from the cache")
+/// }).await.unwrap();
+/// assert_eq!(cache.stats().hits, 1);
+/// cache.invalidate("product", "42").await;
+/// # });
+/// ```
+#[derive(Clone)]
+pub struct Cache {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache")
+            .field("prefix", &self.inner.prefix)
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Cache {
+    /// A cache over `store`, with keys under `app:`.
+    #[must_use]
+    pub fn new(store: Arc<dyn CacheStore>, app: &str) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                prefix: app.to_owned(),
+                negative_ttl: None,
+                counters: Counters::default(),
+                degraded: AtomicBool::new(false),
+                inflight: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// An in-process cache of at most about `max_bytes`.
+    #[must_use]
+    pub fn memory(app: &str, max_bytes: u64) -> Self {
+        Self::new(Arc::new(MemoryStore::new(max_bytes)), app)
+    }
+
+    /// Also caches "not found" (a loader's `None`) for `ttl`, so a flood of requests for a
+    /// missing row reaches the database once per `ttl`.
+    ///
+    /// ```
+    /// let cache = rustbe_core::cache::Cache::memory("shop", 1 << 20).negative_ttl(std::time::Duration::from_secs(30));
+    /// ```
+    #[must_use]
+    pub fn negative_ttl(self, ttl: Duration) -> Self {
+        let inner = Inner {
+            store: self.inner.store.clone(),
+            prefix: self.inner.prefix.clone(),
+            negative_ttl: Some(ttl),
+            counters: Counters::default(),
+            degraded: AtomicBool::new(false),
+            inflight: Mutex::new(HashMap::new()),
+        };
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// Counts since the cache was made.
+    #[must_use]
+    pub fn stats(&self) -> CacheStats {
+        let c = &self.inner.counters;
+        CacheStats {
+            hits: c.hits.load(Ordering::Relaxed),
+            misses: c.misses.load(Ordering::Relaxed),
+            errors: c.errors.load(Ordering::Relaxed),
+            loads: c.loads.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The cached value of `namespace`/`key`, or else the loader's, stored for `ttl`.
+    /// Loader errors are returned and nothing is stored.
+    pub async fn get_or_load<T, F, Fut>(
+        &self,
+        namespace: &str,
+        key: &str,
+        ttl: Duration,
+        load: F,
+    ) -> Result<Option<T>, Error>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Option<T>, Error>>,
+    {
+        let full = format!("{}:{namespace}:{key}", self.inner.prefix);
+        self.read_through(&full, ttl, load).await
+    }
+
+    /// Like [`Cache::get_or_load`] for a key of `group` (e.g. a page of a list), so that
+    /// [`Cache::invalidate_group`] drops it with the rest of the group. Costs one more store
+    /// read (the group's generation).
+    pub async fn get_or_load_in_group<T, F, Fut>(
+        &self,
+        namespace: &str,
+        group: &str,
+        key: &str,
+        ttl: Duration,
+        load: F,
+    ) -> Result<Option<T>, Error>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Option<T>, Error>>,
+    {
+        let generation_key = self.generation_key(namespace, group);
+        let generation = match self.inner.store.counter(&generation_key).await {
+            Ok(generation) => {
+                self.ok();
+                generation
+            }
+            // Without the generation, a cached entry might be stale: load, store nothing.
+            Err(err) => {
+                self.failed("read a group generation", &err);
+                self.inner.counters.misses.fetch_add(1, Ordering::Relaxed);
+                self.inner.counters.loads.fetch_add(1, Ordering::Relaxed);
+                return load().await;
+            }
+        };
+        let full = format!(
+            "{}:{namespace}:{group}@{generation}:{key}",
+            self.inner.prefix
+        );
+        self.read_through(&full, ttl, load).await
+    }
+
+    /// Removes `namespace`/`key` (call it after every write to the row).
+    pub async fn invalidate(&self, namespace: &str, key: &str) {
+        let full = format!("{}:{namespace}:{key}", self.inner.prefix);
+        match self.inner.store.delete(&full).await {
+            Ok(()) => self.ok(),
+            Err(err) => self.failed("invalidate a key", &err),
+        }
+    }
+
+    /// Makes every key of `group` unreachable (they expire on their own).
+    pub async fn invalidate_group(&self, namespace: &str, group: &str) {
+        match self
+            .inner
+            .store
+            .incr(&self.generation_key(namespace, group))
+            .await
+        {
+            Ok(_) => self.ok(),
+            Err(err) => self.failed("invalidate a group", &err),
+        }
+    }
+
+    /// Asks the store for a key, to tell whether it answers (`/ready`).
+    pub async fn ping(&self) -> Result<(), Error> {
+        self.inner
+            .store
+            .get(&format!("{}:ping", self.inner.prefix))
+            .await
+            .map(|_| ())
+    }
+
+    fn generation_key(&self, namespace: &str, group: &str) -> String {
+        format!("{}:gen:{namespace}:{group}", self.inner.prefix)
+    }
+
+    async fn read_through<T, F, Fut>(
+        &self,
+        full: &str,
+        ttl: Duration,
+        load: F,
+    ) -> Result<Option<T>, Error>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Option<T>, Error>>,
+    {
+        let inner = &self.inner;
+        match inner.store.get(full).await {
+            Ok(Some(bytes)) => {
+                self.ok();
+                if let Some(value) = decode::<T>(&bytes) {
+                    inner.counters.hits.fetch_add(1, Ordering::Relaxed);
+                    return Ok(value);
+                }
+            }
+            Ok(None) => self.ok(),
+            Err(err) => self.failed("read", &err),
+        }
+        inner.counters.misses.fetch_add(1, Ordering::Relaxed);
+        let flight = {
+            let mut inflight = inner
+                .inflight
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            inflight.entry(full.to_owned()).or_default().clone()
+        };
+        let result = flight
+            .get_or_try_init(|| async {
+                inner.counters.loads.fetch_add(1, Ordering::Relaxed);
+                let value = load().await?;
+                let bytes = Bytes::from(rmp_serde::to_vec_named(&value).map_err(Error::internal)?);
+                let store_ttl = if value.is_some() {
+                    Some(ttl)
+                } else {
+                    inner.negative_ttl
+                };
+                if let Some(store_ttl) = store_ttl {
+                    match inner.store.set(full, bytes.clone(), store_ttl).await {
+                        Ok(()) => self.ok(),
+                        Err(err) => self.failed("write", &err),
+                    }
+                }
+                Ok::<_, Error>(bytes)
+            })
+            .await
+            .cloned();
+        {
+            let mut inflight = inner
+                .inflight
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if inflight.get(full).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
+                inflight.remove(full);
+            }
+        }
+        let bytes = result?;
+        decode::<T>(&bytes)
+            .ok_or_else(|| Error::internal("a cached value does not decode as its type"))
+    }
+
+    fn ok(&self) {
+        if self.inner.degraded.load(Ordering::Relaxed)
+            && self.inner.degraded.swap(false, Ordering::Relaxed)
+        {
+            tracing::info!(cache = %self.inner.prefix, "cache recovered");
+        }
+    }
+
+    fn failed(&self, what: &str, err: &Error) {
+        self.inner.counters.errors.fetch_add(1, Ordering::Relaxed);
+        if !self.inner.degraded.swap(true, Ordering::Relaxed) {
+            let cause = std::error::Error::source(err)
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            tracing::warn!(cache = %self.inner.prefix, "cache unavailable (could not {what}: {cause}); serving from the database until it is back");
+        }
+    }
+}
+
+/// The app's cache, as an extractor (put into every request by `App::cache`).
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Cache {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Cache>().cloned().ok_or_else(|| {
+            Error::internal("no cache: the route is not served by an App with a cache")
+        })
+    }
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<Option<T>> {
+    rmp_serde::from_slice(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests;

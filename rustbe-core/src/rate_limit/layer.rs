@@ -1,0 +1,221 @@
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::extract::ConnectInfo;
+use axum::response::{IntoResponse, Response};
+use futures_util::future::BoxFuture;
+use http::{HeaderMap, HeaderName, HeaderValue, Request};
+use tower::{Layer, Service};
+
+use super::{Decision, RateLimiter};
+use crate::Error;
+use crate::access::Principal;
+use crate::config::Rate;
+
+/// What a rule counts requests by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyBy {
+    /// The client's address: the peer address, or with `trust_proxy` the last address of
+    /// `X-Forwarded-For` (the one the trusted proxy appended; anything before it was written
+    /// by the client and is ignored).
+    ClientIp {
+        /// Honour `X-Forwarded-For` (`TRUST_PROXY`).
+        trust_proxy: bool,
+    },
+    /// The signed-in caller, or the client's address for anonymous requests.
+    PrincipalOrIp {
+        /// Honour `X-Forwarded-For` (`TRUST_PROXY`).
+        trust_proxy: bool,
+    },
+}
+
+/// A limit: its name (part of the key, so rules never share counts), its rate and its key.
+///
+/// ```
+/// use rustbe_core::rate_limit::{KeyBy, RateLimitRule};
+/// let rule = RateLimitRule::new("auth", "5/15m".parse().unwrap(), KeyBy::ClientIp { trust_proxy: false });
+/// assert_eq!(rule.rate.count, 5);
+/// ```
+#[derive(Debug, Clone)]
+pub struct RateLimitRule {
+    /// The rule's name.
+    pub name: &'static str,
+    /// At most this many requests per window.
+    pub rate: Rate,
+    /// Counted per what.
+    pub key: KeyBy,
+}
+
+impl RateLimitRule {
+    /// A rule.
+    #[must_use]
+    pub fn new(name: &'static str, rate: Rate, key: KeyBy) -> Self {
+        Self { name, rate, key }
+    }
+}
+
+/// Applies a [`RateLimitRule`]: each request is checked and counted by the limiter; one over
+/// the limit gets 429 `RATE_LIMITED` with `Retry-After`. Every answer carries
+/// `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds).
+///
+/// If the limiter itself fails (a custom one; the built-in ones do not), the request is let
+/// through and the failure logged.
+///
+/// ```
+/// use std::sync::Arc;
+/// use axum::{Router, routing::get};
+/// use rustbe_core::rate_limit::{KeyBy, MemoryRateLimiter, RateLimitLayer, RateLimitRule};
+///
+/// let rule = RateLimitRule::new("api", "100/15m".parse().unwrap(), KeyBy::ClientIp { trust_proxy: false });
+/// let app: Router = Router::new()
+///     .route("/", get(|| async { "hi" }))
+///     .layer(RateLimitLayer::new(Arc::new(MemoryRateLimiter::new()), rule));
+/// ```
+#[derive(Clone)]
+#[must_use]
+pub struct RateLimitLayer {
+    limiter: Arc<dyn RateLimiter>,
+    rule: Arc<RateLimitRule>,
+}
+
+impl std::fmt::Debug for RateLimitLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimitLayer")
+            .field("rule", &self.rule)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RateLimitLayer {
+    /// The layer for `rule`, counting in `limiter`.
+    pub fn new(limiter: Arc<dyn RateLimiter>, rule: RateLimitRule) -> Self {
+        Self {
+            limiter,
+            rule: Arc::new(rule),
+        }
+    }
+}
+
+impl<S> Layer<S> for RateLimitLayer {
+    type Service = RateLimit<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RateLimit {
+            inner,
+            limiter: self.limiter.clone(),
+            rule: self.rule.clone(),
+        }
+    }
+}
+
+/// The service of [`RateLimitLayer`].
+#[derive(Clone)]
+pub struct RateLimit<S> {
+    inner: S,
+    limiter: Arc<dyn RateLimiter>,
+    rule: Arc<RateLimitRule>,
+}
+
+impl<S: std::fmt::Debug> std::fmt::Debug for RateLimit<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimit")
+            .field("inner", &self.inner)
+            .field("rule", &self.rule)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, B> Service<Request<B>> for RateLimit<S>
+where
+    S: Service<Request<B>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    B: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<B>) -> Self::Future {
+        let ready_inner = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, ready_inner);
+        let (limiter, rule) = (self.limiter.clone(), self.rule.clone());
+        let key = format!("{}:{}", rule.name, request_key(&req, rule.key));
+        Box::pin(async move {
+            let decision = match limiter.check(&key, rule.rate).await {
+                Ok(decision) => decision,
+                Err(err) => {
+                    tracing::warn!(error = %err, rule = rule.name, "rate limiter failed; request let through");
+                    return inner.call(req).await;
+                }
+            };
+            if !decision.allowed {
+                let mut response = Error::rate_limited(decision.retry_after).into_response();
+                set_headers(response.headers_mut(), &decision);
+                return Ok(response);
+            }
+            let mut response = inner.call(req).await?;
+            set_headers(response.headers_mut(), &decision);
+            Ok(response)
+        })
+    }
+}
+
+fn set_headers(headers: &mut HeaderMap, decision: &Decision) {
+    let reset = decision.reset.as_secs() + u64::from(decision.reset.subsec_nanos() > 0);
+    for (name, value) in [
+        ("ratelimit-limit", u64::from(decision.limit)),
+        ("ratelimit-remaining", u64::from(decision.remaining)),
+        ("ratelimit-reset", reset),
+    ] {
+        headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
+    }
+}
+
+/// The key of a request under `by`.
+fn request_key<B>(req: &Request<B>, by: KeyBy) -> String {
+    let trust_proxy = match by {
+        KeyBy::PrincipalOrIp { trust_proxy } => {
+            if let Some(principal) = req.extensions().get::<Principal>() {
+                return format!("user:{}", principal.id());
+            }
+            trust_proxy
+        }
+        KeyBy::ClientIp { trust_proxy } => trust_proxy,
+    };
+    let ip = client_ip(req, trust_proxy).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    format!("ip:{ip}")
+}
+
+/// The client's address: with `trust_proxy`, the last address of `X-Forwarded-For`;
+/// otherwise (or without the header) the peer address.
+///
+/// ```
+/// use rustbe_core::rate_limit::client_ip;
+/// let req = http::Request::builder().header("x-forwarded-for", "1.1.1.1, 10.0.0.7").body(()).unwrap();
+/// assert_eq!(client_ip(&req, true), "10.0.0.7".parse().ok());
+/// assert_eq!(client_ip(&req, false), None, "no peer address in this request, and the header is not trusted");
+/// ```
+pub fn client_ip<B>(req: &Request<B>, trust_proxy: bool) -> Option<IpAddr> {
+    if trust_proxy {
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|v| v.trim().parse::<IpAddr>().ok())
+            .next_back();
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+}
