@@ -19,6 +19,22 @@ use crate::revocation::RevocationList;
 use crate::token::{Claims, TokenIssuer};
 
 /// Verifies access tokens and checks them against the revocation list.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use std::sync::Arc;
+/// use rustbe_auth::{layer::Authenticator, revocation::MemoryRevocationList, token::TokenIssuer};
+/// use rustbe_core::{access::Principal, config::Config};
+///
+/// let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+/// let token = issuer.issue_access(&Principal::new("7", ["customer"]), "session-1").unwrap().token;
+/// let auth = Authenticator::new(issuer, Arc::new(MemoryRevocationList::new()));
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+/// let (principal, claims) = auth.authenticate(&headers).await.unwrap().unwrap();
+/// assert_eq!((principal.id(), claims.sid.as_str()), ("7", "session-1"));
+/// # });
+/// ```
 #[derive(Clone)]
 pub struct Authenticator {
     issuer: TokenIssuer,
@@ -35,6 +51,19 @@ impl std::fmt::Debug for Authenticator {
 
 impl Authenticator {
     /// An authenticator with `issuer`'s keys and `revocation`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use std::sync::Arc;
+    /// use rustbe_auth::{layer::Authenticator, revocation::MemoryRevocationList, token::TokenIssuer};
+    /// use rustbe_core::config::Config;
+    ///
+    /// let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// let auth = Authenticator::new(issuer, Arc::new(MemoryRevocationList::new()));
+    /// // No `Authorization: Bearer …`: an anonymous request, not an error.
+    /// assert!(auth.authenticate(&http::HeaderMap::new()).await.unwrap().is_none());
+    /// # });
+    /// ```
     #[must_use]
     pub fn new(issuer: TokenIssuer, revocation: Arc<dyn RevocationList>) -> Self {
         Self { issuer, revocation }
@@ -43,6 +72,27 @@ impl Authenticator {
     /// The caller of a request with these headers: `None` without `Authorization: Bearer`;
     /// 401 `INVALID_TOKEN` / `TOKEN_EXPIRED` for a bad, revoked or expired token; 503 when the
     /// revocation list cannot answer (it fails closed).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use std::sync::Arc;
+    /// # use rustbe_auth::{layer::Authenticator, token::TokenIssuer};
+    /// # use rustbe_core::{access::Principal, config::Config};
+    /// # use rustbe_auth::revocation::{MemoryRevocationList, RevocationList};
+    /// # use rustbe_core::ErrorCode;
+    /// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// # let token = issuer.issue_access(&Principal::new("7", ["customer"]), "s1").unwrap().token;
+    /// let revoked = Arc::new(MemoryRevocationList::new());
+    /// let auth = Authenticator::new(issuer, revoked.clone());
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    /// let (_, claims) = auth.authenticate(&headers).await.unwrap().unwrap();
+    /// revoked.revoke(&claims.jti, claims.exp).await.unwrap();
+    /// assert_eq!(auth.authenticate(&headers).await.unwrap_err().code(), ErrorCode::InvalidToken);
+    /// headers.insert("authorization", "Bearer not-a-jwt".parse().unwrap());
+    /// assert_eq!(auth.authenticate(&headers).await.unwrap_err().code(), ErrorCode::InvalidToken);
+    /// # });
+    /// ```
     pub async fn authenticate(
         &self,
         headers: &HeaderMap,
@@ -127,6 +177,27 @@ pub struct AuthLayer {
 
 impl AuthLayer {
     /// The layer.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use std::sync::Arc;
+    /// # use rustbe_auth::{layer::Authenticator, revocation::MemoryRevocationList, token::TokenIssuer};
+    /// # use rustbe_core::config::Config;
+    /// use axum::{Router, routing::get};
+    /// use rustbe_auth::layer::AuthLayer;
+    /// use rustbe_core::{access::Principal, testing::TestRequest};
+    /// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// # let token = issuer.issue_access(&Principal::new("7", ["customer"]), "s1").unwrap().token;
+    /// # let auth = Authenticator::new(issuer, Arc::new(MemoryRevocationList::new()));
+    /// let app = Router::new()
+    ///     .route("/me", get(|p: Principal| async move { p.id().to_owned() }))
+    ///     .layer(AuthLayer::new(auth));
+    /// let me = TestRequest::get("/me").bearer(&token).send(&app).await;
+    /// assert_eq!((me.status().as_u16(), me.body()), (200, &b"7"[..]));
+    /// assert_eq!(TestRequest::get("/me").send(&app).await.status(), 401);
+    /// assert_eq!(TestRequest::get("/me").bearer("forged").send(&app).await.error_code(), "INVALID_TOKEN");
+    /// # });
+    /// ```
     pub fn new(auth: Authenticator) -> Self {
         Self { auth }
     }
@@ -144,6 +215,27 @@ impl<S> Layer<S> for AuthLayer {
 }
 
 /// The service of [`AuthLayer`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # use std::{convert::Infallible, sync::Arc};
+/// # use rustbe_auth::{layer::{AuthLayer, Authenticator}, revocation::MemoryRevocationList, token::TokenIssuer};
+/// # use rustbe_core::{access::Principal, config::Config};
+/// use axum::{body::Body, response::{IntoResponse, Response}};
+/// use tower::{Layer, ServiceExt, service_fn};
+/// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+/// # let token = issuer.issue_access(&Principal::new("7", ["customer"]), "s1").unwrap().token;
+/// # let auth = Authenticator::new(issuer, Arc::new(MemoryRevocationList::new()));
+/// let inner = service_fn(|req: http::Request<Body>| async move {
+///     let caller = req.extensions().get::<Principal>().map(|p| p.id().to_owned());
+///     Ok::<Response, Infallible>(caller.unwrap_or_default().into_response())
+/// });
+/// let service = AuthLayer::new(auth).layer(inner);
+/// let request = http::Request::get("/").header("authorization", format!("Bearer {token}"));
+/// let response = service.oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+/// assert_eq!(axum::body::to_bytes(response.into_body(), 64).await.unwrap(), "7");
+/// # });
+/// ```
 #[derive(Debug, Clone)]
 pub struct Auth<S> {
     inner: S,
@@ -208,6 +300,19 @@ pub struct RequireAuthLayer {
 
 impl RequireAuthLayer {
     /// The layer.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use axum::{Router, routing::get};
+    /// use rustbe_auth::layer::RequireAuthLayer;
+    /// use rustbe_core::testing::TestRequest;
+    ///
+    /// let private = Router::new().route("/orders", get(|| async { "mine" })).route_layer(RequireAuthLayer::new());
+    /// let anonymous = TestRequest::get("/orders").send(&private).await;
+    /// assert_eq!(anonymous.status(), 401);
+    /// assert_eq!(anonymous.header("www-authenticate"), Some("Bearer"));
+    /// # });
+    /// ```
     pub fn new() -> Self {
         Self { roles: None }
     }
@@ -231,6 +336,26 @@ pub struct RequireRoleLayer {
 
 impl RequireRoleLayer {
     /// The layer, allowing any of `roles`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use std::sync::Arc;
+    /// # use rustbe_auth::{layer::{AuthLayer, Authenticator}, revocation::MemoryRevocationList, token::TokenIssuer};
+    /// # use rustbe_core::{access::Principal, config::Config, testing::TestRequest};
+    /// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// # let auth = Authenticator::new(issuer.clone(), Arc::new(MemoryRevocationList::new()));
+    /// # let token = |role: &str| issuer.issue_access(&Principal::new("7", [role]), "s1").unwrap().token;
+    /// use axum::{Router, routing::get};
+    /// use rustbe_auth::layer::RequireRoleLayer;
+    /// let stats = Router::new()
+    ///     .route("/stats", get(|| async { "42" }))
+    ///     .route_layer(RequireRoleLayer::new(["admin", "analyst"]))
+    ///     .layer(AuthLayer::new(auth));
+    /// assert_eq!(TestRequest::get("/stats").send(&stats).await.status(), 401);
+    /// assert_eq!(TestRequest::get("/stats").bearer(&token("customer")).send(&stats).await.status(), 403);
+    /// assert_eq!(TestRequest::get("/stats").bearer(&token("analyst")).send(&stats).await.status(), 200);
+    /// # });
+    /// ```
     pub fn new<I: IntoIterator<Item = R>, R: Into<String>>(roles: I) -> Self {
         Self {
             roles: roles.into_iter().map(Into::into).collect(),
@@ -261,6 +386,24 @@ impl<S> Layer<S> for RequireRoleLayer {
 }
 
 /// The service of [`RequireAuthLayer`] and [`RequireRoleLayer`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # use std::convert::Infallible;
+/// # use axum::body::Body;
+/// # use rustbe_core::access::Principal;
+/// use rustbe_auth::layer::{Require, RequireAuthLayer};
+/// use tower::{Layer, ServiceExt, service_fn};
+///
+/// let inner = service_fn(|_: http::Request<Body>| async { Ok::<_, Infallible>(http::Response::new(Body::from("secret"))) });
+/// let guarded: Require<_> = RequireAuthLayer::new().layer(inner);
+/// let anonymous = guarded.clone().oneshot(http::Request::new(Body::empty())).await.unwrap();
+/// assert_eq!(anonymous.status(), 401);
+/// let mut request = http::Request::new(Body::empty());
+/// request.extensions_mut().insert(Principal::new("7", ["customer"]));
+/// assert_eq!(guarded.oneshot(request).await.unwrap().status(), 200);
+/// # });
+/// ```
 #[derive(Debug, Clone)]
 pub struct Require<S> {
     inner: S,

@@ -31,6 +31,18 @@ pub trait RevocationList: Send + Sync + 'static {
 }
 
 /// Revocations in this process's memory; expired entries are dropped as new ones arrive.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use rustbe_auth::revocation::{MemoryRevocationList, RevocationList};
+///
+/// let list = MemoryRevocationList::new();
+/// list.revoke("live", u64::MAX).await.unwrap();
+/// list.revoke("long-expired", 1).await.unwrap(); // the token expired in 1970
+/// assert!(list.is_revoked("live").await.unwrap());
+/// assert!(!list.is_revoked("long-expired").await.unwrap());
+/// # });
+/// ```
 #[derive(Debug, Default)]
 pub struct MemoryRevocationList {
     entries: Mutex<HashMap<String, u64>>,
@@ -38,6 +50,15 @@ pub struct MemoryRevocationList {
 
 impl MemoryRevocationList {
     /// An empty list.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_auth::revocation::{MemoryRevocationList, RevocationList};
+    ///
+    /// let list = MemoryRevocationList::new();
+    /// assert!(!list.is_revoked("any-jti").await.unwrap());
+    /// # });
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Self::default()
@@ -106,6 +127,18 @@ mod redis {
 
     impl RedisRevocationList {
         /// A list in `client`'s Redis, with keys under `prefix:revoked:`.
+        ///
+        /// ```no_run
+        /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        /// use rustbe_auth::revocation::{RedisRevocationList, RevocationList};
+        ///
+        /// let client = rustbe_core::redis::connect("redis://127.0.0.1:6379").await.unwrap();
+        /// let list = RedisRevocationList::new(client, "shop"); // keys: shop:revoked:{jti}
+        /// # let in_15_minutes = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 900;
+        /// list.revoke("jti-1", in_15_minutes).await.unwrap();
+        /// assert!(list.is_revoked("jti-1").await.unwrap());
+        /// # });
+        /// ```
         #[must_use]
         pub fn new(client: Client, prefix: &str) -> Self {
             Self {

@@ -7,7 +7,14 @@ use std::sync::{Arc, Mutex};
 use rustbe_core::{Error, ErrorCode};
 use serde::Serialize;
 
-/// What authentication needs to know about a user.
+/// What authentication needs to know about a user. `Debug` leaves the password hash out.
+///
+/// ```
+/// use rustbe_auth::users::Credentials;
+///
+/// let credentials = Credentials { id: "7".into(), password_hash: "$argon2id$…".into(), roles: vec!["customer".into()] };
+/// assert_eq!(format!("{credentials:?}"), r#"Credentials { id: "7", roles: ["customer"], .. }"#);
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     /// The user's id, as text.
@@ -28,7 +35,14 @@ impl std::fmt::Debug for Credentials {
 }
 
 /// A user to create at registration. The role is the store's default (never taken from the
-/// request).
+/// request). `Debug` leaves the password hash out.
+///
+/// ```
+/// use rustbe_auth::users::NewUser;
+///
+/// let new = NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: "$argon2id$…".into() };
+/// assert_eq!(format!("{new:?}"), r#"NewUser { email: "ada@example.com", name: "Ada", .. }"#);
+/// ```
 #[derive(Clone)]
 pub struct NewUser {
     /// Lower-cased, trimmed email.
@@ -51,6 +65,20 @@ impl std::fmt::Debug for NewUser {
 /// Users, as the auth router needs them. Emails arrive lower-cased and trimmed.
 ///
 /// `User` is the public shape returned by the API: it must never contain the password hash.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use rustbe_auth::users::{MemoryUserStore, NewUser, UserStore};
+///
+/// async fn roles_of(users: &impl UserStore, email: &str) -> Vec<String> {
+///     users.find_by_email(email).await.unwrap().map(|c| c.roles).unwrap_or_default()
+/// }
+/// let users = MemoryUserStore::new();
+/// users.create(NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: "$argon2id$…".into() }).await.unwrap();
+/// assert_eq!(roles_of(&users, "ada@example.com").await, ["customer"]);
+/// assert!(roles_of(&users, "bob@example.com").await.is_empty());
+/// # });
+/// ```
 pub trait UserStore: Send + Sync + 'static {
     /// The user as the API shows it.
     type User: Serialize + Send + Sync + 'static;
@@ -81,6 +109,17 @@ pub trait UserStore: Send + Sync + 'static {
 }
 
 /// A user of [`MemoryUserStore`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use rustbe_auth::users::{MemoryUserStore, NewUser, UserStore};
+///
+/// let (_, user) = MemoryUserStore::new().create(NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: "$argon2id$…".into() }).await.unwrap();
+/// let json = serde_json::to_value(&user).unwrap();
+/// assert_eq!((json["email"].as_str(), json["role"].as_str()), (Some("ada@example.com"), Some("customer")));
+/// assert!(json.get("password_hash").is_none());
+/// # });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MemoryUser {
     /// Id.
@@ -113,13 +152,36 @@ pub struct MemoryUserStore {
 }
 
 impl MemoryUserStore {
-    /// No users.
+    /// No users. Clones share them.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_auth::users::{MemoryUserStore, NewUser, UserStore};
+    ///
+    /// let users = MemoryUserStore::new();
+    /// assert!(users.find_by_email("ada@example.com").await.unwrap().is_none());
+    /// users.clone().create(NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: "$argon2id$…".into() }).await.unwrap();
+    /// assert!(users.find_by_email("ada@example.com").await.unwrap().is_some());
+    /// # });
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Changes a user's role (what an admin endpoint would do).
+    /// Changes a user's role (what an admin endpoint would do); an unknown id changes nothing.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_auth::users::{MemoryUserStore, NewUser, UserStore};
+    ///
+    /// let users = MemoryUserStore::new();
+    /// let (creds, _) = users.create(NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: "$argon2id$…".into() }).await.unwrap();
+    /// users.set_role(&creds.id, "admin");
+    /// assert_eq!(users.profile(&creds.id).await.unwrap().unwrap().role, "admin");
+    /// assert_eq!(users.credentials(&creds.id).await.unwrap().unwrap().roles, ["admin"]);
+    /// # });
+    /// ```
     pub fn set_role(&self, id: &str, role: &str) {
         for (user, _) in self.lock().iter_mut().filter(|(u, _)| u.id == id) {
             user.role = role.to_owned();

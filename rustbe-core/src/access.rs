@@ -160,6 +160,14 @@ pub struct AuthFailure {
 
 impl AuthFailure {
     /// A failure answered with `code` and `message`.
+    ///
+    /// ```
+    /// use rustbe_core::{ErrorCode, access::AuthFailure};
+    ///
+    /// let failure = AuthFailure::new(ErrorCode::TokenExpired, "Token expired");
+    /// let error = failure.to_error();
+    /// assert_eq!((error.status().as_u16(), error.message()), (401, "Token expired"));
+    /// ```
     #[must_use]
     pub fn new(code: crate::ErrorCode, message: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         Self {
@@ -180,6 +188,14 @@ impl AuthFailure {
     }
 
     /// The code it is answered with.
+    ///
+    /// ```
+    /// use rustbe_core::{Error, ErrorCode, access::AuthFailure};
+    ///
+    /// assert_eq!(AuthFailure::new(ErrorCode::InvalidToken, "Bad token").code(), ErrorCode::InvalidToken);
+    /// let unavailable = Error::service_unavailable(std::time::Duration::from_secs(2));
+    /// assert_eq!(AuthFailure::from_error(&unavailable).code(), ErrorCode::ServiceUnavailable);
+    /// ```
     #[must_use]
     pub fn code(&self) -> crate::ErrorCode {
         self.code
@@ -187,6 +203,17 @@ impl AuthFailure {
 
     /// The error it is answered with (headers such as `WWW-Authenticate` and `Retry-After`
     /// follow from the code).
+    ///
+    /// ```
+    /// use axum::response::IntoResponse;
+    /// use rustbe_core::{ErrorCode, access::AuthFailure};
+    ///
+    /// let error = AuthFailure::new(ErrorCode::InvalidToken, "Token has been revoked").to_error();
+    /// assert_eq!(error.message(), "Token has been revoked");
+    /// let response = error.into_response();
+    /// assert_eq!(response.status(), 401);
+    /// assert_eq!(response.headers()["www-authenticate"], r#"Bearer error="invalid_token""#);
+    /// ```
     #[must_use]
     pub fn to_error(&self) -> Error {
         Error::new(self.code).with_message(self.message.clone())

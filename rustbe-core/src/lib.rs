@@ -60,6 +60,8 @@ pub mod guide {
     pub mod app {}
     #[doc = include_str!("../../docs/configuration.md")]
     pub mod configuration {}
+    #[doc = include_str!("../../docs/cache-and-rate-limits.md")]
+    pub mod cache_and_rate_limits {}
 }
 
 /// Paths used by generated code, so that a user needs no dependency of their own on the

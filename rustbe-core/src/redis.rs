@@ -8,7 +8,15 @@ use fred::prelude::{Builder, Client, ClientLike, Config, ReconnectPolicy};
 
 use crate::Error;
 
-/// How long one command may take before it fails.
+/// How long one command may take before it fails: a Redis that does not answer costs a
+/// request at most this long.
+///
+/// ```
+/// use std::time::Duration;
+/// use rustbe_core::redis::COMMAND_TIMEOUT;
+/// assert_eq!(COMMAND_TIMEOUT, Duration::from_millis(500));
+/// assert!(COMMAND_TIMEOUT < Duration::from_secs(1), "well under a client's patience");
+/// ```
 pub const COMMAND_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// Connects to `url` (`redis://…`, `rediss://…`, cluster URLs as fred reads them).

@@ -13,6 +13,17 @@ use rustbe_core::Error;
 pub use smtp::SmtpMailer;
 
 /// A plain-text email.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use rustbe_auth::mail::{Email, Mailer, MemoryMailer};
+///
+/// let email = Email { to: "ada@example.com".into(), subject: "Welcome".into(), body: "Hello, Ada".into() };
+/// let mailer = MemoryMailer::new();
+/// mailer.send(email.clone()).await.unwrap();
+/// assert_eq!(mailer.sent(), [email]);
+/// # });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
     /// The recipient.
@@ -59,6 +70,17 @@ pub struct LogMailer {
 
 impl LogMailer {
     /// A log mailer; `show_bodies` logs the body too.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_auth::mail::{Email, LogMailer, Mailer};
+    ///
+    /// let mailer = LogMailer::new(true); // development only: bodies may hold reset links
+    /// assert_eq!(format!("{mailer:?}"), "LogMailer { show_bodies: true }");
+    /// let email = Email { to: "a@b.co".into(), subject: "Hi".into(), body: "secret link".into() };
+    /// assert!(mailer.send(email).await.is_ok());
+    /// # });
+    /// ```
     #[must_use]
     pub fn new(show_bodies: bool) -> Self {
         Self { show_bodies }
@@ -94,13 +116,38 @@ pub struct MemoryMailer {
 }
 
 impl MemoryMailer {
-    /// An empty mailbox.
+    /// An empty mailbox. Clones share it, so a test keeps one and hands the other out.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_auth::mail::{Email, Mailer, MemoryMailer};
+    ///
+    /// let mailer = MemoryMailer::new();
+    /// assert!(mailer.sent().is_empty());
+    /// let handed_out = mailer.clone();
+    /// handed_out.send(Email { to: "a@b.co".into(), subject: "Hi".into(), body: "x".into() }).await.unwrap();
+    /// assert_eq!(mailer.sent().len(), 1);
+    /// # });
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Every email sent so far.
+    /// Every email sent so far, oldest first.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_auth::mail::{Email, Mailer, MemoryMailer};
+    ///
+    /// let mailer = MemoryMailer::new();
+    /// for subject in ["first", "second"] {
+    ///     mailer.send(Email { to: "a@b.co".into(), subject: subject.into(), body: String::new() }).await.unwrap();
+    /// }
+    /// let subjects: Vec<_> = mailer.sent().into_iter().map(|e| e.subject).collect();
+    /// assert_eq!(subjects, ["first", "second"]);
+    /// # });
+    /// ```
     #[must_use]
     pub fn sent(&self) -> Vec<Email> {
         self.sent

@@ -24,7 +24,20 @@ pub struct SmtpMailer {
 }
 
 impl SmtpMailer {
-    /// A mailer for `config`; an error if the host or the `From` address is unusable.
+    /// A mailer for `config`; an error if the host or the `From` address is unusable. Nothing
+    /// is sent and no connection is opened until the first mail.
+    ///
+    /// ```
+    /// use rustbe_auth::mail::SmtpMailer;
+    /// use rustbe_core::config::Config;
+    ///
+    /// let config = Config::from_lookup("shop", |k| (k == "SMTP_HOST").then(|| "mail.example".into())).unwrap();
+    /// let mut smtp = config.smtp.unwrap();
+    /// let mailer = SmtpMailer::new(&smtp).unwrap();
+    /// assert!(format!("{mailer:?}").contains("no-reply@shop.localhost"));
+    /// smtp.from = "not an address".into();
+    /// assert_eq!(SmtpMailer::new(&smtp).unwrap_err().status(), 500);
+    /// ```
     pub fn new(config: &SmtpConfig) -> Result<Self, Error> {
         let invalid = |what: &str, e: &dyn std::fmt::Display| {
             Error::internal(format!("SMTP configuration: {what}: {e}"))

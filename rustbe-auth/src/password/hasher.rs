@@ -66,30 +66,71 @@ pub struct PasswordHasherBuilder {
 
 impl PasswordHasherBuilder {
     /// Memory per hash in KiB (at least the OWASP 19 MiB is advised).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_auth::password::PasswordHasher;
+    ///
+    /// let hasher = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// assert!(hasher.hash("pw").await.unwrap().starts_with("$argon2id$v=19$m=1024,"));
+    /// assert!(PasswordHasher::builder().memory_kib(4).build().is_err(), "argon2 needs 8 KiB");
+    /// # });
+    /// ```
     pub fn memory_kib(mut self, kib: u32) -> Self {
         self.memory_kib = kib;
         self
     }
 
     /// Passes over memory.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_auth::password::PasswordHasher;
+    ///
+    /// let hasher = PasswordHasher::builder().memory_kib(1024).passes(3).build().unwrap();
+    /// assert!(hasher.hash("pw").await.unwrap().starts_with("$argon2id$v=19$m=1024,t=3,p=1$"));
+    /// assert!(PasswordHasher::builder().passes(0).build().is_err());
+    /// # });
+    /// ```
     pub fn passes(mut self, passes: u32) -> Self {
         self.passes = passes;
         self
     }
 
-    /// Hashes allowed to run at once.
+    /// Hashes allowed to run at once (at least one).
+    ///
+    /// ```
+    /// use rustbe_auth::password::PasswordHasher;
+    ///
+    /// assert_eq!(PasswordHasher::builder().concurrency(2).build().unwrap().concurrency(), 2);
+    /// assert_eq!(PasswordHasher::builder().concurrency(0).build().unwrap().concurrency(), 1);
+    /// ```
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
         self
     }
 
     /// Callers allowed to wait for a permit before the hasher answers 503.
+    ///
+    /// ```
+    /// let hasher = rustbe_auth::password::PasswordHasher::builder().max_waiting(16).build().unwrap();
+    /// assert!(format!("{hasher:?}").contains("max_waiting: 16"));
+    /// ```
     pub fn max_waiting(mut self, n: usize) -> Self {
         self.max_waiting = n;
         self
     }
 
     /// The hasher; an error if the argon2 parameters are out of range.
+    ///
+    /// ```
+    /// use rustbe_auth::password::PasswordHasher;
+    ///
+    /// let hasher = PasswordHasher::builder().memory_kib(1024).passes(1).concurrency(2).build().unwrap();
+    /// assert_eq!(hasher.concurrency(), 2);
+    /// let err = PasswordHasher::builder().memory_kib(1).build().unwrap_err();
+    /// assert_eq!(err.status(), 500);
+    /// ```
     pub fn build(self) -> Result<PasswordHasher, Error> {
         let params = Params::new(self.memory_kib, self.passes, 1, None)
             .map_err(|e| Error::internal(e.to_string()))?;
@@ -122,6 +163,13 @@ impl Default for PasswordHasher {
 
 impl PasswordHasher {
     /// OWASP parameters, one concurrent hash per core, 64 waiting callers per core.
+    ///
+    /// ```
+    /// let hasher = rustbe_auth::password::PasswordHasher::new();
+    /// let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    /// assert_eq!(hasher.concurrency(), cores);
+    /// assert!(format!("{hasher:?}").contains("memory_kib: 19456, passes: 2"));
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Self::builder()
@@ -130,6 +178,18 @@ impl PasswordHasher {
     }
 
     /// A builder starting from the defaults of [`PasswordHasher::new`].
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_auth::password::PasswordHasher;
+    ///
+    /// let builder = PasswordHasher::builder();
+    /// assert!(format!("{builder:?}").contains("memory_kib: 19456, passes: 2"));
+    /// // Cheap parameters for tests: they check behaviour, not cost.
+    /// let fast = builder.memory_kib(1024).passes(1).build().unwrap();
+    /// assert!(fast.verify("pw", &fast.hash("pw").await.unwrap()).await.unwrap());
+    /// # });
+    /// ```
     pub fn builder() -> PasswordHasherBuilder {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         PasswordHasherBuilder {
@@ -141,12 +201,28 @@ impl PasswordHasher {
     }
 
     /// How many hashes may run at once.
+    ///
+    /// ```
+    /// let hasher = rustbe_auth::password::PasswordHasher::builder().concurrency(3).build().unwrap();
+    /// assert_eq!(hasher.concurrency(), 3);
+    /// ```
     #[must_use]
     pub fn concurrency(&self) -> usize {
         self.inner.capacity
     }
 
     /// Hashes `password` into a PHC string.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let hasher = rustbe_auth::password::PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// let a = hasher.hash("Correct1!horse").await.unwrap();
+    /// let b = hasher.hash("Correct1!horse").await.unwrap();
+    /// assert!(a.starts_with("$argon2id$"));
+    /// assert_ne!(a, b, "a fresh salt per hash");
+    /// assert!(hasher.verify("Correct1!horse", &b).await.unwrap());
+    /// # });
+    /// ```
     pub async fn hash(&self, password: &str) -> Result<String, Error> {
         let password = password.to_owned();
         self.run(move |argon| {
@@ -161,6 +237,16 @@ impl PasswordHasher {
 
     /// Checks `password` against a PHC string. A hash that cannot be parsed is an error, not
     /// a mismatch.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let hasher = rustbe_auth::password::PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// let hash = hasher.hash("Correct1!horse").await.unwrap();
+    /// assert!(hasher.verify("Correct1!horse", &hash).await.unwrap());
+    /// assert!(!hasher.verify("correct1!horse", &hash).await.unwrap());
+    /// assert_eq!(hasher.verify("Correct1!horse", "not-a-phc-string").await.unwrap_err().status(), 500);
+    /// # });
+    /// ```
     pub async fn verify(&self, password: &str, phc: &str) -> Result<bool, Error> {
         let (password, phc) = (password.to_owned(), phc.to_owned());
         self.run(move |argon| {
@@ -173,6 +259,17 @@ impl PasswordHasher {
 
     /// Spends the time of one verify against a hash of nothing, so that "no such user" takes
     /// as long as "wrong password".
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let hasher = rustbe_auth::password::PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// let stored: Option<String> = None; // no user with this email
+    /// match stored {
+    ///     Some(hash) => assert!(!hasher.verify("guess", &hash).await.unwrap()),
+    ///     None => assert!(hasher.verify_dummy("guess").await.is_ok()),
+    /// }
+    /// # });
+    /// ```
     pub async fn verify_dummy(&self, password: &str) -> Result<(), Error> {
         let dummy = self
             .inner

@@ -1,6 +1,14 @@
 use rustbe_core::{Error, FieldError};
 
 /// The special characters of the default policy.
+///
+/// ```
+/// use rustbe_auth::password::{DEFAULT_SPECIALS, PasswordPolicy};
+///
+/// let policy = PasswordPolicy::default();
+/// assert!(DEFAULT_SPECIALS.chars().all(|c| policy.check(&format!("Abcdefg1{c}")).is_ok()));
+/// assert!(policy.check("Abcdefg1+").is_err(), "`+` is not one of them");
+/// ```
 pub const DEFAULT_SPECIALS: &str = "!@#$%^&*";
 
 /// Rules a new password must follow. Every broken rule is reported at once, under one field.
@@ -122,6 +130,17 @@ impl PasswordPolicy {
     }
 
     /// Checks `password`, naming the field `password` in the details.
+    ///
+    /// ```
+    /// use rustbe_core::ErrorCode;
+    ///
+    /// let policy = rustbe_auth::password::PasswordPolicy::default();
+    /// assert!(policy.check("Correct1!horse").is_ok());
+    /// let err = policy.check("correct1!horse").unwrap_err();
+    /// assert_eq!((err.code(), err.status().as_u16()), (ErrorCode::ValidationError, 400));
+    /// assert_eq!(err.details()[0].field(), "password");
+    /// assert_eq!(err.details()[0].message(), "must contain an upper-case letter");
+    /// ```
     pub fn check(&self, password: &str) -> Result<(), Error> {
         self.check_field(password, "password")
     }

@@ -78,6 +78,27 @@ struct Inner<U> {
 }
 
 /// Builds an [`AuthService`]; every part has a default but the users and the token store.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+/// # let config = rustbe_core::config::Config::for_tests("shop");
+/// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+/// # tokens.create_tables().await.unwrap();
+/// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+/// use std::{sync::Arc, time::Duration};
+/// use rustbe_auth::{mail::MemoryMailer, password::PasswordPolicy, revocation::MemoryRevocationList};
+///
+/// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens)
+///     .hasher(fast)
+///     .policy(PasswordPolicy::default().specials(Some("!@#$%^&*+-_")))
+///     .revocation(Arc::new(MemoryRevocationList::new()))
+///     .mailer(Arc::new(MemoryMailer::new()))
+///     .reset_ttl(Duration::from_secs(15 * 60))
+///     .build();
+/// assert!(format!("{:?}", auth.hasher()).contains("memory_kib: 1024"));
+/// # });
+/// ```
 #[must_use]
 pub struct AuthServiceBuilder<U> {
     users: U,
@@ -94,36 +115,152 @@ pub struct AuthServiceBuilder<U> {
 
 impl<U: UserStore> AuthServiceBuilder<U> {
     /// The password hasher (default: [`PasswordHasher::new`]).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// let hash = auth.hasher().hash("Correct1!horse").await.unwrap();
+    /// assert!(hash.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
+    /// # });
+    /// ```
     pub fn hasher(mut self, hasher: PasswordHasher) -> Self {
         self.hasher = Some(hasher);
         self
     }
 
     /// The password policy (default: the shop's rules).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// use rustbe_auth::password::PasswordPolicy;
+    /// use rustbe_core::testing::TestRequest;
+    ///
+    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens)
+    ///     .hasher(fast)
+    ///     .policy(PasswordPolicy::lengths(12, 64))
+    ///     .build();
+    /// let body = serde_json::json!({"email": "ada@example.com", "password": "all lower case words", "name": "Ada"});
+    /// assert_eq!(TestRequest::post("/auth/register").json(&body).send(&auth.router()).await.status(), 201);
+    /// # });
+    /// ```
     pub fn policy(mut self, policy: PasswordPolicy) -> Self {
         self.policy = policy;
         self
     }
 
     /// The revocation list (default: in memory; use Redis when several instances run).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// use std::sync::Arc;
+    /// use rustbe_auth::revocation::{MemoryRevocationList, RevocationList};
+    /// use rustbe_core::testing::TestRequest;
+    ///
+    /// let list = Arc::new(MemoryRevocationList::new());
+    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).revocation(list.clone()).build();
+    /// # use rustbe_auth::users::{NewUser, UserStore};
+    /// # let (user, _) = auth.users().create(NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: String::new() }).await.unwrap();
+    /// let pair = auth.start_session(&user).await.unwrap();
+    /// let logout = TestRequest::post("/auth/logout").bearer(&pair.access_token).send(&auth.router()).await;
+    /// assert_eq!(logout.status(), 204);
+    /// let jti = auth.issuer().verify_access(&pair.access_token).unwrap().jti;
+    /// assert!(list.is_revoked(&jti).await.unwrap());
+    /// # });
+    /// ```
     pub fn revocation(mut self, list: Arc<dyn RevocationList>) -> Self {
         self.revocation = Some(list);
         self
     }
 
     /// The mailer (default: a [`LogMailer`] that does not log bodies).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// use std::sync::Arc;
+    /// use rustbe_auth::mail::MemoryMailer;
+    /// use rustbe_core::testing::TestRequest;
+    ///
+    /// let mailer = MemoryMailer::new();
+    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).mailer(Arc::new(mailer.clone())).build();
+    /// # use rustbe_auth::users::{NewUser, UserStore};
+    /// # let (user, _) = auth.users().create(NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: String::new() }).await.unwrap();
+    /// let body = serde_json::json!({"email": "ada@example.com"});
+    /// let r = TestRequest::post("/auth/forgot-password").json(&body).send(&auth.router()).await;
+    /// assert_eq!(r.status(), 202);
+    /// # for _ in 0..500 { if !mailer.sent().is_empty() { break } tokio::time::sleep(std::time::Duration::from_millis(10)).await; }
+    /// assert_eq!((mailer.sent()[0].to.as_str(), mailer.sent()[0].subject.as_str()), ("ada@example.com", "Reset your password"));
+    /// # });
+    /// ```
     pub fn mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
         self.mailer = Some(mailer);
         self
     }
 
     /// How long a reset link works (default 1 h).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// # use std::sync::Arc;
+    /// # let mailer = rustbe_auth::mail::MemoryMailer::new();
+    /// # use rustbe_core::testing::TestRequest;
+    /// use std::time::Duration;
+    ///
+    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens)
+    ///     .hasher(fast)
+    ///     .reset_ttl(Duration::from_secs(15 * 60))
+    ///     .mailer(Arc::new(mailer.clone())) // a MemoryMailer
+    ///     .build();
+    /// # use rustbe_auth::users::{NewUser, UserStore};
+    /// # let (user, _) = auth.users().create(NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: String::new() }).await.unwrap();
+    /// let body = serde_json::json!({"email": "ada@example.com"});
+    /// TestRequest::post("/auth/forgot-password").json(&body).send(&auth.router()).await;
+    /// # for _ in 0..500 { if !mailer.sent().is_empty() { break } tokio::time::sleep(std::time::Duration::from_millis(10)).await; }
+    /// assert!(mailer.sent()[0].body.contains("expires in 15 minutes"));
+    /// # });
+    /// ```
     pub fn reset_ttl(mut self, ttl: Duration) -> Self {
         self.reset_ttl = ttl;
         self
     }
 
     /// The service.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// // Defaults: the OWASP hasher, an in-memory revocation list, a log mailer, 1 h reset links.
+    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).build();
+    /// assert!(format!("{:?}", auth.hasher()).contains("memory_kib: 19456, passes: 2"));
+    /// # });
+    /// ```
     pub fn build(self) -> AuthService<U> {
         let revocation = self
             .revocation
@@ -151,6 +288,22 @@ impl<U: UserStore> AuthServiceBuilder<U> {
 impl<U: UserStore> AuthService<U> {
     /// A builder from the app's configuration (JWT secrets and lifetimes, `APP_URL`), its
     /// users and a store of refresh and reset tokens.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::password::PasswordHasher;
+    /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// use rustbe_auth::{AuthService, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// use rustbe_core::config::Config;
+    ///
+    /// let config = Config::for_tests("shop");
+    /// let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// tokens.create_tables().await.unwrap();
+    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// assert_eq!(auth.issuer().access_ttl(), config.jwt.access_ttl);
+    /// assert_eq!(auth.issuer().issue_refresh("7", "s1").unwrap().claims.iss, "shop");
+    /// # });
+    /// ```
     pub fn builder<T>(config: &Config, users: U, tokens: T) -> AuthServiceBuilder<U>
     where
         T: RefreshTokenStore + ResetTokenStore + Clone,
@@ -170,29 +323,129 @@ impl<U: UserStore> AuthService<U> {
     }
 
     /// The layer that authenticates bearer tokens, for the app's other routes.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// # use rustbe_auth::users::{NewUser, UserStore};
+    /// # let (user, _) = auth.users().create(NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: String::new() }).await.unwrap();
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::{access::Principal, testing::TestRequest};
+    ///
+    /// let orders = Router::new()
+    ///     .route("/orders", get(|p: Principal| async move { format!("orders of {}", p.id()) }))
+    ///     .layer(auth.layer());
+    /// let pair = auth.start_session(&user).await.unwrap();
+    /// let r = TestRequest::get("/orders").bearer(&pair.access_token).send(&orders).await;
+    /// assert_eq!(r.body(), format!("orders of {}", user.id).as_bytes());
+    /// # });
+    /// ```
     pub fn layer(&self) -> AuthLayer {
         AuthLayer::new(self.inner.authenticator.clone())
     }
 
     /// The token issuer.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// # use rustbe_auth::users::{NewUser, UserStore};
+    /// # let (user, _) = auth.users().create(NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: String::new() }).await.unwrap();
+    /// let pair = auth.start_session(&user).await.unwrap();
+    /// let claims = auth.issuer().verify_access(&pair.access_token).unwrap();
+    /// assert_eq!(claims.sub, user.id);
+    /// assert_eq!(claims.roles, ["customer"]);
+    /// # });
+    /// ```
     #[must_use]
     pub fn issuer(&self) -> &TokenIssuer {
         &self.inner.issuer
     }
 
-    /// The password hasher.
+    /// The password hasher, for instance to seed an administrator.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// use rustbe_auth::users::{NewUser, UserStore};
+    /// use rustbe_core::testing::TestRequest;
+    ///
+    /// let password_hash = auth.hasher().hash("Admin1!pass").await.unwrap();
+    /// let new = NewUser { email: "admin@shop.example".into(), name: "Admin".into(), password_hash };
+    /// let (admin, _) = auth.users().create(new).await.unwrap();
+    /// auth.users().set_role(&admin.id, "admin");
+    /// let login = serde_json::json!({"email": "admin@shop.example", "password": "Admin1!pass"});
+    /// let r = TestRequest::post("/auth/login").json(&login).send(&auth.router()).await;
+    /// assert_eq!(r.json()["data"]["user"]["role"], "admin");
+    /// # });
+    /// ```
     #[must_use]
     pub fn hasher(&self) -> &PasswordHasher {
         &self.inner.hasher
     }
 
     /// The user store.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// use rustbe_auth::users::UserStore;
+    /// use rustbe_core::testing::TestRequest;
+    ///
+    /// let body = serde_json::json!({"email": " Ada@Example.com", "password": "Correct1!horse", "name": "Ada"});
+    /// let r = TestRequest::post("/auth/register").json(&body).send(&auth.router()).await;
+    /// let id = r.json()["data"]["user"]["id"].as_str().unwrap().to_owned();
+    /// let ada = auth.users().profile(&id).await.unwrap().unwrap();
+    /// assert_eq!(ada.email, "ada@example.com", "stored trimmed and lower-cased");
+    /// # });
+    /// ```
     #[must_use]
     pub fn users(&self) -> &U {
         &self.inner.users
     }
 
     /// The routes, relative to `/api`: `/auth/*`, `/users/me`, `/users/me/password`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// use rustbe_core::testing::TestRequest;
+    ///
+    /// let router = auth.router();
+    /// let body = serde_json::json!({"email": "ada@example.com", "password": "Correct1!horse", "name": "Ada"});
+    /// assert_eq!(TestRequest::post("/auth/register").json(&body).send(&router).await.status(), 201);
+    /// let login = TestRequest::post("/auth/login").json(&body).send(&router).await;
+    /// let token = login.json()["data"]["access_token"].as_str().unwrap().to_owned();
+    /// let me = TestRequest::get("/users/me").bearer(&token).send(&router).await;
+    /// assert_eq!(me.json()["data"]["email"], "ada@example.com");
+    /// assert_eq!(TestRequest::get("/users/me").send(&router).await.status(), 401);
+    /// # });
+    /// ```
     pub fn router(&self) -> Router {
         let private = Router::new()
             .route("/auth/logout", post(handlers::logout::<U>))
@@ -214,6 +467,26 @@ impl<U: UserStore> AuthService<U> {
     }
 
     /// Starts a session for `user`: a new refresh-token family and a token pair.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// # use rustbe_auth::users::{NewUser, UserStore};
+    /// # let (user, _) = auth.users().create(NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: String::new() }).await.unwrap();
+    /// use rustbe_core::testing::TestRequest;
+    ///
+    /// let pair = auth.start_session(&user).await.unwrap();
+    /// assert_eq!((pair.token_type, pair.expires_in), ("Bearer", 900));
+    /// let body = serde_json::json!({"refresh_token": pair.refresh_token});
+    /// let next = TestRequest::post("/auth/refresh").json(&body).send(&auth.router()).await;
+    /// assert_eq!(next.status(), 200);
+    /// # });
+    /// ```
     pub async fn start_session(&self, user: &Credentials) -> Result<TokenPair, Error> {
         self.issue_pair(user, &uuid::Uuid::new_v4().simple().to_string())
             .await
@@ -248,6 +521,20 @@ where
 {
     /// The OpenAPI document of [`AuthService::router`] (paths as served under `/api`), to merge
     /// with `App::openapi`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// let doc = auth.openapi();
+    /// assert!(doc.paths.paths.contains_key("/api/auth/login"));
+    /// assert!(doc.paths.paths.contains_key("/api/users/me/password"));
+    /// # });
+    /// ```
     #[must_use]
     pub fn openapi(&self) -> utoipa::openapi::OpenApi {
         openapi::document::<U::User>()

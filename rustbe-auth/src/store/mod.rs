@@ -11,6 +11,24 @@ use sha2::{Digest, Sha256};
 pub use sea::SeaOrmTokenStore;
 
 /// A refresh token to remember.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
+/// # let store = rustbe_auth::store::SeaOrmTokenStore::new(db);
+/// # store.create_tables().await.unwrap();
+/// use rustbe_auth::store::{Consumed, RefreshRecord, RefreshTokenStore, token_hash};
+///
+/// let record = RefreshRecord {
+///     token_hash: token_hash("the-refresh-jwt"),
+///     user_id: "7".into(),
+///     family: "session-1".into(),
+///     expires_at: u64::MAX / 2,
+/// };
+/// store.insert(record.clone()).await.unwrap();
+/// assert_eq!(store.consume(&record.token_hash).await.unwrap(), Consumed::Fresh { user_id: "7".into(), family: "session-1".into() });
+/// # });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshRecord {
     /// SHA-256 of the token ([`token_hash`]).
@@ -24,6 +42,23 @@ pub struct RefreshRecord {
 }
 
 /// What spending a refresh token found.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
+/// # let store = rustbe_auth::store::SeaOrmTokenStore::new(db);
+/// # store.create_tables().await.unwrap();
+/// use rustbe_auth::store::{Consumed, RefreshRecord, RefreshTokenStore};
+///
+/// let record = RefreshRecord { token_hash: "h".into(), user_id: "7".into(), family: "f".into(), expires_at: u64::MAX / 2 };
+/// store.insert(record).await.unwrap();
+/// let fresh = Consumed::Fresh { user_id: "7".into(), family: "f".into() };
+/// assert_eq!(store.consume("h").await.unwrap(), fresh);
+/// let replayed = Consumed::Reused { user_id: "7".into(), family: "f".into() };
+/// assert_eq!(store.consume("h").await.unwrap(), replayed);
+/// assert_eq!(store.consume("never-issued").await.unwrap(), Consumed::Unknown);
+/// # });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Consumed {
     /// The token was live and is now spent: issue the next one in `family`.
@@ -45,6 +80,23 @@ pub enum Consumed {
 }
 
 /// Refresh tokens: rotation, reuse detection, revocation.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
+/// # let store = rustbe_auth::store::SeaOrmTokenStore::new(db);
+/// # store.create_tables().await.unwrap();
+/// use rustbe_auth::store::{Consumed, RefreshRecord, RefreshTokenStore};
+///
+/// let token = |hash: &str, family: &str| RefreshRecord { token_hash: hash.into(), user_id: "7".into(), family: family.into(), expires_at: u64::MAX / 2 };
+/// store.insert(token("phone", "s1")).await.unwrap();
+/// store.insert(token("laptop", "s2")).await.unwrap();
+/// assert_eq!(store.revoke_user("7", Some("s1")).await.unwrap(), 1, "every session but s1");
+/// assert!(matches!(store.consume("laptop").await.unwrap(), Consumed::Reused { .. }));
+/// assert_eq!(store.revoke_family("s1").await.unwrap(), 1);
+/// assert!(matches!(store.consume("phone").await.unwrap(), Consumed::Reused { .. }));
+/// # });
+/// ```
 pub trait RefreshTokenStore: Send + Sync + 'static {
     /// Remembers a new token.
     fn insert(&self, record: RefreshRecord) -> BoxFuture<'_, Result<(), Error>>;
@@ -61,6 +113,22 @@ pub trait RefreshTokenStore: Send + Sync + 'static {
 }
 
 /// Single-use password-reset tokens.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
+/// # let store = rustbe_auth::store::SeaOrmTokenStore::new(db);
+/// # store.create_tables().await.unwrap();
+/// use rustbe_auth::store::ResetTokenStore;
+///
+/// store.insert_reset("a", "7", u64::MAX / 2).await.unwrap();
+/// store.insert_reset("b", "7", u64::MAX / 2).await.unwrap();
+/// assert_eq!(store.consume_reset("a").await.unwrap().as_deref(), Some("7"));
+/// assert_eq!(store.consume_reset("a").await.unwrap(), None, "single use");
+/// store.invalidate_resets("7").await.unwrap();
+/// assert_eq!(store.consume_reset("b").await.unwrap(), None);
+/// # });
+/// ```
 pub trait ResetTokenStore: Send + Sync + 'static {
     /// Remembers a token for `user_id`, valid until `expires_at` (seconds since the epoch).
     fn insert_reset<'a>(

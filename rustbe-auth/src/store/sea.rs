@@ -36,7 +36,19 @@ fn secs(value: u64) -> i64 {
 }
 
 impl SeaOrmTokenStore {
-    /// A store over `db`.
+    /// A store over `db`. Cheap to clone: clones share the connection pool.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_auth::store::{ResetTokenStore, SeaOrmTokenStore};
+    /// use rustbe_core::{config::DatabaseConfig, db};
+    ///
+    /// let store = SeaOrmTokenStore::new(db::connect(&DatabaseConfig::new("sqlite::memory:")).await.unwrap());
+    /// store.create_tables().await.unwrap();
+    /// store.clone().insert_reset("h", "7", u64::MAX / 2).await.unwrap();
+    /// assert_eq!(store.consume_reset("h").await.unwrap().as_deref(), Some("7"));
+    /// # });
+    /// ```
     #[must_use]
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
@@ -44,6 +56,19 @@ impl SeaOrmTokenStore {
 
     /// Creates the two tables and their indexes if they do not exist (for apps without
     /// migrations of their own, and tests).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
+    /// use rustbe_auth::store::{ResetTokenStore, SeaOrmTokenStore};
+    ///
+    /// let store = SeaOrmTokenStore::new(db);
+    /// assert!(store.insert_reset("h", "7", u64::MAX / 2).await.is_err(), "no table yet");
+    /// store.create_tables().await.unwrap();
+    /// store.create_tables().await.unwrap(); // a second time changes nothing
+    /// store.insert_reset("h", "7", u64::MAX / 2).await.unwrap();
+    /// # });
+    /// ```
     pub async fn create_tables(&self) -> Result<(), Error> {
         let schema = Schema::new(self.db.get_database_backend());
         self.db

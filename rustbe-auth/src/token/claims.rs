@@ -1,6 +1,15 @@
 use serde::{Deserialize, Serialize};
 
 /// Which secret signed a token, and what it may be used for.
+///
+/// ```
+/// use rustbe_auth::token::{TokenIssuer, TokenKind};
+/// use rustbe_core::config::Config;
+///
+/// let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+/// assert_eq!(issuer.issue_refresh("7", "s1").unwrap().claims.typ, TokenKind::Refresh);
+/// assert_eq!(serde_json::to_string(&TokenKind::Access).unwrap(), r#""access""#);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TokenKind {

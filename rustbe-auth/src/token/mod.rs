@@ -14,6 +14,16 @@ use rustbe_core::{Error, ErrorCode};
 pub use claims::{Claims, TokenKind};
 
 /// A token and the claims it carries.
+///
+/// ```
+/// use rustbe_auth::token::TokenIssuer;
+/// use rustbe_core::{access::Principal, config::Config};
+///
+/// let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+/// let issued = issuer.issue_access(&Principal::new("7", ["customer"]), "s1").unwrap();
+/// assert_eq!(issued.token.split('.').count(), 3, "header.payload.signature");
+/// assert_eq!(issuer.verify_access(&issued.token).unwrap(), issued.claims);
+/// ```
 #[derive(Debug, Clone)]
 pub struct IssuedToken {
     /// The encoded JWT.
@@ -52,6 +62,16 @@ pub struct TokenIssuer {
 
 impl TokenIssuer {
     /// An issuer for `config`, naming `issuer` as both `iss` and `aud`.
+    ///
+    /// ```
+    /// use rustbe_auth::token::TokenIssuer;
+    ///
+    /// let jwt = rustbe_core::config::Config::for_tests("shop").jwt;
+    /// let (shop, blog) = (TokenIssuer::new(&jwt, "shop"), TokenIssuer::new(&jwt, "blog"));
+    /// let token = shop.issue_refresh("7", "s1").unwrap().token;
+    /// assert_eq!(shop.verify_refresh(&token).unwrap().aud, "shop");
+    /// assert!(blog.verify_refresh(&token).is_err(), "same secret, another audience");
+    /// ```
     #[must_use]
     pub fn new(config: &JwtConfig, issuer: &str) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
@@ -78,24 +98,61 @@ impl TokenIssuer {
     }
 
     /// An issuer from the app configuration (`iss` and `aud` are the app's name).
+    ///
+    /// ```
+    /// use rustbe_auth::token::TokenIssuer;
+    ///
+    /// let config = rustbe_core::config::Config::for_tests("shop");
+    /// let claims = TokenIssuer::from_config(&config).issue_refresh("7", "s1").unwrap().claims;
+    /// assert_eq!((claims.iss.as_str(), claims.aud.as_str()), ("shop", "shop"));
+    /// assert_eq!(claims.exp - claims.iat, config.jwt.refresh_ttl.as_secs());
+    /// ```
     #[must_use]
     pub fn from_config(config: &Config) -> Self {
         Self::new(&config.jwt, &config.app_name)
     }
 
     /// Lifetime of access tokens (`expires_in` of the token answers).
+    ///
+    /// ```
+    /// # use rustbe_auth::token::TokenIssuer;
+    /// # use rustbe_core::{access::Principal, config::Config};
+    /// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// assert_eq!(issuer.access_ttl(), std::time::Duration::from_secs(15 * 60));
+    /// let claims = issuer.issue_access(&Principal::new("7", ["customer"]), "s1").unwrap().claims;
+    /// assert_eq!(claims.exp - claims.iat, issuer.access_ttl().as_secs());
+    /// ```
     #[must_use]
     pub fn access_ttl(&self) -> Duration {
         self.access_ttl
     }
 
     /// Lifetime of refresh tokens.
+    ///
+    /// ```
+    /// # use rustbe_auth::token::TokenIssuer;
+    /// # use rustbe_core::config::Config;
+    /// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// assert_eq!(issuer.refresh_ttl(), std::time::Duration::from_secs(7 * 86_400));
+    /// let claims = issuer.issue_refresh("7", "s1").unwrap().claims;
+    /// assert_eq!(claims.exp - claims.iat, issuer.refresh_ttl().as_secs());
+    /// ```
     #[must_use]
     pub fn refresh_ttl(&self) -> Duration {
         self.refresh_ttl
     }
 
     /// An access token for `principal` in session `sid`.
+    ///
+    /// ```
+    /// use rustbe_auth::token::TokenIssuer;
+    /// use rustbe_core::{access::Principal, config::Config};
+    ///
+    /// let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// let issued = issuer.issue_access(&Principal::new("7", ["admin", "editor"]), "s1").unwrap();
+    /// assert_eq!(issued.claims.typ, rustbe_auth::token::TokenKind::Access);
+    /// assert_eq!(issued.claims.roles, ["admin", "editor"]);
+    /// ```
     pub fn issue_access(&self, principal: &Principal, sid: &str) -> Result<IssuedToken, Error> {
         self.issue(
             TokenKind::Access,
@@ -106,6 +163,16 @@ impl TokenIssuer {
     }
 
     /// A refresh token for user `sub` in session `sid`.
+    ///
+    /// ```
+    /// # use rustbe_auth::token::TokenIssuer;
+    /// # use rustbe_core::config::Config;
+    /// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// let issued = issuer.issue_refresh("7", "s1").unwrap();
+    /// assert!(issued.claims.roles.is_empty(), "roles live in access tokens only");
+    /// assert_eq!(issuer.verify_refresh(&issued.token).unwrap().sid, "s1");
+    /// assert!(issuer.verify_access(&issued.token).is_err(), "never usable as an access token");
+    /// ```
     pub fn issue_refresh(&self, sub: &str, sid: &str) -> Result<IssuedToken, Error> {
         self.issue(TokenKind::Refresh, sub, sid, Vec::new())
     }
@@ -141,11 +208,36 @@ impl TokenIssuer {
 
     /// Verifies an access token: 401 `TOKEN_EXPIRED` when expired, 401 `INVALID_TOKEN` for
     /// anything else wrong.
+    ///
+    /// ```
+    /// # use rustbe_auth::token::TokenIssuer;
+    /// # use rustbe_core::{access::Principal, config::Config};
+    /// use rustbe_core::ErrorCode;
+    ///
+    /// let config = Config::for_tests("shop");
+    /// let issuer = TokenIssuer::from_config(&config);
+    /// let mut claims = issuer.issue_access(&Principal::new("7", ["customer"]), "s1").unwrap().claims;
+    /// claims.exp = 1_000; // long past; signed with the right secret all the same:
+    /// let key = jsonwebtoken::EncodingKey::from_secret(config.jwt.secret.expose().as_bytes());
+    /// let expired = jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).unwrap();
+    /// assert_eq!(issuer.verify_access(&expired).unwrap_err().code(), ErrorCode::TokenExpired);
+    /// assert_eq!(issuer.verify_access("not.a.jwt").unwrap_err().code(), ErrorCode::InvalidToken);
+    /// ```
     pub fn verify_access(&self, token: &str) -> Result<Claims, Error> {
         self.verify(token, TokenKind::Access)
     }
 
     /// Verifies a refresh token, with the same answers as [`TokenIssuer::verify_access`].
+    ///
+    /// ```
+    /// # use rustbe_auth::token::TokenIssuer;
+    /// # use rustbe_core::{access::Principal, config::Config};
+    /// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// let refresh = issuer.issue_refresh("7", "s1").unwrap().token;
+    /// assert_eq!(issuer.verify_refresh(&refresh).unwrap().sub, "7");
+    /// let access = issuer.issue_access(&Principal::new("7", ["customer"]), "s1").unwrap().token;
+    /// assert_eq!(issuer.verify_refresh(&access).unwrap_err().status(), 401);
+    /// ```
     pub fn verify_refresh(&self, token: &str) -> Result<Claims, Error> {
         self.verify(token, TokenKind::Refresh)
     }

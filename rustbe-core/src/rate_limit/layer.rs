@@ -144,26 +144,39 @@ where
     fn call(&mut self, req: Request<B>) -> Self::Future {
         let ready_inner = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready_inner);
+        let key = request_key(&req, &self.rule);
+        if let Some(decision) = self.limiter.check_local(&key, self.rule.rate) {
+            return Box::pin(answer(decision, inner, req));
+        }
         let (limiter, rule) = (self.limiter.clone(), self.rule.clone());
-        let key = format!("{}:{}", rule.name, request_key(&req, rule.key));
         Box::pin(async move {
-            let decision = match limiter.check(&key, rule.rate).await {
-                Ok(decision) => decision,
+            match limiter.check(&key, rule.rate).await {
+                Ok(decision) => answer(decision, inner, req).await,
                 Err(err) => {
                     tracing::warn!(error = %err, rule = rule.name, "rate limiter failed; request let through");
-                    return inner.call(req).await;
+                    inner.call(req).await
                 }
-            };
-            if !decision.allowed {
-                let mut response = Error::rate_limited(decision.retry_after).into_response();
-                set_headers(response.headers_mut(), &decision);
-                return Ok(response);
             }
-            let mut response = inner.call(req).await?;
-            set_headers(response.headers_mut(), &decision);
-            Ok(response)
         })
     }
+}
+
+/// Refuses with 429 or calls `inner`, and puts the `RateLimit-*` headers on the answer.
+async fn answer<S, B>(
+    decision: Decision,
+    mut inner: S,
+    req: Request<B>,
+) -> Result<Response, Infallible>
+where
+    S: Service<Request<B>, Response = Response, Error = Infallible>,
+{
+    let mut response = if decision.allowed {
+        inner.call(req).await?
+    } else {
+        Error::rate_limited(decision.retry_after).into_response()
+    };
+    set_headers(response.headers_mut(), &decision);
+    Ok(response)
 }
 
 fn set_headers(headers: &mut HeaderMap, decision: &Decision) {
@@ -177,19 +190,30 @@ fn set_headers(headers: &mut HeaderMap, decision: &Decision) {
     }
 }
 
-/// The key of a request under `by`.
-fn request_key<B>(req: &Request<B>, by: KeyBy) -> String {
-    let trust_proxy = match by {
+/// The key of a request under `rule`: `{rule}:user:{id}` or `{rule}:ip:{address}`, built in
+/// one allocation.
+fn request_key<B>(req: &Request<B>, rule: &RateLimitRule) -> String {
+    use std::fmt::Write as _;
+    let mut key = String::with_capacity(rule.name.len() + 48);
+    key.push_str(rule.name);
+    let trust_proxy = match rule.key {
         KeyBy::PrincipalOrIp { trust_proxy } => {
             if let Some(principal) = req.extensions().get::<Principal>() {
-                return format!("user:{}", principal.id());
+                key.push_str(":user:");
+                key.push_str(principal.id());
+                return key;
             }
             trust_proxy
         }
         KeyBy::ClientIp { trust_proxy } => trust_proxy,
     };
-    let ip = client_ip(req, trust_proxy).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-    format!("ip:{ip}")
+    match client_ip(req, trust_proxy) {
+        Some(ip) => {
+            let _ = write!(key, ":ip:{ip}");
+        }
+        None => key.push_str(":ip:unknown"),
+    }
+    key
 }
 
 /// The client's address: with `trust_proxy`, the last address of `X-Forwarded-For`;

@@ -59,10 +59,14 @@ impl MemoryRateLimiter {
         let tat = map.get(key).copied().unwrap_or(0);
         let (decision, next) = gcra(tat, now, rate);
         if let Some(next) = next {
-            if map.len() >= 4096 && map.len().is_power_of_two() {
-                map.retain(|_, t| *t > now);
+            if let Some(stored) = map.get_mut(key) {
+                *stored = next;
+            } else {
+                if map.len() >= 4096 && map.len().is_power_of_two() {
+                    map.retain(|_, t| *t > now);
+                }
+                map.insert(key.to_owned(), next);
             }
-            map.insert(key.to_owned(), next);
         }
         decision
     }
@@ -77,5 +81,9 @@ fn shard_of(key: &str) -> usize {
 impl RateLimiter for MemoryRateLimiter {
     fn check<'a>(&'a self, key: &'a str, rate: Rate) -> BoxFuture<'a, Result<Decision, Error>> {
         Box::pin(async move { Ok(self.check_now(key, rate)) })
+    }
+
+    fn check_local(&self, key: &str, rate: Rate) -> Option<Decision> {
+        Some(self.check_now(key, rate))
     }
 }

@@ -40,6 +40,13 @@ pub struct Decision {
 pub trait RateLimiter: Send + Sync + 'static {
     /// Checks and counts one request.
     fn check<'a>(&'a self, key: &'a str, rate: Rate) -> BoxFuture<'a, Result<Decision, Error>>;
+
+    /// The same, answered at once when no I/O is needed (an in-process limiter); `None`
+    /// means "ask [`RateLimiter::check`]". Lets the layer skip a future on the hot path.
+    fn check_local(&self, key: &str, rate: Rate) -> Option<Decision> {
+        let _ = (key, rate);
+        None
+    }
 }
 
 /// The GCRA step, in microseconds. `tat` is the stored theoretical arrival time (0 when the
