@@ -14,8 +14,8 @@ cargo build --release -q -p rustbe-core --features redis --example cache_server
 bin="$CARGO_TARGET_DIR/release/examples/cache_server"
 work=$(mktemp -d)
 server=""
-stop() { [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; server=""; }
-trap 'stop; rm -rf "$work"' EXIT
+stop() { if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; fi; server=""; }
+trap 'stop; rm -rf "$work"; true' EXIT
 cat > "$work/ids.lua" <<'LUA'
 -- Ids 1..1000 in turn: every row is read, the cached routes stay hot after the first pass.
 local n = 0
@@ -68,7 +68,7 @@ env APP_ENV=test PORT=$((port + 1)) RUST_LOG=error RATE_LIMIT=4000000000/1s DATA
 plain=$!
 env APP_ENV=test PORT=$((port + 2)) RUST_LOG=error RATE_LIMIT=4000000000/1s DATABASE_URL="sqlite://$work/bench.db?mode=rwc" BENCH_RATE_LIMIT=1 "$bin" &
 limited=$!
-trap 'stop; kill "$plain" "$limited" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'stop; kill "$plain" "$limited" 2>/dev/null; rm -rf "$work"; true' EXIT
 for p in $((port + 1)) $((port + 2)); do
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$p/health" >/dev/null 2>&1 && break; sleep 0.1; done
   curl -fs "http://127.0.0.1:$p/api/memory/products/1" >/dev/null

@@ -13,6 +13,7 @@ use axum::routing::{get, post, put};
 use rustbe_core::Error;
 use rustbe_core::access::Principal;
 use rustbe_core::config::Config;
+use rustbe_core::rate_limit::{KeyBy, RateLimitLayer, RateLimitRule, RateLimiter};
 
 pub use dto::{
     Accepted, ChangePasswordRequest, ForgotPasswordRequest, LoginRequest, LogoutRequest,
@@ -75,6 +76,7 @@ struct Inner<U> {
     mailer: Arc<dyn Mailer>,
     app_url: String,
     reset_ttl: Duration,
+    rate_limit: Option<RateLimitLayer>,
 }
 
 /// Builds an [`AuthService`]; every part has a default but the users and the token store.
@@ -111,6 +113,7 @@ pub struct AuthServiceBuilder<U> {
     mailer: Option<Arc<dyn Mailer>>,
     app_url: String,
     reset_ttl: Duration,
+    rate_limit: Option<RateLimitLayer>,
 }
 
 impl<U: UserStore> AuthServiceBuilder<U> {
@@ -248,6 +251,43 @@ impl<U: UserStore> AuthServiceBuilder<U> {
         self
     }
 
+    /// The strict limit of register, login, forgot-password and reset-password
+    /// (`RATE_LIMIT_AUTH` per client), counted in `limiter` under the rule name `auth`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use std::sync::Arc;
+    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # use rustbe_core::testing::TestRequest;
+    /// # let mut config = rustbe_core::config::Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// use rustbe_core::rate_limit::MemoryRateLimiter;
+    /// config.rate_limit_auth = "2/15m".parse().unwrap();
+    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens)
+    ///     .hasher(fast)
+    ///     .rate_limit(&config, Arc::new(MemoryRateLimiter::new()))
+    ///     .build();
+    /// let router = auth.router();
+    /// let body = serde_json::json!({"email": "a@b.co", "password": "nope"});
+    /// for expected in [401, 401, 429] {
+    ///     assert_eq!(TestRequest::post("/auth/login").json(&body).send(&router).await.status(), expected);
+    /// }
+    /// # });
+    /// ```
+    pub fn rate_limit(mut self, config: &Config, limiter: Arc<dyn RateLimiter>) -> Self {
+        let rule = RateLimitRule::new(
+            "auth",
+            config.rate_limit_auth,
+            KeyBy::ClientIp {
+                trust_proxy: config.trust_proxy,
+            },
+        );
+        self.rate_limit = Some(RateLimitLayer::new(limiter, rule));
+        self
+    }
+
     /// The service.
     ///
     /// ```
@@ -280,6 +320,7 @@ impl<U: UserStore> AuthServiceBuilder<U> {
                     .unwrap_or_else(|| Arc::new(LogMailer::new(false))),
                 app_url: self.app_url,
                 reset_ttl: self.reset_ttl,
+                rate_limit: self.rate_limit,
             }),
         }
     }
@@ -319,6 +360,7 @@ impl<U: UserStore> AuthService<U> {
             mailer: None,
             app_url: config.app_url.clone(),
             reset_ttl: Duration::from_secs(3600),
+            rate_limit: None,
         }
     }
 
@@ -453,15 +495,20 @@ impl<U: UserStore> AuthService<U> {
             .route("/users/me/password", put(handlers::change_password::<U>))
             .route_layer(RequireAuthLayer::new())
             .route_layer(self.layer());
-        Router::new()
+        let mut strict = Router::new()
             .route("/auth/register", post(handlers::register::<U>))
             .route("/auth/login", post(handlers::login::<U>))
-            .route("/auth/refresh", post(handlers::refresh::<U>))
             .route(
                 "/auth/forgot-password",
                 post(handlers::forgot_password::<U>),
             )
-            .route("/auth/reset-password", post(handlers::reset_password::<U>))
+            .route("/auth/reset-password", post(handlers::reset_password::<U>));
+        if let Some(limit) = &self.inner.rate_limit {
+            strict = strict.route_layer(limit.clone());
+        }
+        Router::new()
+            .route("/auth/refresh", post(handlers::refresh::<U>))
+            .merge(strict)
             .merge(private)
             .with_state(self.clone())
     }

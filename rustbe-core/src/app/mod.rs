@@ -272,7 +272,7 @@ impl App {
         let Self {
             config,
             db,
-            mut api,
+            api,
             root,
             openapi,
             checks,
@@ -280,15 +280,6 @@ impl App {
             cache,
             rate_limiter,
         } = self;
-        if let Some(limiter) = rate_limiter {
-            let key = KeyBy::ClientIp {
-                trust_proxy: config.trust_proxy,
-            };
-            api = api.layer(RateLimitLayer::new(
-                limiter,
-                RateLimitRule::new("api", config.rate_limit, key),
-            ));
-        }
         let readiness = health::Readiness {
             checks: checks.into(),
             timeout: config.database.acquire_timeout,
@@ -312,7 +303,14 @@ impl App {
         if let Some(cache) = cache {
             router = router.layer(axum::Extension(cache));
         }
-        with_stack(router, &config)
+        let rate_limit = rate_limiter.map(|limiter| {
+            let key = KeyBy::ClientIp {
+                trust_proxy: config.trust_proxy,
+            };
+            RateLimitLayer::new(limiter, RateLimitRule::new("api", config.rate_limit, key))
+                .path_prefix("/api/")
+        });
+        with_stack(router, &config, rate_limit)
     }
 
     /// Connects nothing, builds the router and serves it on `HOST:PORT` until Ctrl-C or
@@ -331,14 +329,18 @@ impl App {
 }
 
 /// Wraps `router` in the standard stack (innermost layer first).
-fn with_stack(router: Router, config: &Config) -> Router {
+fn with_stack(router: Router, config: &Config, rate_limit: Option<RateLimitLayer>) -> Router {
     let mut router = router
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout,
-        ))
+        ));
+    if let Some(rate_limit) = rate_limit {
+        router = router.layer(rate_limit);
+    }
+    router = router
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(CompressionLayer::new())
         .layer(

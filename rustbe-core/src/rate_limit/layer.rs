@@ -78,6 +78,7 @@ impl RateLimitRule {
 pub struct RateLimitLayer {
     limiter: Arc<dyn RateLimiter>,
     rule: Arc<RateLimitRule>,
+    prefix: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for RateLimitLayer {
@@ -94,7 +95,22 @@ impl RateLimitLayer {
         Self {
             limiter,
             rule: Arc::new(rule),
+            prefix: None,
         }
+    }
+
+    /// Limits only requests whose path starts with `prefix` (the app puts its `/api` rule
+    /// around the whole router this way: one layer, not one per route).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use rustbe_core::rate_limit::{KeyBy, MemoryRateLimiter, RateLimitLayer, RateLimitRule};
+    /// let rule = RateLimitRule::new("api", "100/15m".parse().unwrap(), KeyBy::ClientIp { trust_proxy: false });
+    /// let layer = RateLimitLayer::new(Arc::new(MemoryRateLimiter::new()), rule).path_prefix("/api/");
+    /// ```
+    pub fn path_prefix(mut self, prefix: &str) -> Self {
+        self.prefix = Some(prefix.into());
+        self
     }
 }
 
@@ -106,6 +122,7 @@ impl<S> Layer<S> for RateLimitLayer {
             inner,
             limiter: self.limiter.clone(),
             rule: self.rule.clone(),
+            prefix: self.prefix.clone(),
         }
     }
 }
@@ -116,6 +133,7 @@ pub struct RateLimit<S> {
     inner: S,
     limiter: Arc<dyn RateLimiter>,
     rule: Arc<RateLimitRule>,
+    prefix: Option<Arc<str>>,
 }
 
 impl<S: std::fmt::Debug> std::fmt::Debug for RateLimit<S> {
@@ -135,48 +153,125 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+    type Future = ResponseFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, req: Request<B>) -> Self::Future {
+        if let Some(prefix) = &self.prefix
+            && !req.uri().path().starts_with(&**prefix)
+        {
+            return ResponseFuture::inner(self.inner.call(req), None);
+        }
+        let key = request_key(&req, &self.rule);
+        // In-process limiters answer at once: no future, no clone of the inner service.
+        if let Some(decision) = self.limiter.check_local(&key, self.rule.rate) {
+            return self.answer(decision, req);
+        }
         let ready_inner = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready_inner);
-        let key = request_key(&req, &self.rule);
-        if let Some(decision) = self.limiter.check_local(&key, self.rule.rate) {
-            return Box::pin(answer(decision, inner, req));
-        }
         let (limiter, rule) = (self.limiter.clone(), self.rule.clone());
-        Box::pin(async move {
+        ResponseFuture::boxed(Box::pin(async move {
             match limiter.check(&key, rule.rate).await {
-                Ok(decision) => answer(decision, inner, req).await,
+                Ok(decision) if !decision.allowed => Ok(refused(&decision)),
+                Ok(decision) => {
+                    let mut response = inner.call(req).await?;
+                    set_headers(response.headers_mut(), &decision);
+                    Ok(response)
+                }
                 Err(err) => {
                     tracing::warn!(error = %err, rule = rule.name, "rate limiter failed; request let through");
                     inner.call(req).await
                 }
             }
-        })
+        }))
     }
 }
 
-/// Refuses with 429 or calls `inner`, and puts the `RateLimit-*` headers on the answer.
-async fn answer<S, B>(
-    decision: Decision,
-    mut inner: S,
-    req: Request<B>,
-) -> Result<Response, Infallible>
+impl<S> RateLimit<S> {
+    fn answer<B>(&mut self, decision: Decision, req: Request<B>) -> ResponseFuture<S::Future>
+    where
+        S: Service<Request<B>, Response = Response, Error = Infallible>,
+    {
+        if decision.allowed {
+            ResponseFuture::inner(self.inner.call(req), Some(decision))
+        } else {
+            ResponseFuture::refused(refused(&decision))
+        }
+    }
+}
+
+fn refused(decision: &Decision) -> Response {
+    let mut response = Error::rate_limited(decision.retry_after).into_response();
+    set_headers(response.headers_mut(), decision);
+    response
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`RateLimit`].
+    pub struct ResponseFuture<F> {
+        #[pin]
+        kind: Kind<F>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = KindProjection]
+    enum Kind<F> {
+        // Let through (or not limited): the inner answer, with the decision's headers added.
+        Inner { #[pin] future: F, decision: Option<Decision> },
+        // Refused at once.
+        Refused { response: Option<Response> },
+        // Decided by a limiter that does I/O.
+        Boxed { future: BoxFuture<'static, Result<Response, Infallible>> },
+    }
+}
+
+impl<F> ResponseFuture<F> {
+    fn inner(future: F, decision: Option<Decision>) -> Self {
+        Self {
+            kind: Kind::Inner { future, decision },
+        }
+    }
+
+    fn refused(response: Response) -> Self {
+        Self {
+            kind: Kind::Refused {
+                response: Some(response),
+            },
+        }
+    }
+
+    fn boxed(future: BoxFuture<'static, Result<Response, Infallible>>) -> Self {
+        Self {
+            kind: Kind::Boxed { future },
+        }
+    }
+}
+
+impl<F> std::future::Future for ResponseFuture<F>
 where
-    S: Service<Request<B>, Response = Response, Error = Infallible>,
+    F: std::future::Future<Output = Result<Response, Infallible>>,
 {
-    let mut response = if decision.allowed {
-        inner.call(req).await?
-    } else {
-        Error::rate_limited(decision.retry_after).into_response()
-    };
-    set_headers(response.headers_mut(), &decision);
-    Ok(response)
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().kind.project() {
+            KindProjection::Inner { future, decision } => {
+                let mut response = std::task::ready!(future.poll(cx))?;
+                if let Some(decision) = decision {
+                    set_headers(response.headers_mut(), decision);
+                }
+                Poll::Ready(Ok(response))
+            }
+            KindProjection::Refused { response } => Poll::Ready(Ok(response
+                .take()
+                .unwrap_or_else(|| Error::internal("polled after completion").into_response()))),
+            KindProjection::Boxed { future } => future.as_mut().poll(cx),
+        }
+    }
 }
 
 fn set_headers(headers: &mut HeaderMap, decision: &Decision) {

@@ -1,5 +1,6 @@
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use futures_util::future::BoxFuture;
@@ -10,8 +11,10 @@ use crate::config::Rate;
 
 const SHARDS: usize = 16;
 
-/// GCRA state in this process: a theoretical arrival time per key, in 16 locked shards.
-/// Keys whose allowance is full again are dropped as the map grows.
+/// GCRA state in this process: a theoretical arrival time per key, an atomic updated by
+/// compare-and-swap under a shared read lock (16 shards), so concurrent requests for one key
+/// never wait on each other; only a new key takes a shard's write lock. Keys whose allowance
+/// is full again are dropped as the map grows.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -28,7 +31,7 @@ const SHARDS: usize = 16;
 #[derive(Debug)]
 pub struct MemoryRateLimiter {
     epoch: Instant,
-    shards: Vec<Mutex<HashMap<String, u64>>>,
+    shards: Vec<RwLock<HashMap<String, AtomicU64>>>,
 }
 
 impl Default for MemoryRateLimiter {
@@ -43,7 +46,7 @@ impl MemoryRateLimiter {
     pub fn new() -> Self {
         Self {
             epoch: Instant::now(),
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect(),
         }
     }
 
@@ -53,22 +56,37 @@ impl MemoryRateLimiter {
         let now = u64::try_from(self.epoch.elapsed().as_micros()).unwrap_or(u64::MAX)
             + u64::try_from(rate.window.as_micros()).unwrap_or(0);
         let shard = &self.shards[shard_of(key)];
-        let mut map = shard
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let tat = map.get(key).copied().unwrap_or(0);
-        let (decision, next) = gcra(tat, now, rate);
-        if let Some(next) = next {
-            if let Some(stored) = map.get_mut(key) {
-                *stored = next;
-            } else {
-                if map.len() >= 4096 && map.len().is_power_of_two() {
-                    map.retain(|_, t| *t > now);
-                }
-                map.insert(key.to_owned(), next);
+        {
+            let map = shard
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(tat) = map.get(key) {
+                return step(tat, now, rate);
             }
         }
-        decision
+        let mut map = shard
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !map.contains_key(key) && map.len() >= 4096 && map.len().is_power_of_two() {
+            map.retain(|_, tat| tat.load(Ordering::Relaxed) > now);
+        }
+        let tat = map
+            .entry(key.to_owned())
+            .or_insert_with(|| AtomicU64::new(0));
+        step(tat, now, rate)
+    }
+}
+
+/// One GCRA step on a shared `tat`: retried until no other request changed it meanwhile.
+fn step(tat: &AtomicU64, now: u64, rate: Rate) -> Decision {
+    let mut current = tat.load(Ordering::Acquire);
+    loop {
+        let (decision, next) = gcra(current, now, rate);
+        let Some(next) = next else { return decision };
+        match tat.compare_exchange_weak(current, next, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => return decision,
+            Err(actual) => current = actual,
+        }
     }
 }
 
@@ -85,5 +103,51 @@ impl RateLimiter for MemoryRateLimiter {
 
     fn check_local(&self, key: &str, rate: Rate) -> Option<Decision> {
         Some(self.check_now(key, rate))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    #[test]
+    fn threads_racing_on_one_key_get_exactly_the_limit() {
+        let limiter = Arc::new(MemoryRateLimiter::new());
+        let rate = Rate {
+            count: 100,
+            window: Duration::from_secs(3600),
+        };
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let limiter = limiter.clone();
+                std::thread::spawn(move || {
+                    (0..500)
+                        .filter(|_| limiter.check_now("k", rate).allowed)
+                        .count()
+                })
+            })
+            .collect();
+        let allowed: usize = threads.into_iter().map(|t| t.join().unwrap_or(0)).sum();
+        assert_eq!(allowed, 100);
+    }
+
+    #[test]
+    fn stale_keys_are_dropped_as_the_map_grows() {
+        let limiter = MemoryRateLimiter::new();
+        let rate = Rate {
+            count: 1,
+            window: Duration::from_micros(1),
+        };
+        for i in 0..70_000 {
+            limiter.check_now(&format!("k{i}"), rate);
+        }
+        let kept: usize = limiter
+            .shards
+            .iter()
+            .map(|s| s.read().map(|m| m.len()).unwrap_or(0))
+            .sum();
+        assert!(kept < 60_000, "{kept} keys kept of 70000");
     }
 }
