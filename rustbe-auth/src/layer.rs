@@ -15,7 +15,7 @@ use rustbe_core::access::{AuthFailure, Principal};
 use rustbe_core::{Error, ErrorCode};
 use tower::{Layer, Service};
 
-use crate::revocation::RevocationList;
+use crate::revocation::{RevocationList, access_token_key, session_key};
 use crate::token::{Claims, TokenIssuer};
 
 /// Verifies access tokens and checks them against the revocation list.
@@ -87,7 +87,7 @@ impl Authenticator {
     /// let mut headers = http::HeaderMap::new();
     /// headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
     /// let (_, claims) = auth.authenticate(&headers).await.unwrap().unwrap();
-    /// revoked.revoke(&claims.jti, claims.exp).await.unwrap();
+    /// revoked.revoke(&rustbe_auth::revocation::access_token_key(&claims.jti), claims.exp).await.unwrap();
     /// assert_eq!(auth.authenticate(&headers).await.unwrap_err().code(), ErrorCode::InvalidToken);
     /// headers.insert("authorization", "Bearer not-a-jwt".parse().unwrap());
     /// assert_eq!(auth.authenticate(&headers).await.unwrap_err().code(), ErrorCode::InvalidToken);
@@ -110,7 +110,8 @@ impl Authenticator {
             return Ok(None);
         }
         let claims = self.issuer.verify_access(token.trim())?;
-        if self.revocation.is_revoked(&claims.jti).await? {
+        let keys = [access_token_key(&claims.jti), session_key(&claims.sid)];
+        if self.revocation.is_any_revoked(&keys).await? {
             return Err(Error::new(ErrorCode::InvalidToken).with_message("Token has been revoked"));
         }
         let principal = Principal::new(claims.sub.clone(), claims.roles.iter().cloned());

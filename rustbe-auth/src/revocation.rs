@@ -12,6 +12,26 @@ use rustbe_core::Error;
 
 use crate::token::now_secs;
 
+/// The key under which one access token (its `jti`) is revoked.
+///
+/// ```
+/// assert_eq!(rustbe_auth::revocation::access_token_key("abc"), "jti:abc");
+/// ```
+#[must_use]
+pub fn access_token_key(jti: &str) -> String {
+    format!("jti:{jti}")
+}
+
+/// The key under which a whole session (its `sid`: every access token it issued) is revoked.
+///
+/// ```
+/// assert_eq!(rustbe_auth::revocation::session_key("s1"), "sid:s1");
+/// ```
+#[must_use]
+pub fn session_key(sid: &str) -> String {
+    format!("sid:{sid}")
+}
+
 /// A list of revoked token ids.
 ///
 /// ```
@@ -28,6 +48,17 @@ pub trait RevocationList: Send + Sync + 'static {
     fn revoke<'a>(&'a self, jti: &'a str, expires_at: u64) -> BoxFuture<'a, Result<(), Error>>;
     /// Is `jti` revoked? An error when the store cannot tell (the caller refuses the request).
     fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, Error>>;
+    /// Is any of `keys` revoked? One round trip where the store allows it.
+    fn is_any_revoked<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(async move {
+            for key in keys {
+                if self.is_revoked(key).await? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        })
+    }
 }
 
 /// Revocations in this process's memory; expired entries are dropped as new ones arrive.
@@ -187,6 +218,15 @@ mod redis {
                     .exists(format!("{}{jti}", self.prefix))
                     .await
                     .map_err(unavailable)?;
+                Ok(n > 0)
+            })
+        }
+
+        fn is_any_revoked<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<bool, Error>> {
+            Box::pin(async move {
+                let keys: Vec<String> =
+                    keys.iter().map(|k| format!("{}{k}", self.prefix)).collect();
+                let n: u32 = self.client.exists(keys).await.map_err(unavailable)?;
                 Ok(n > 0)
             })
         }

@@ -526,3 +526,90 @@ async fn the_openapi_document_describes_every_auth_route_and_they_exist() {
         "#/components/schemas/LoginRequest"
     );
 }
+
+#[tokio::test]
+async fn a_token_inserted_while_its_session_is_revoked_is_dead_on_arrival() {
+    use rustbe_auth::store::{Consumed, RefreshRecord, RefreshTokenStore, SeaOrmTokenStore};
+    let app = app().await;
+    let store = SeaOrmTokenStore::new(app.db.db.clone());
+    let record = |hash: &str| RefreshRecord {
+        token_hash: hash.into(),
+        user_id: "7".into(),
+        family: "f".into(),
+        expires_at: u64::MAX / 2,
+    };
+    store.insert(record("r1")).await.expect("insert");
+    // A refresh spends r1 …
+    assert!(matches!(
+        store.consume("r1").await,
+        Ok(Consumed::Fresh { .. })
+    ));
+    // … a password reset revokes the user's sessions before the refresh stores r2 …
+    assert_eq!(store.revoke_user("7", None).await.expect("revoke"), ["f"]);
+    store.insert(record("r2")).await.expect("insert");
+    // … and r2 can never be spent.
+    assert!(matches!(
+        store.consume("r2").await,
+        Ok(Consumed::Reused { .. })
+    ));
+}
+
+#[tokio::test]
+async fn every_access_token_of_a_revoked_session_stops_at_once() {
+    let app = app().await;
+    let (_, first_access, first_refresh) = app.register("ada@example.com").await;
+    let rotated = app.refresh(&first_refresh).await;
+    let (_, second_access, _) = tokens(&rotated);
+    assert_eq!(
+        app.get_with("/api/users/me", &second_access).await.status(),
+        200
+    );
+    // Replaying the spent refresh token revokes the session: both of its access tokens die.
+    assert_error(&app.refresh(&first_refresh).await, 401, "INVALID_TOKEN");
+    assert_error(
+        &app.get_with("/api/users/me", &first_access).await,
+        401,
+        "INVALID_TOKEN",
+    );
+    assert_error(
+        &app.get_with("/api/users/me", &second_access).await,
+        401,
+        "INVALID_TOKEN",
+    );
+
+    // A password change ends the other sessions' access tokens too, not this one's.
+    let (_, phone, _) = tokens(&app.login("ada@example.com", PASSWORD).await);
+    let (_, laptop, _) = tokens(&app.login("ada@example.com", PASSWORD).await);
+    let change = TestRequest::new(http::Method::PUT, "/api/users/me/password")
+        .bearer(&laptop)
+        .json(&json!({"current_password": PASSWORD, "new_password": "Another1!pass"}))
+        .send(&app.router)
+        .await;
+    assert_eq!(change.status(), 204);
+    assert_error(
+        &app.get_with("/api/users/me", &phone).await,
+        401,
+        "INVALID_TOKEN",
+    );
+    assert_eq!(app.get_with("/api/users/me", &laptop).await.status(), 200);
+
+    // A reset ends every session.
+    app.post(
+        "/api/auth/forgot-password",
+        json!({"email": "ada@example.com"}),
+    )
+    .await;
+    let token = token_of(&wait_for_mail(&app.mailer, 1).await[0]);
+    let reset = app
+        .post(
+            "/api/auth/reset-password",
+            json!({"token": token, "password": "Brand1!new"}),
+        )
+        .await;
+    assert_eq!(reset.status(), 204);
+    assert_error(
+        &app.get_with("/api/users/me", &laptop).await,
+        401,
+        "INVALID_TOKEN",
+    );
+}

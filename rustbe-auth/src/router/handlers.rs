@@ -16,6 +16,7 @@ use super::dto::{
 use super::{AuthService, TokenPair};
 use crate::layer::AccessClaims;
 use crate::mail::Email;
+use crate::revocation::access_token_key;
 use crate::store::{Consumed, token_hash};
 use crate::token::now_secs;
 use crate::users::{NewUser, UserStore};
@@ -122,12 +123,8 @@ pub(super) async fn refresh<U: UserStore>(
         }
         Consumed::Fresh { family, .. } | Consumed::Reused { family, .. } => {
             // A spent token presented again: whoever holds it, the session is compromised.
-            let revoked = inner.refresh.revoke_family(&family).await?;
-            tracing::warn!(
-                family,
-                revoked,
-                "refresh token reuse detected: session revoked"
-            );
+            auth.end_sessions(std::slice::from_ref(&family)).await?;
+            tracing::warn!(family, "refresh token reuse detected: session revoked");
             Err(Error::new(ErrorCode::InvalidToken)
                 .with_message("Refresh token has already been used"))
         }
@@ -146,14 +143,20 @@ pub(super) async fn logout<U: UserStore>(
     } else {
         Json::from_bytes(&body).map_err(Error::from)?.0
     };
-    inner.revocation.revoke(&claims.jti, claims.exp).await?;
-    inner.refresh.revoke_family(&claims.sid).await?;
+    // Until the token would stop being accepted: its expiry plus the leeway.
+    let until = claims.exp + inner.issuer.leeway().as_secs();
+    inner
+        .revocation
+        .revoke(&access_token_key(&claims.jti), until)
+        .await?;
+    let mut sessions = vec![claims.sid.clone()];
     if let Some(token) = body.refresh_token
         && let Ok(refresh) = inner.issuer.verify_refresh(&token)
         && refresh.sub == claims.sub
     {
-        inner.refresh.revoke_family(&refresh.sid).await?;
+        sessions.push(refresh.sid);
     }
+    auth.end_sessions(&sessions).await?;
     Ok(NoContent)
 }
 
@@ -194,10 +197,11 @@ pub(super) async fn change_password<U: UserStore>(
     }
     let hash = inner.hasher.hash(&body.new_password).await?;
     inner.users.set_password(&credentials.id, &hash).await?;
-    inner
+    let others = inner
         .refresh
         .revoke_user(&credentials.id, Some(&claims.sid))
         .await?;
+    auth.end_sessions(&others).await?;
     Ok(NoContent)
 }
 
@@ -252,17 +256,19 @@ pub(super) async fn reset_password<U: UserStore>(
     Json(body): Json<ResetPasswordRequest>,
 ) -> Result<NoContent, Error> {
     let inner = &auth.inner;
-    // Check the password first, so a weak one does not spend the token.
+    // Check and hash the password first, so a weak password or a busy hasher does not spend
+    // the token.
     inner.policy.check(&body.password)?;
+    let hash = inner.hasher.hash(&body.password).await?;
     let Some(user_id) = inner.resets.consume_reset(&token_hash(&body.token)).await? else {
         return Err(Error::validation([FieldError::new(
             "token",
             "is invalid, already used or expired",
         )]));
     };
-    let hash = inner.hasher.hash(&body.password).await?;
     inner.users.set_password(&user_id, &hash).await?;
     inner.resets.invalidate_resets(&user_id).await?;
-    inner.refresh.revoke_user(&user_id, None).await?;
+    let sessions = inner.refresh.revoke_user(&user_id, None).await?;
+    auth.end_sessions(&sessions).await?;
     Ok(NoContent)
 }

@@ -91,25 +91,28 @@ pub enum Consumed {
 /// let token = |hash: &str, family: &str| RefreshRecord { token_hash: hash.into(), user_id: "7".into(), family: family.into(), expires_at: u64::MAX / 2 };
 /// store.insert(token("phone", "s1")).await.unwrap();
 /// store.insert(token("laptop", "s2")).await.unwrap();
-/// assert_eq!(store.revoke_user("7", Some("s1")).await.unwrap(), 1, "every session but s1");
+/// assert_eq!(store.revoke_user("7", Some("s1")).await.unwrap(), ["s2"], "every session but s1");
 /// assert!(matches!(store.consume("laptop").await.unwrap(), Consumed::Reused { .. }));
 /// assert_eq!(store.revoke_family("s1").await.unwrap(), 1);
 /// assert!(matches!(store.consume("phone").await.unwrap(), Consumed::Reused { .. }));
 /// # });
 /// ```
 pub trait RefreshTokenStore: Send + Sync + 'static {
-    /// Remembers a new token.
+    /// Remembers a new token, and its session if it is the session's first. A revoked session
+    /// stays revoked: a token inserted into it (by a refresh racing the revocation) can never
+    /// be spent.
     fn insert(&self, record: RefreshRecord) -> BoxFuture<'_, Result<(), Error>>;
-    /// Spends a token atomically: of two concurrent calls with one token, one gets `Fresh`.
+    /// Spends a token atomically, and only while its session is live: of two concurrent calls
+    /// with one token, one gets `Fresh`.
     fn consume<'a>(&'a self, token_hash: &'a str) -> BoxFuture<'a, Result<Consumed, Error>>;
-    /// Revokes every token of a session; returns how many were live.
+    /// Revokes a session and every token in it; returns how many sessions were live (0 or 1).
     fn revoke_family<'a>(&'a self, family: &'a str) -> BoxFuture<'a, Result<u64, Error>>;
-    /// Revokes every token of a user, except those of session `keep`.
+    /// Revokes every live session of a user except `keep`; returns the sessions revoked.
     fn revoke_user<'a>(
         &'a self,
         user_id: &'a str,
         keep: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<u64, Error>>;
+    ) -> BoxFuture<'a, Result<Vec<String>, Error>>;
 }
 
 /// Single-use password-reset tokens.

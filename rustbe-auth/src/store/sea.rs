@@ -1,12 +1,12 @@
 use futures_util::future::BoxFuture;
 use rustbe_core::Error;
-use sea_orm::sea_query::{Expr, Index};
+use sea_orm::sea_query::{Expr, Index, OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Schema,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, Schema,
 };
 
-use super::entity::{password_reset as reset, refresh_token as refresh};
+use super::entity::{password_reset as reset, refresh_token as refresh, session};
 use super::{Consumed, RefreshRecord, RefreshTokenStore, ResetTokenStore};
 use crate::token::now_secs;
 
@@ -85,6 +85,13 @@ impl SeaOrmTokenStore {
                     .if_not_exists(),
             )
             .await?;
+        self.db
+            .execute(
+                schema
+                    .create_table_from_entity(session::Entity)
+                    .if_not_exists(),
+            )
+            .await?;
         for (name, table, column) in [
             (
                 "idx_auth_refresh_tokens_user",
@@ -101,6 +108,7 @@ impl SeaOrmTokenStore {
                 "auth_password_resets",
                 "user_id",
             ),
+            ("idx_auth_sessions_user", "auth_sessions", "user_id"),
         ] {
             let index = Index::create()
                 .if_not_exists()
@@ -112,11 +120,68 @@ impl SeaOrmTokenStore {
         }
         Ok(())
     }
+
+    /// Deletes refresh and reset tokens that have expired (they can never be spent), and
+    /// revoked sessions left without tokens. Run it now and then (daily is plenty); returns
+    /// how many rows went.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_auth::store::{RefreshRecord, RefreshTokenStore, SeaOrmTokenStore};
+    /// # let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
+    /// let store = SeaOrmTokenStore::new(db);
+    /// store.create_tables().await.unwrap();
+    /// let old = RefreshRecord { token_hash: "h".into(), user_id: "7".into(), family: "f".into(), expires_at: 1 };
+    /// store.insert(old).await.unwrap();
+    /// assert_eq!(store.purge_expired().await.unwrap(), 1);
+    /// # });
+    /// ```
+    pub async fn purge_expired(&self) -> Result<u64, Error> {
+        let now = secs(now_secs());
+        let tokens = refresh::Entity::delete_many()
+            .filter(refresh::Column::ExpiresAt.lte(now))
+            .exec(&self.db)
+            .await?;
+        let resets = reset::Entity::delete_many()
+            .filter(reset::Column::ExpiresAt.lte(now))
+            .exec(&self.db)
+            .await?;
+        let with_tokens = Query::select()
+            .column(refresh::Column::Family)
+            .from(refresh::Entity)
+            .to_owned();
+        let sessions = session::Entity::delete_many()
+            .filter(session::Column::RevokedAt.is_not_null())
+            .filter(session::Column::Family.not_in_subquery(with_tokens))
+            .exec(&self.db)
+            .await?;
+        Ok(tokens.rows_affected + resets.rows_affected + sessions.rows_affected)
+    }
 }
 
 impl RefreshTokenStore for SeaOrmTokenStore {
     fn insert(&self, record: RefreshRecord) -> BoxFuture<'_, Result<(), Error>> {
         Box::pin(async move {
+            let now = secs(now_secs());
+            let session = session::ActiveModel {
+                family: Set(record.family.clone()),
+                user_id: Set(record.user_id.clone()),
+                revoked_at: Set(None),
+                created_at: Set(now),
+            };
+            // The first token of a session creates it; a revoked session stays revoked.
+            let insert = session::Entity::insert(session)
+                .on_conflict(
+                    OnConflict::column(session::Column::Family)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(&self.db)
+                .await;
+            match insert {
+                Ok(_) | Err(DbErr::RecordNotInserted) => {}
+                Err(err) => return Err(err.into()),
+            }
             let row = refresh::ActiveModel {
                 token_hash: Set(record.token_hash),
                 user_id: Set(record.user_id),
@@ -124,7 +189,7 @@ impl RefreshTokenStore for SeaOrmTokenStore {
                 expires_at: Set(secs(record.expires_at)),
                 used_at: Set(None),
                 revoked_at: Set(None),
-                created_at: Set(secs(now_secs())),
+                created_at: Set(now),
             };
             refresh::Entity::insert(row)
                 .exec_without_returning(&self.db)
@@ -136,12 +201,18 @@ impl RefreshTokenStore for SeaOrmTokenStore {
     fn consume<'a>(&'a self, token_hash: &'a str) -> BoxFuture<'a, Result<Consumed, Error>> {
         Box::pin(async move {
             let now = secs(now_secs());
+            let live_sessions = Query::select()
+                .column(session::Column::Family)
+                .from(session::Entity)
+                .and_where(session::Column::RevokedAt.is_null())
+                .to_owned();
             let spent = refresh::Entity::update_many()
                 .col_expr(refresh::Column::UsedAt, Expr::value(now))
                 .filter(refresh::Column::TokenHash.eq(token_hash))
                 .filter(refresh::Column::UsedAt.is_null())
                 .filter(refresh::Column::RevokedAt.is_null())
                 .filter(refresh::Column::ExpiresAt.gt(now))
+                .filter(refresh::Column::Family.in_subquery(live_sessions))
                 .exec(&self.db)
                 .await?;
             let row = refresh::Entity::find_by_id(token_hash.to_owned())
@@ -152,7 +223,12 @@ impl RefreshTokenStore for SeaOrmTokenStore {
                     user_id: row.user_id,
                     family: row.family,
                 },
-                Some(row) if row.used_at.is_some() || row.revoked_at.is_some() => {
+                // Spent, revoked, or of a revoked session: a replay.
+                Some(row)
+                    if row.used_at.is_some()
+                        || row.revoked_at.is_some()
+                        || row.expires_at > now =>
+                {
                     Consumed::Reused {
                         user_id: row.user_id,
                         family: row.family,
@@ -165,13 +241,20 @@ impl RefreshTokenStore for SeaOrmTokenStore {
 
     fn revoke_family<'a>(&'a self, family: &'a str) -> BoxFuture<'a, Result<u64, Error>> {
         Box::pin(async move {
-            let result = refresh::Entity::update_many()
-                .col_expr(refresh::Column::RevokedAt, Expr::value(secs(now_secs())))
+            let now = secs(now_secs());
+            let sessions = session::Entity::update_many()
+                .col_expr(session::Column::RevokedAt, Expr::value(now))
+                .filter(session::Column::Family.eq(family))
+                .filter(session::Column::RevokedAt.is_null())
+                .exec(&self.db)
+                .await?;
+            refresh::Entity::update_many()
+                .col_expr(refresh::Column::RevokedAt, Expr::value(now))
                 .filter(refresh::Column::Family.eq(family))
                 .filter(refresh::Column::RevokedAt.is_null())
                 .exec(&self.db)
                 .await?;
-            Ok(result.rows_affected)
+            Ok(sessions.rows_affected)
         })
     }
 
@@ -179,16 +262,36 @@ impl RefreshTokenStore for SeaOrmTokenStore {
         &'a self,
         user_id: &'a str,
         keep: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<u64, Error>> {
+    ) -> BoxFuture<'a, Result<Vec<String>, Error>> {
         Box::pin(async move {
-            let mut update = refresh::Entity::update_many()
-                .col_expr(refresh::Column::RevokedAt, Expr::value(secs(now_secs())))
+            let now = secs(now_secs());
+            let mut live = session::Entity::find()
+                .filter(session::Column::UserId.eq(user_id))
+                .filter(session::Column::RevokedAt.is_null());
+            if let Some(keep) = keep {
+                live = live.filter(session::Column::Family.ne(keep));
+            }
+            let families: Vec<String> = live
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|s| s.family)
+                .collect();
+            let mut sessions = session::Entity::update_many()
+                .col_expr(session::Column::RevokedAt, Expr::value(now))
+                .filter(session::Column::UserId.eq(user_id))
+                .filter(session::Column::RevokedAt.is_null());
+            let mut tokens = refresh::Entity::update_many()
+                .col_expr(refresh::Column::RevokedAt, Expr::value(now))
                 .filter(refresh::Column::UserId.eq(user_id))
                 .filter(refresh::Column::RevokedAt.is_null());
             if let Some(keep) = keep {
-                update = update.filter(refresh::Column::Family.ne(keep));
+                sessions = sessions.filter(session::Column::Family.ne(keep));
+                tokens = tokens.filter(refresh::Column::Family.ne(keep));
             }
-            Ok(update.exec(&self.db).await?.rows_affected)
+            sessions.exec(&self.db).await?;
+            tokens.exec(&self.db).await?;
+            Ok(families)
         })
     }
 }

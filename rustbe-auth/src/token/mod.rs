@@ -127,6 +127,17 @@ impl TokenIssuer {
         self.access_ttl
     }
 
+    /// The clock-skew allowance: a token is accepted until `exp` plus this.
+    ///
+    /// ```
+    /// let issuer = rustbe_auth::token::TokenIssuer::from_config(&rustbe_core::config::Config::for_tests("shop"));
+    /// assert_eq!(issuer.leeway(), std::time::Duration::from_secs(5));
+    /// ```
+    #[must_use]
+    pub fn leeway(&self) -> Duration {
+        Duration::from_secs(self.validation.leeway)
+    }
+
     /// Lifetime of refresh tokens.
     ///
     /// ```
