@@ -309,6 +309,31 @@ impl AccessRule {
     }
 }
 
+impl AccessRule {
+    /// Decides for the caller of a request, from its extensions. Unlike
+    /// [`AccessRule::authorize`] with `None`, a request whose token was refused answers with
+    /// that refusal ([`AuthFailure`]: `TOKEN_EXPIRED`, `INVALID_TOKEN`, or a 503 when
+    /// revocation could not be checked) rather than a plain `UNAUTHORIZED`.
+    ///
+    /// ```
+    /// use rustbe_core::access::{AccessRule, AuthFailure, Grant};
+    /// use rustbe_core::ErrorCode;
+    ///
+    /// let mut extensions = http::Extensions::new();
+    /// assert_eq!(AccessRule::Public.authorize_request(&extensions).unwrap(), Grant::All);
+    /// extensions.insert(AuthFailure::new(ErrorCode::TokenExpired, "Token expired"));
+    /// let err = AccessRule::Authenticated.authorize_request(&extensions).unwrap_err();
+    /// assert_eq!(err.code(), ErrorCode::TokenExpired);
+    /// ```
+    pub fn authorize_request(&self, extensions: &http::Extensions) -> Result<Grant, Error> {
+        match extensions.get::<Principal>() {
+            Some(principal) => self.authorize(Some(principal)),
+            None if *self == Self::Public => Ok(Grant::All),
+            None => Principal::require(extensions).and_then(|p| self.authorize(Some(&p))),
+        }
+    }
+}
+
 impl Grant {
     /// Checks a single row whose owner is `owner`: a row of someone else is a 404, so a caller
     /// cannot learn that it exists.

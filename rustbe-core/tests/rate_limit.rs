@@ -160,3 +160,49 @@ async fn a_dead_redis_falls_back_to_limiting_per_instance() {
     let (ok, _) = burst(&app, 15).await;
     assert_eq!(ok, 5, "still limited while Redis is away");
 }
+
+#[tokio::test]
+async fn a_stricter_inner_rule_keeps_its_own_headers() {
+    use rustbe_core::rate_limit::{KeyBy, RateLimitLayer, RateLimitRule};
+    let limiter: Arc<dyn RateLimiter> = Arc::new(MemoryRateLimiter::new());
+    let strict = RateLimitRule::new(
+        "login",
+        Rate {
+            count: 2,
+            window: Duration::from_secs(60),
+        },
+        KeyBy::ClientIp { trust_proxy: false },
+    );
+    let api = Router::new()
+        .route("/login", get(|| async { Single("ok") }))
+        .route_layer(RateLimitLayer::new(limiter.clone(), strict));
+    let mut config = Config::for_tests("limits");
+    config.rate_limit = Rate {
+        count: 100,
+        window: Duration::from_secs(60),
+    };
+    let peer: SocketAddr = "192.0.2.1:4000".parse().expect("addr");
+    let app = App::new(config)
+        .rate_limiter(limiter)
+        .api(api)
+        .into_router()
+        .layer(MockConnectInfo(peer));
+    let first = TestRequest::get("/api/login").send(&app).await;
+    assert_eq!(
+        (
+            first.header("ratelimit-limit"),
+            first.header("ratelimit-remaining")
+        ),
+        (Some("2"), Some("1"))
+    );
+    TestRequest::get("/api/login").send(&app).await;
+    let refused = TestRequest::get("/api/login").send(&app).await;
+    assert_eq!(refused.status(), 429);
+    assert_eq!(
+        (
+            refused.header("ratelimit-limit"),
+            refused.header("ratelimit-remaining")
+        ),
+        (Some("2"), Some("0"))
+    );
+}

@@ -45,7 +45,37 @@ struct Counters {
     loads: AtomicU64,
 }
 
-type Flight = Arc<OnceCell<Bytes>>;
+/// One load in progress, shared by every concurrent miss of its key.
+#[derive(Default)]
+struct Flight {
+    /// The encoded value, or the loader's error as every waiter sees it.
+    outcome: OnceCell<Result<Bytes, (crate::ErrorCode, String)>>,
+    /// Set by `invalidate` while the load runs: its value must not be stored.
+    stale: AtomicBool,
+}
+
+/// Removes a flight from the map when its participant is done or dropped (so an abandoned
+/// load never leaks an entry), if the map still holds that same flight.
+struct FlightGuard<'a> {
+    inflight: &'a Mutex<HashMap<String, Arc<Flight>>>,
+    key: &'a str,
+    flight: Arc<Flight>,
+}
+
+impl Drop for FlightGuard<'_> {
+    fn drop(&mut self) {
+        let mut inflight = self
+            .inflight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if inflight
+            .get(self.key)
+            .is_some_and(|f| Arc::ptr_eq(f, &self.flight))
+        {
+            inflight.remove(self.key);
+        }
+    }
+}
 
 struct Inner {
     store: Arc<dyn CacheStore>,
@@ -53,7 +83,7 @@ struct Inner {
     negative_ttl: Option<Duration>,
     counters: Counters,
     degraded: AtomicBool,
-    inflight: Mutex<HashMap<String, Flight>>,
+    inflight: Mutex<HashMap<String, Arc<Flight>>>,
 }
 
 /// The cache-aside helper. Cheap to clone.
@@ -206,9 +236,20 @@ impl Cache {
         self.read_through(&full, ttl, load).await
     }
 
-    /// Removes `namespace`/`key` (call it after every write to the row).
+    /// Removes `namespace`/`key` (call it after every write to the row). A load of that key
+    /// already running in this process will not store its (possibly older) value, and reads
+    /// from now on start a fresh load.
     pub async fn invalidate(&self, namespace: &str, key: &str) {
         let full = format!("{}:{namespace}:{key}", self.inner.prefix);
+        let running = self
+            .inner
+            .inflight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&full);
+        if let Some(flight) = running {
+            flight.stale.store(true, Ordering::SeqCst);
+        }
         match self.inner.store.delete(&full).await {
             Ok(()) => self.ok(),
             Err(err) => self.failed("invalidate a key", &err),
@@ -272,38 +313,70 @@ impl Cache {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             inflight.entry(full.to_owned()).or_default().clone()
         };
-        let result = flight
-            .get_or_try_init(|| async {
+        let _guard = FlightGuard {
+            inflight: &inner.inflight,
+            key: full,
+            flight: flight.clone(),
+        };
+        // The leader keeps its own error (with its cause, for the log); waiters get its code
+        // and message instead of running the load again one after another.
+        let mut own_error = None;
+        let outcome = flight
+            .outcome
+            .get_or_init(|| async {
                 inner.counters.loads.fetch_add(1, Ordering::Relaxed);
-                let value = load().await?;
-                let bytes = Bytes::from(rmp_serde::to_vec_named(&value).map_err(Error::internal)?);
-                let store_ttl = if value.is_some() {
-                    Some(ttl)
-                } else {
-                    inner.negative_ttl
-                };
-                if let Some(store_ttl) = store_ttl {
-                    match inner.store.set(full, bytes.clone(), store_ttl).await {
-                        Ok(()) => self.ok(),
-                        Err(err) => self.failed("write", &err),
+                match self.load_and_store(full, ttl, &flight, load).await {
+                    Ok(bytes) => Ok(bytes),
+                    Err(err) => {
+                        let shared = (err.code(), err.message().to_owned());
+                        own_error = Some(err);
+                        Err(shared)
                     }
                 }
-                Ok::<_, Error>(bytes)
             })
             .await
-            .cloned();
-        {
-            let mut inflight = inner
-                .inflight
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if inflight.get(full).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
-                inflight.remove(full);
-            }
+            .clone();
+        if let Some(err) = own_error {
+            return Err(err);
         }
-        let bytes = result?;
+        let bytes = outcome.map_err(|(code, message)| Error::new(code).with_message(message))?;
         decode::<T>(&bytes)
             .ok_or_else(|| Error::internal("a cached value does not decode as its type"))
+    }
+
+    async fn load_and_store<T, F, Fut>(
+        &self,
+        full: &str,
+        ttl: Duration,
+        flight: &Flight,
+        load: F,
+    ) -> Result<Bytes, Error>
+    where
+        T: Serialize,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Option<T>, Error>>,
+    {
+        let inner = &self.inner;
+        let value = load().await?;
+        let bytes = Bytes::from(rmp_serde::to_vec_named(&value).map_err(Error::internal)?);
+        let store_ttl = if value.is_some() {
+            Some(ttl)
+        } else {
+            inner.negative_ttl
+        };
+        if let Some(store_ttl) = store_ttl
+            && !flight.stale.load(Ordering::SeqCst)
+        {
+            match inner.store.set(full, bytes.clone(), store_ttl).await {
+                Ok(()) => self.ok(),
+                Err(err) => self.failed("write", &err),
+            }
+            // An invalidation that landed while storing: take the value back out.
+            if flight.stale.load(Ordering::SeqCst) {
+                let _ = inner.store.delete(full).await;
+            }
+        }
+        Ok(bytes)
     }
 
     fn ok(&self) {

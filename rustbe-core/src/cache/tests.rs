@@ -105,3 +105,81 @@ async fn a_value_of_another_shape_is_a_miss_not_an_error() {
         .await;
     assert_eq!(reloaded.ok().flatten(), Some(product()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invalidation_during_a_load_keeps_its_old_value_out_of_the_cache() {
+    let cache = Cache::memory("t", 1 << 20);
+    let slow = {
+        let cache = cache.clone();
+        tokio::spawn(async move {
+            cache
+                .get_or_load("p", "1", Duration::from_secs(60), || async {
+                    tokio::time::sleep(Duration::from_millis(150)).await;
+                    Ok(Some("old".to_owned()))
+                })
+                .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    cache.invalidate("p", "1").await; // a write committed while the read was loading
+    assert_eq!(
+        slow.await.ok().and_then(Result::ok).flatten().as_deref(),
+        Some("old")
+    );
+    let after = cache
+        .get_or_load("p", "1", Duration::from_secs(60), || async {
+            Ok(Some("new".to_owned()))
+        })
+        .await;
+    assert_eq!(
+        after.ok().flatten().as_deref(),
+        Some("new"),
+        "the old value was not stored"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_misses_share_one_failure_instead_of_retrying_in_turn() {
+    let cache = Cache::memory("t", 1 << 20);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let (cache, calls) = (cache.clone(), calls.clone());
+            tokio::spawn(async move {
+                cache
+                    .get_or_load::<u32, _, _>("p", "down", Duration::from_secs(60), || async move {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        Err(Error::service_unavailable(Duration::from_secs(2)))
+                    })
+                    .await
+            })
+        })
+        .collect();
+    for task in tasks {
+        let result = task.await.ok().map(|r| r.map_err(|e| e.code()));
+        assert_eq!(result, Some(Err(crate::ErrorCode::ServiceUnavailable)));
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn an_abandoned_load_leaves_no_entry_behind() {
+    let cache = Cache::memory("t", 1 << 20);
+    let pending = {
+        let cache = cache.clone();
+        tokio::spawn(async move {
+            cache
+                .get_or_load("p", "slow", Duration::from_secs(60), || async {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                    Ok(Some(1_u32))
+                })
+                .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(cache.inner.inflight.lock().map(|m| m.len()).unwrap_or(0), 1);
+    pending.abort();
+    let _ = pending.await;
+    assert_eq!(cache.inner.inflight.lock().map(|m| m.len()).unwrap_or(1), 0);
+}

@@ -389,7 +389,15 @@ impl Config {
                     format!("must be at least {MIN_SECRET_LEN} bytes long"),
                 )),
                 Some(value) => Ok(Secret::new(value)),
-                None => Ok(Secret::new(dev)),
+                // Tests get fixed secrets; a development process gets fresh random ones, so a
+                // server started without APP_ENV never accepts tokens signed with a secret
+                // that is printed in our source.
+                None if env == AppEnv::Test => Ok(Secret::new(dev)),
+                None => Ok(Secret::new(format!(
+                    "{}{}",
+                    uuid::Uuid::new_v4().simple(),
+                    uuid::Uuid::new_v4().simple()
+                ))),
             }
         };
         let jwt_secret = secret("JWT_SECRET", DEV_JWT_SECRET)?;
@@ -405,7 +413,15 @@ impl Config {
             ("JWT_REFRESH_SECRET", DEV_JWT_REFRESH_SECRET),
         ] {
             if get(var).is_none() {
-                warnings.push(format!("{var} is not set: using a fixed development secret; never deploy like this ({} chars)", dev.len()));
+                let what = if env == AppEnv::Test {
+                    "a fixed test secret"
+                } else {
+                    "a random secret for this process (tokens end with it)"
+                };
+                warnings.push(format!(
+                    "{var} is not set: using {what} ({} chars or more); never deploy like this",
+                    dev.len()
+                ));
             }
         }
         let leeway = duration("JWT_LEEWAY", Duration::from_secs(5))?;

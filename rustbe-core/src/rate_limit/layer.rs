@@ -281,7 +281,10 @@ fn set_headers(headers: &mut HeaderMap, decision: &Decision) {
         ("ratelimit-remaining", u64::from(decision.remaining)),
         ("ratelimit-reset", reset),
     ] {
-        headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
+        // An inner, stricter rule (login) has already answered: keep its numbers.
+        headers
+            .entry(HeaderName::from_static(name))
+            .or_insert_with(|| HeaderValue::from(value));
     }
 }
 
@@ -306,35 +309,60 @@ fn request_key<B>(req: &Request<B>, rule: &RateLimitRule) -> String {
         Some(ip) => {
             let _ = write!(key, ":ip:{ip}");
         }
-        None => key.push_str(":ip:unknown"),
+        None => {
+            static WARNED: std::sync::atomic::AtomicBool =
+                std::sync::atomic::AtomicBool::new(false);
+            if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                tracing::warn!(
+                    "rate limiting cannot see client addresses: every client shares one limit. Serve with \
+                     `into_make_service_with_connect_info::<SocketAddr>()` (as `App::serve` does)"
+                );
+            }
+            key.push_str(":ip:unknown");
+        }
     }
     key
 }
 
-/// The client's address: with `trust_proxy`, the last address of `X-Forwarded-For`;
-/// otherwise (or without the header) the peer address.
+/// The client's address: with `trust_proxy`, the last entry of `X-Forwarded-For` (the one the
+/// trusted proxy appended; a port is ignored); otherwise, or when that entry is not an
+/// address, the peer address. Entries before the last were written by the client and are never
+/// used.
 ///
 /// ```
 /// use rustbe_core::rate_limit::client_ip;
 /// let req = http::Request::builder().header("x-forwarded-for", "1.1.1.1, 10.0.0.7").body(()).unwrap();
 /// assert_eq!(client_ip(&req, true), "10.0.0.7".parse().ok());
 /// assert_eq!(client_ip(&req, false), None, "no peer address in this request, and the header is not trusted");
+/// let spoofed = http::Request::builder().header("x-forwarded-for", "6.6.6.6, unknown").body(()).unwrap();
+/// assert_eq!(client_ip(&spoofed, true), None, "never the client-written entry");
+/// let with_port = http::Request::builder().header("x-forwarded-for", "1.1.1.1, 10.0.0.7:51234").body(()).unwrap();
+/// assert_eq!(client_ip(&with_port, true), "10.0.0.7".parse().ok());
 /// ```
 pub fn client_ip<B>(req: &Request<B>, trust_proxy: bool) -> Option<IpAddr> {
-    if trust_proxy {
-        let forwarded = req
+    if trust_proxy
+        && let Some(ip) = req
             .headers()
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|v| v.trim().parse::<IpAddr>().ok())
-            .next_back();
-        if forwarded.is_some() {
-            return forwarded;
-        }
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(parse_forwarded)
+    {
+        return Some(ip);
     }
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
+}
+
+/// One `X-Forwarded-For` entry: an address, possibly with a port (`1.2.3.4:5678`,
+/// `[2001:db8::1]:443`).
+fn parse_forwarded(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    if let Ok(ip) = entry.parse() {
+        return Some(ip);
+    }
+    entry.parse::<SocketAddr>().ok().map(|addr| addr.ip())
 }

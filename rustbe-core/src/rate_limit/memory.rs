@@ -52,9 +52,8 @@ impl MemoryRateLimiter {
 
     /// Checks one request now (synchronous: no I/O is involved).
     pub fn check_now(&self, key: &str, rate: Rate) -> Decision {
-        // Offset by a window so a new key's `tat` of 0 is always in the past.
-        let now = u64::try_from(self.epoch.elapsed().as_micros()).unwrap_or(u64::MAX)
-            + u64::try_from(rate.window.as_micros()).unwrap_or(0);
+        // A new key's `tat` of 0 is never in the future: `gcra` takes max(tat, now).
+        let now = u64::try_from(self.epoch.elapsed().as_micros()).unwrap_or(u64::MAX);
         let shard = &self.shards[shard_of(key)];
         {
             let map = shard
