@@ -1,9 +1,11 @@
 //! A server for cache and rate-limit load runs (`scripts/bench-cache.sh`): `GET` of one
 //! product row by id, straight from the database (`/api/products/{id}`), through the
 //! in-process cache (`/api/memory/products/{id}`) and through Redis
-//! (`/api/redis/products/{id}`, with `REDIS_URL`). `BENCH_RATE_LIMIT=1` puts every `/api`
-//! route behind the rate limiter (with a limit too high to refuse anything), to measure its
-//! cost. `DATABASE_URL` picks SQLite or PostgreSQL; 1000 rows are seeded at start.
+//! (`/api/redis/products/{id}`, with `REDIS_URL`). `BENCH_RATE_LIMIT=1` puts
+//! `/api/memory/…` behind the rate limiter (with a limit too high to refuse anything) and
+//! leaves the same route at `/api/plain/memory/products/{id}` unlimited, so the limiter's cost
+//! is measured inside one process through identical routing. `DATABASE_URL` picks SQLite or
+//! PostgreSQL; 1000 rows are seeded at start.
 
 #![allow(clippy::expect_used, reason = "a benchmark tool")]
 
@@ -18,7 +20,7 @@ use rustbe_core::cache::{Cache, RedisStore};
 use rustbe_core::config::Config;
 use rustbe_core::db::Db;
 use rustbe_core::extract::Path;
-use rustbe_core::rate_limit::MemoryRateLimiter;
+use rustbe_core::rate_limit::{KeyBy, MemoryRateLimiter, RateLimitLayer, RateLimitRule};
 use rustbe_core::response::Single;
 use sea_orm::{ConnectionTrait, EntityTrait, Schema};
 
@@ -107,10 +109,16 @@ async fn main() {
             .expect("seed");
     }
     let memory = Cache::memory("bench", 64 << 20);
-    let mut api = Router::new().route("/products/{id}", get(from_db)).route(
-        "/memory/products/{id}",
-        get(move |Db(db): Db, Path(id): Path<i32>| cached(memory.clone(), db, id)),
-    );
+    let hit = {
+        let memory = memory.clone();
+        move |Db(db): Db, Path(id): Path<i32>| cached(memory.clone(), db, id)
+    };
+    // The same cached route twice under `/api`; with BENCH_RATE_LIMIT=1 only the first is
+    // limited: an A/B of the limiter inside one process, through identical routing.
+    let mut api = Router::new()
+        .route("/products/{id}", get(from_db))
+        .route("/memory/products/{id}", get(hit.clone()))
+        .route("/plain/memory/products/{id}", get(hit));
     if let Some(url) = &config.redis_url {
         let client = rustbe_core::redis::connect(url.expose())
             .await
@@ -121,9 +129,25 @@ async fn main() {
             get(move |Db(db): Db, Path(id): Path<i32>| cached(redis.clone(), db, id)),
         );
     }
-    let mut app = App::new(config).database(db).api(api);
-    if std::env::var("BENCH_RATE_LIMIT").is_ok_and(|v| v == "1") {
-        app = app.rate_limiter(Arc::new(MemoryRateLimiter::new()));
+    let limited = std::env::var("BENCH_RATE_LIMIT").is_ok_and(|v| v == "1");
+    let listen = config.listen_addr();
+    let rule = RateLimitRule::new(
+        "api",
+        config.rate_limit,
+        KeyBy::ClientIp { trust_proxy: false },
+    );
+    let mut router = App::new(config).database(db).api(api).into_router();
+    if limited {
+        // What `App::rate_limiter` does, with a prefix that leaves `/api/plain/` out.
+        let limiter = Arc::new(MemoryRateLimiter::new());
+        let headers = std::env::var("BENCH_RATE_LIMIT_HEADERS").map_or(true, |v| v != "0");
+        let layer = RateLimitLayer::new(limiter, rule)
+            .path_prefix("/api/memory/")
+            .success_headers(headers);
+        router = router.layer(layer);
     }
-    app.serve().await.expect("serve");
+    let listener = tokio::net::TcpListener::bind(listen).await.expect("bind");
+    rustbe_core::app::serve(listener, router, rustbe_core::app::shutdown_signal())
+        .await
+        .expect("serve");
 }
