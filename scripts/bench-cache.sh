@@ -88,3 +88,4 @@ echo "in-process hit / sqlite uncached      $(ratio 'sqlite, in-process cache hi
 [ -n "${TEST_DATABASE_URL:-}" ] && echo "in-process hit / postgres uncached    $(ratio 'postgres, in-process cache hit' 'postgres, uncached')  (target >= 2)"
 [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_REDIS_URL:-}" ] && echo "redis hit / postgres uncached         $(ratio 'postgres, redis cache hit' 'postgres, uncached')  (target >= 1)"
 echo "rate limited / not limited            $rl_ratio  (one process, five interleaved runs each; target >= 0.95)"
+exit 0
