@@ -613,3 +613,39 @@ async fn every_access_token_of_a_revoked_session_stops_at_once() {
         "INVALID_TOKEN",
     );
 }
+
+#[tokio::test]
+async fn a_body_missing_several_fields_names_each_of_them() {
+    let app = app().await;
+    let r = app.post("/api/auth/register", json!({})).await;
+    assert_error(&r, 400, "VALIDATION_ERROR");
+    let fields: Vec<_> = r.json()["error"]["details"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| {
+            format!(
+                "{}: {}",
+                d["field"].as_str().unwrap_or(""),
+                d["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "email: is required",
+            "name: is required",
+            "password: is required"
+        ]
+    );
+    let typed = app
+        .post("/api/auth/login", json!({"email": 7, "password": ["x"]}))
+        .await;
+    assert_error(&typed, 400, "VALIDATION_ERROR");
+    assert_eq!(
+        typed.json()["error"]["details"].as_array().map(Vec::len),
+        Some(2)
+    );
+}

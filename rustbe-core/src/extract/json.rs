@@ -5,6 +5,7 @@ use http::{HeaderMap, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::shape::{all_shape_errors, data_error};
 use crate::{Error, ErrorCode, FieldError};
 
 /// A JSON request body (or response) whose rejections render the envelope.
@@ -47,8 +48,9 @@ pub enum JsonRejection {
     BodyUnreadable,
     /// Not JSON at all: 400 `BAD_REQUEST`.
     Malformed(String),
-    /// JSON, but not of the expected shape: 400 `VALIDATION_ERROR`.
-    Invalid(FieldError),
+    /// JSON, but not of the expected shape: 400 `VALIDATION_ERROR` naming every field at fault
+    /// (missing or of the wrong type).
+    Invalid(Vec<FieldError>),
 }
 
 impl From<JsonRejection> for Error {
@@ -60,7 +62,7 @@ impl From<JsonRejection> for Error {
             JsonRejection::Malformed(why) => {
                 Error::bad_request(format!("Malformed JSON body: {why}"))
             }
-            JsonRejection::Invalid(detail) => Error::validation([detail]),
+            JsonRejection::Invalid(details) => Error::validation(details),
         }
     }
 }
@@ -82,7 +84,7 @@ impl<T: DeserializeOwned> Json<T> {
     ///
     /// assert_eq!(Json::<Item>::from_bytes(br#"{"quantity": 2}"#).unwrap().0.quantity, 2);
     /// match Json::<Item>::from_bytes(br#"{"quantity": "two"}"#) {
-    ///     Err(JsonRejection::Invalid(detail)) => assert_eq!(detail.field(), "quantity"),
+    ///     Err(JsonRejection::Invalid(details)) => assert_eq!(details[0].field(), "quantity"),
     ///     other => panic!("{other:?}"),
     /// }
     /// assert!(matches!(Json::<Item>::from_bytes(b"{"), Err(JsonRejection::Malformed(_))));
@@ -93,7 +95,7 @@ impl<T: DeserializeOwned> Json<T> {
             let path = err.path().to_string();
             let inner = err.into_inner();
             if inner.is_data() {
-                JsonRejection::Invalid(data_error(&path, &inner))
+                JsonRejection::Invalid(all_shape_errors::<T>(bytes, data_error(&path, &inner)))
             } else {
                 JsonRejection::Malformed(inner.to_string())
             }
@@ -102,44 +104,6 @@ impl<T: DeserializeOwned> Json<T> {
             .map_err(|err| JsonRejection::Malformed(err.to_string()))?;
         Ok(Self(value))
     }
-}
-
-/// Names the field of a data error: serde reports a missing field at its parent, so the
-/// field's name is taken from the message.
-fn data_error(path: &str, err: &serde_json::Error) -> FieldError {
-    let message = err.to_string();
-    // serde_json appends " at line L column C"; the field path says more to an API client.
-    let message = match message.rfind(" at line ") {
-        Some(at) => message[..at].to_owned(),
-        None => message,
-    };
-    let parent = if path == "." { "" } else { path };
-    if let Some(field) = message
-        .strip_prefix("missing field `")
-        .and_then(|m| m.strip_suffix('`'))
-    {
-        let field = if parent.is_empty() {
-            field.to_owned()
-        } else {
-            format!("{parent}.{field}")
-        };
-        return FieldError::new(field, "is required");
-    }
-    let field = if parent.is_empty() {
-        "body".to_owned()
-    } else {
-        parent.to_owned()
-    };
-    let mut message = message;
-    if message.len() > 200 {
-        let cut = (0..=200)
-            .rev()
-            .find(|&i| message.is_char_boundary(i))
-            .unwrap_or(0);
-        message.truncate(cut);
-        message.push('…');
-    }
-    FieldError::new(field, message)
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -206,7 +170,7 @@ mod tests {
 
     fn invalid(body: &str) -> (String, String) {
         match Json::<Order>::from_bytes(body.as_bytes()) {
-            Err(JsonRejection::Invalid(d)) => (d.field().to_owned(), d.message().to_owned()),
+            Err(JsonRejection::Invalid(d)) => (d[0].field().to_owned(), d[0].message().to_owned()),
             other => (format!("{other:?}"), String::new()),
         }
     }

@@ -2,7 +2,7 @@
 //!
 //! | extractor | rejects with |
 //! |---|---|
-//! | [`Json`] | 415 (not JSON), 413 (over the body limit), 400 `BAD_REQUEST` (malformed), 400 `VALIDATION_ERROR` (wrong shape, naming the field) |
+//! | [`Json`] | 415 (not JSON), 413 (over the body limit), 400 `BAD_REQUEST` (malformed), 400 `VALIDATION_ERROR` (wrong shape, naming every missing or mistyped field) |
 //! | [`ValidJson`] | as [`Json`], then 400 `VALIDATION_ERROR` listing every broken rule |
 //! | [`Path`] | 400 `BAD_REQUEST` |
 //! | [`Query`] | 400 `BAD_REQUEST` naming the parameter |
@@ -14,6 +14,7 @@ mod pagination;
 mod params;
 mod path;
 mod query;
+mod shape;
 mod sort;
 mod valid;
 
