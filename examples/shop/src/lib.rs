@@ -2,30 +2,102 @@
 //!
 //! The binary (`cargo run -p shop`) loads [`Config`] from the environment, connects the
 //! database and serves [`app`]. Tests build the same router in-process.
+//!
+//! What is wired so far: accounts and sessions (rustbe-auth over the `users` table), the
+//! `/api` rate limit and the strict limit of the auth routes, token revocation and the cache
+//! (in Redis when `REDIS_URL` is set, in memory otherwise), mail (SMTP when `SMTP_HOST` is set,
+//! the log otherwise). The catalogue and orders come with the `#[resource]` derive.
 
+pub mod entities;
+pub mod migration;
+pub mod users;
+
+use std::sync::Arc;
+
+use rustbe_auth::AuthService;
+use rustbe_auth::mail::{LogMailer, Mailer, SmtpMailer};
+use rustbe_auth::revocation::{MemoryRevocationList, RedisRevocationList, RevocationList};
+use rustbe_auth::store::SeaOrmTokenStore;
+use rustbe_core::Error;
 use rustbe_core::app::App;
-use rustbe_core::config::Config;
+use rustbe_core::cache::{Cache, RedisStore};
+use rustbe_core::config::{AppEnv, Config};
+use rustbe_core::rate_limit::{MemoryRateLimiter, RateLimiter, RedisRateLimiter};
 use sea_orm::DatabaseConnection;
+use sea_orm_migration::MigratorTrait;
 
 /// The name the shop's configuration and documents go by.
 ///
 /// ```
 /// assert_eq!(shop::APP_NAME, "shop");
-/// let config = rustbe_core::config::Config::for_tests(shop::APP_NAME);
-/// assert_eq!(config.app_name, "shop");
 /// ```
 pub const APP_NAME: &str = "shop";
 
-/// The shop: its routes and documents on rustbe's standard stack.
+/// Brings the schema up to date: the shop's migrations, then rustbe-auth's token tables.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
+/// shop::migrate(&db).await.unwrap();
+/// shop::migrate(&db).await.unwrap(); // idempotent
+/// # });
+/// ```
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), Error> {
+    migration::Migrator::up(db, None).await?;
+    SeaOrmTokenStore::new(db.clone()).create_tables().await
+}
+
+/// The shop: migrates `db`, wires auth, limits, revocation, cache and mail as `config` says,
+/// and returns the app ready to serve.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use rustbe_core::config::Config;
 /// let config = Config::for_tests(shop::APP_NAME);
 /// let db = rustbe_core::db::connect(&config.database).await.unwrap();
-/// let router = shop::app(config, db).into_router();
+/// let router = shop::app(config, db).await.unwrap().into_router();
 /// # });
 /// ```
-pub fn app(config: Config, db: DatabaseConnection) -> App {
-    App::new(config).database(db)
+pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
+    migrate(&db).await?;
+    let redis = match &config.redis_url {
+        Some(url) => Some(rustbe_core::redis::connect(url.expose()).await?),
+        None => None,
+    };
+    let (revocation, limiter, cache): (Arc<dyn RevocationList>, Arc<dyn RateLimiter>, Cache) =
+        match redis {
+            Some(client) => (
+                Arc::new(RedisRevocationList::new(client.clone(), APP_NAME)),
+                Arc::new(RedisRateLimiter::new(client.clone(), APP_NAME)),
+                Cache::new(Arc::new(RedisStore::new(client)), APP_NAME),
+            ),
+            None => (
+                Arc::new(MemoryRevocationList::new()),
+                Arc::new(MemoryRateLimiter::new()),
+                Cache::memory(APP_NAME, 64 << 20),
+            ),
+        };
+    let mailer: Arc<dyn Mailer> = match &config.smtp {
+        Some(smtp) => Arc::new(SmtpMailer::new(smtp)?),
+        None => Arc::new(LogMailer::new(config.env == AppEnv::Development)),
+    };
+    let users = users::SeaOrmUsers::new(db.clone());
+    let auth = AuthService::builder(&config, users.clone(), SeaOrmTokenStore::new(db.clone()))
+        .revocation(revocation)
+        .mailer(mailer)
+        .rate_limit(&config, limiter.clone())
+        .build();
+    if let Some((email, password)) = &config.admin {
+        let hash = auth.hasher().hash(password.expose()).await?;
+        if users.ensure_admin(email, "Administrator", &hash).await? {
+            tracing::info!(%email, "admin account created from ADMIN_EMAIL");
+        }
+    }
+    let api = auth.router().layer(auth.layer());
+    Ok(App::new(config)
+        .database(db)
+        .cache(cache)
+        .rate_limiter(limiter)
+        .api(api)
+        .openapi(auth.openapi()))
 }

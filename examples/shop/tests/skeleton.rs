@@ -15,7 +15,10 @@ async fn serves_operations_routes_and_docs_in_process() {
     let db = rustbe_core::db::connect(&config.database)
         .await
         .expect("sqlite in memory");
-    let app = shop::app(config, db).into_router();
+    let app = shop::app(config, db)
+        .await
+        .expect("the shop starts")
+        .into_router();
     assert_eq!(TestRequest::get("/health").send(&app).await.status(), 200);
     assert_eq!(TestRequest::get("/ready").send(&app).await.status(), 200);
     let doc = TestRequest::get("/openapi.json").send(&app).await.json();

@@ -1,0 +1,3 @@
+//! The shop's tables, as SeaORM entities.
+
+pub mod user;
