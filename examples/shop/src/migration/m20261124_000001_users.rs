@@ -1,4 +1,7 @@
-#![allow(elided_lifetimes_in_paths, reason = "async_trait expands the trait's own signature")]
+#![allow(
+    elided_lifetimes_in_paths,
+    reason = "async_trait expands the trait's own signature"
+)]
 
 use sea_orm_migration::prelude::*;
 
