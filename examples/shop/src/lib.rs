@@ -10,6 +10,7 @@
 
 pub mod entities;
 pub mod migration;
+pub mod routes;
 pub mod users;
 
 use std::sync::Arc;
@@ -93,7 +94,10 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
             tracing::info!(%email, "admin account created from ADMIN_EMAIL");
         }
     }
-    let api = auth.router().layer(auth.layer());
+    let api = auth
+        .router()
+        .merge(routes::users::router(db.clone(), auth.clone()))
+        .layer(auth.layer());
     Ok(App::new(config)
         .database(db)
         .cache(cache)

@@ -513,6 +513,29 @@ impl<U: UserStore> AuthService<U> {
             .with_state(self.clone())
     }
 
+    /// Ends every session of `user_id` at once (an account deleted or locked by an admin):
+    /// refresh tokens can no longer be spent and access tokens are refused.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::{MemoryUserStore, NewUser, UserStore}};
+    /// # use rustbe_core::testing::TestRequest;
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).build();
+    /// # let (user, _) = auth.users().create(NewUser { email: "a@b.co".into(), name: "A".into(), password_hash: String::new() }).await.unwrap();
+    /// let pair = auth.start_session(&user).await.unwrap();
+    /// auth.revoke_all_sessions(&user.id).await.unwrap();
+    /// let me = TestRequest::get("/users/me").bearer(&pair.access_token).send(&auth.router()).await;
+    /// assert_eq!(me.status(), 401);
+    /// # });
+    /// ```
+    pub async fn revoke_all_sessions(&self, user_id: &str) -> Result<(), Error> {
+        let sessions = self.inner.refresh.revoke_user(user_id, None).await?;
+        self.end_sessions(&sessions).await
+    }
+
     /// Ends sessions at once: their refresh tokens can no longer be spent, and every access
     /// token they issued is refused (the session stays on the revocation list for one access
     /// token lifetime plus the leeway).
