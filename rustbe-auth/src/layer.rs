@@ -35,8 +35,14 @@ use crate::token::{Claims, TokenIssuer};
 /// assert_eq!((principal.id(), claims.sid.as_str()), ("7", "session-1"));
 /// # });
 /// ```
+///
+/// Cheap to clone (one reference count): the auth layer's service is cloned for every request.
 #[derive(Clone)]
 pub struct Authenticator {
+    inner: Arc<AuthenticatorInner>,
+}
+
+struct AuthenticatorInner {
     issuer: TokenIssuer,
     revocation: Arc<dyn RevocationList>,
 }
@@ -44,7 +50,7 @@ pub struct Authenticator {
 impl std::fmt::Debug for Authenticator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Authenticator")
-            .field("issuer", &self.issuer)
+            .field("issuer", &self.inner.issuer)
             .finish_non_exhaustive()
     }
 }
@@ -66,7 +72,9 @@ impl Authenticator {
     /// ```
     #[must_use]
     pub fn new(issuer: TokenIssuer, revocation: Arc<dyn RevocationList>) -> Self {
-        Self { issuer, revocation }
+        Self {
+            inner: Arc::new(AuthenticatorInner { issuer, revocation }),
+        }
     }
 
     /// The caller of a request with these headers: `None` without `Authorization: Bearer`;
@@ -109,9 +117,9 @@ impl Authenticator {
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Ok(None);
         }
-        let claims = self.issuer.verify_access(token.trim())?;
+        let claims = self.inner.issuer.verify_access(token.trim())?;
         let keys = [access_token_key(&claims.jti), session_key(&claims.sid)];
-        if self.revocation.is_any_revoked(&keys).await? {
+        if self.inner.revocation.is_any_revoked(&keys).await? {
             return Err(Error::new(ErrorCode::InvalidToken).with_message("Token has been revoked"));
         }
         let principal = Principal::new(claims.sub.clone(), claims.roles.iter().cloned());
