@@ -71,7 +71,7 @@ impl std::fmt::Debug for NewUser {
 /// use rustbe_auth::users::{MemoryUserStore, NewUser, UserStore};
 ///
 /// async fn roles_of(users: &impl UserStore, email: &str) -> Vec<String> {
-///     users.find_by_email(email).await.unwrap().map(|c| c.roles).unwrap_or_default()
+///     users.find_by_email(email).await.unwrap().map(|(c, _)| c.roles).unwrap_or_default()
 /// }
 /// let users = MemoryUserStore::new();
 /// users.create(NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: "$argon2id$…".into() }).await.unwrap();
@@ -83,11 +83,12 @@ pub trait UserStore: Send + Sync + 'static {
     /// The user as the API shows it.
     type User: Serialize + Send + Sync + 'static;
 
-    /// The credentials of the user with `email`, if any.
+    /// The credentials and the public shape of the user with `email`, if any, in one read
+    /// (login needs both).
     fn find_by_email(
         &self,
         email: &str,
-    ) -> impl Future<Output = Result<Option<Credentials>, Error>> + Send;
+    ) -> impl Future<Output = Result<Option<(Credentials, Self::User)>, Error>> + Send;
     /// The credentials of the user with `id`, if any.
     fn credentials(
         &self,
@@ -210,8 +211,10 @@ fn credentials((user, hash): (MemoryUser, String)) -> Credentials {
 impl UserStore for MemoryUserStore {
     type User = MemoryUser;
 
-    async fn find_by_email(&self, email: &str) -> Result<Option<Credentials>, Error> {
-        Ok(self.find(|u| u.email == email).map(credentials))
+    async fn find_by_email(&self, email: &str) -> Result<Option<(Credentials, MemoryUser)>, Error> {
+        Ok(self
+            .find(|u| u.email == email)
+            .map(|found| (credentials(found.clone()), found.0)))
     }
 
     async fn credentials(&self, id: &str) -> Result<Option<Credentials>, Error> {

@@ -143,12 +143,12 @@ impl SeaOrmUsers {
 impl UserStore for SeaOrmUsers {
     type User = User;
 
-    async fn find_by_email(&self, email: &str) -> Result<Option<Credentials>, Error> {
+    async fn find_by_email(&self, email: &str) -> Result<Option<(Credentials, User)>, Error> {
         let found = user::Entity::find()
             .filter(user::Column::Email.eq(email))
             .one(&self.db)
             .await?;
-        Ok(found.as_ref().map(credentials))
+        Ok(found.map(|row| (credentials(&row), User::from(row))))
     }
 
     async fn credentials(&self, id: &str) -> Result<Option<Credentials>, Error> {

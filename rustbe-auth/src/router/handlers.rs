@@ -82,7 +82,7 @@ pub(super) async fn login<U: UserStore>(
             .await?
     };
     // The same work, status and body whether the email is unknown or the password wrong.
-    let Some(credentials) = found else {
+    let Some((credentials, user)) = found else {
         inner.hasher.verify_dummy(&body.password).await?;
         return Err(invalid_credentials());
     };
@@ -93,11 +93,6 @@ pub(super) async fn login<U: UserStore>(
     {
         return Err(invalid_credentials());
     }
-    let user = inner
-        .users
-        .profile(&credentials.id)
-        .await?
-        .ok_or_else(invalid_credentials)?;
     let tokens = auth.start_session(&credentials).await?;
     Ok(Single(Session { user, tokens }))
 }
@@ -225,7 +220,7 @@ pub(super) async fn forgot_password<U: UserStore>(
 
 async fn send_reset_link<U: UserStore>(auth: &AuthService<U>, email: &str) -> Result<(), Error> {
     let inner = &auth.inner;
-    let Some(user) = inner.users.find_by_email(email).await? else {
+    let Some((user, _)) = inner.users.find_by_email(email).await? else {
         return Ok(());
     };
     let mut bytes = [0_u8; 32];
