@@ -49,6 +49,13 @@ pub trait RateLimiter: Send + Sync + 'static {
     }
 }
 
+/// A rate's window and emission interval (window ÷ count, at least 1), in microseconds: the
+/// parameters of GCRA, the same for every backend.
+pub(crate) fn micros(rate: Rate) -> (u64, u64) {
+    let window = u64::try_from(rate.window.as_micros()).unwrap_or(u64::MAX);
+    (window, (window / u64::from(rate.count.max(1))).max(1))
+}
+
 /// The GCRA step, in microseconds. `tat` is the stored theoretical arrival time (0 when the
 /// key is new); returns the decision and the new `tat` to store when allowed.
 ///
@@ -68,8 +75,7 @@ pub trait RateLimiter: Send + Sync + 'static {
 /// ```
 #[must_use]
 pub fn gcra(tat: u64, now: u64, rate: Rate) -> (Decision, Option<u64>) {
-    let window = u64::try_from(rate.window.as_micros()).unwrap_or(u64::MAX);
-    let interval = (window / u64::from(rate.count.max(1))).max(1);
+    let (window, interval) = micros(rate);
     let tat = tat.max(now);
     let new_tat = tat.saturating_add(interval);
     let horizon = now.saturating_add(window);

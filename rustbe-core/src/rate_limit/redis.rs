@@ -72,8 +72,7 @@ impl RedisRateLimiter {
 impl RateLimiter for RedisRateLimiter {
     fn check<'a>(&'a self, key: &'a str, rate: Rate) -> BoxFuture<'a, Result<Decision, Error>> {
         Box::pin(async move {
-            let window = u64::try_from(rate.window.as_micros()).unwrap_or(u64::MAX);
-            let interval = (window / u64::from(rate.count.max(1))).max(1);
+            let (window, interval) = super::micros(rate);
             let reply: Result<Vec<i64>, _> = self
                 .script
                 .evalsha_with_reload(
