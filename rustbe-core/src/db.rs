@@ -33,7 +33,6 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, Erro
         .acquire_timeout(config.acquire_timeout)
         .connect_timeout(config.acquire_timeout)
         .idle_timeout(Duration::from_secs(600))
-        .test_before_acquire(false)
         .test_before_acquire_if_idle_for(Duration::from_secs(60))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {

@@ -130,15 +130,20 @@ impl Cache {
     /// A cache over `store`, with keys under `app:`.
     #[must_use]
     pub fn new(store: Arc<dyn CacheStore>, app: &str) -> Self {
+        Self::build(store, app.to_owned(), None)
+    }
+
+    fn build(store: Arc<dyn CacheStore>, prefix: String, negative_ttl: Option<Duration>) -> Self {
+        let inner = Inner {
+            store,
+            prefix,
+            negative_ttl,
+            counters: Counters::default(),
+            degraded: AtomicBool::new(false),
+            inflight: Mutex::new(HashMap::new()),
+        };
         Self {
-            inner: Arc::new(Inner {
-                store,
-                prefix: app.to_owned(),
-                negative_ttl: None,
-                counters: Counters::default(),
-                degraded: AtomicBool::new(false),
-                inflight: Mutex::new(HashMap::new()),
-            }),
+            inner: Arc::new(inner),
         }
     }
 
@@ -156,17 +161,11 @@ impl Cache {
     /// ```
     #[must_use]
     pub fn negative_ttl(self, ttl: Duration) -> Self {
-        let inner = Inner {
-            store: self.inner.store.clone(),
-            prefix: self.inner.prefix.clone(),
-            negative_ttl: Some(ttl),
-            counters: Counters::default(),
-            degraded: AtomicBool::new(false),
-            inflight: Mutex::new(HashMap::new()),
-        };
-        Self {
-            inner: Arc::new(inner),
-        }
+        Self::build(
+            self.inner.store.clone(),
+            self.inner.prefix.clone(),
+            Some(ttl),
+        )
     }
 
     /// Counts since the cache was made.
