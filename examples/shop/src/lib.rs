@@ -89,8 +89,10 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
         .rate_limit(&config, limiter.clone())
         .build();
     if let Some((email, password)) = &config.admin {
-        let hash = auth.hasher().hash(password.expose()).await?;
-        if users.ensure_admin(email, "Administrator", &hash).await? {
+        if users
+            .ensure_admin(email, "Administrator", auth.hasher(), password.expose())
+            .await?
+        {
             tracing::info!(%email, "admin account created from ADMIN_EMAIL");
         }
     }

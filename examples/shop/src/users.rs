@@ -41,6 +41,16 @@ impl From<user::Model> for User {
     }
 }
 
+/// A database error, with the message that names the unique column when the email is taken.
+pub(crate) fn email_taken(err: sea_orm::DbErr) -> Error {
+    let err = Error::from(err);
+    if err.code() == rustbe_core::ErrorCode::DuplicateEntry {
+        err.with_message("Email is already registered")
+    } else {
+        err
+    }
+}
+
 fn credentials(m: &user::Model) -> Credentials {
     Credentials {
         id: m.id.to_string(),
@@ -85,13 +95,15 @@ impl SeaOrmUsers {
         Ok(user::Entity::find_by_id(id).one(&self.db).await?)
     }
 
-    /// Makes `email` an admin, creating the account with `password_hash` if it does not exist
-    /// (`ADMIN_EMAIL` / `ADMIN_PASSWORD` at start). Returns whether an account was created.
+    /// Makes `email` an admin, creating the account if it does not exist (`ADMIN_EMAIL` /
+    /// `ADMIN_PASSWORD` at start). The password is hashed only when the account is created.
+    /// Returns whether it was.
     pub async fn ensure_admin(
         &self,
         email: &str,
         name: &str,
-        password_hash: &str,
+        hasher: &rustbe_auth::password::PasswordHasher,
+        password: &str,
     ) -> Result<bool, Error> {
         let email = email.trim().to_lowercase();
         if let Some(existing) = user::Entity::find()
@@ -107,7 +119,8 @@ impl SeaOrmUsers {
             }
             return Ok(false);
         }
-        self.insert(email, name.to_owned(), password_hash.to_owned(), "admin")
+        let password_hash = hasher.hash(password).await?;
+        self.insert(email, name.to_owned(), password_hash, "admin")
             .await?;
         Ok(true)
     }
@@ -129,14 +142,7 @@ impl SeaOrmUsers {
             created_at: Set(now),
             updated_at: Set(now),
         };
-        row.insert(&self.db).await.map_err(|err| {
-            let err = Error::from(err);
-            if err.code() == rustbe_core::ErrorCode::DuplicateEntry {
-                err.with_message("Email is already registered")
-            } else {
-                err
-            }
-        })
+        row.insert(&self.db).await.map_err(email_taken)
     }
 }
 

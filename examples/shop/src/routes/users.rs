@@ -188,14 +188,10 @@ async fn save(
         active.role = Set(role);
     }
     active.updated_at = Set(Utc::now());
-    let saved = active.update(&state.db).await.map_err(|err| {
-        let err = Error::from(err);
-        if err.code() == rustbe_core::ErrorCode::DuplicateEntry {
-            err.with_message("Email is already registered")
-        } else {
-            err
-        }
-    })?;
+    let saved = active
+        .update(&state.db)
+        .await
+        .map_err(crate::users::email_taken)?;
     Ok(Single(saved.into()))
 }
 
