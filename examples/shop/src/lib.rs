@@ -88,13 +88,12 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
         .mailer(mailer)
         .rate_limit(&config, limiter.clone())
         .build();
-    if let Some((email, password)) = &config.admin {
-        if users
+    if let Some((email, password)) = &config.admin
+        && users
             .ensure_admin(email, "Administrator", auth.hasher(), password.expose())
             .await?
-        {
-            tracing::info!(%email, "admin account created from ADMIN_EMAIL");
-        }
+    {
+        tracing::info!(%email, "admin account created from ADMIN_EMAIL");
     }
     let api = auth
         .router()
