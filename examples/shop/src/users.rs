@@ -12,6 +12,13 @@ use uuid::Uuid;
 use crate::entities::user;
 
 /// A user as the API shows it: never the password hash.
+///
+/// ```
+/// use shop::users::User;
+/// let user = User { id: uuid::Uuid::nil(), email: "a@b.co".into(), name: "A".into(), role: "customer".into(),
+///     created_at: chrono::Utc::now(), updated_at: chrono::Utc::now() };
+/// assert!(serde_json::to_value(&user).unwrap().get("password_hash").is_none());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct User {
     /// Id.
@@ -83,6 +90,13 @@ pub struct SeaOrmUsers {
 
 impl SeaOrmUsers {
     /// Users over `db`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
+    /// let users = shop::users::SeaOrmUsers::new(db);
+    /// # });
+    /// ```
     #[must_use]
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
@@ -98,6 +112,20 @@ impl SeaOrmUsers {
     /// Makes `email` an admin, creating the account if it does not exist (`ADMIN_EMAIL` /
     /// `ADMIN_PASSWORD` at start). The password is hashed only when the account is created.
     /// Returns whether it was.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_auth::{password::PasswordHasher, users::UserStore};
+    /// let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
+    /// shop::migrate(&db).await.unwrap();
+    /// let users = shop::users::SeaOrmUsers::new(db);
+    /// let hasher = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// assert!(users.ensure_admin("Root@Shop.Example", "Root", &hasher, "Admin1!password").await.unwrap());
+    /// assert!(!users.ensure_admin("root@shop.example", "Root", &hasher, "ignored").await.unwrap(), "created once");
+    /// let (creds, _) = users.find_by_email("root@shop.example").await.unwrap().unwrap();
+    /// assert_eq!(creds.roles, ["admin"]);
+    /// # });
+    /// ```
     pub async fn ensure_admin(
         &self,
         email: &str,

@@ -25,6 +25,11 @@ pub use store::{CacheStore, MemoryStore};
 use crate::Error;
 
 /// Hit, miss and error counts since the cache was made, for metrics.
+///
+/// ```
+/// let stats = rustbe_core::cache::Cache::memory("shop", 1 << 20).stats();
+/// assert_eq!(stats, rustbe_core::cache::CacheStats::default());
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct CacheStats {
     /// Reads answered by the cache.
@@ -128,6 +133,13 @@ impl std::fmt::Debug for Cache {
 
 impl Cache {
     /// A cache over `store`, with keys under `app:`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use rustbe_core::cache::{Cache, MemoryStore};
+    /// let cache = Cache::new(Arc::new(MemoryStore::new(1 << 20)), "shop");
+    /// assert_eq!(cache.stats().loads, 0);
+    /// ```
     #[must_use]
     pub fn new(store: Arc<dyn CacheStore>, app: &str) -> Self {
         Self::build(store, app.to_owned(), None)
@@ -148,6 +160,11 @@ impl Cache {
     }
 
     /// An in-process cache of at most about `max_bytes`.
+    ///
+    /// ```
+    /// let cache = rustbe_core::cache::Cache::memory("shop", 64 << 20);
+    /// assert!(format!("{cache:?}").contains("shop"));
+    /// ```
     #[must_use]
     pub fn memory(app: &str, max_bytes: u64) -> Self {
         Self::new(Arc::new(MemoryStore::new(max_bytes)), app)
@@ -169,6 +186,16 @@ impl Cache {
     }
 
     /// Counts since the cache was made.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use std::time::Duration;
+    /// let cache = rustbe_core::cache::Cache::memory("shop", 1 << 20);
+    /// cache.get_or_load("p", "1", Duration::from_secs(60), || async { Ok(Some(1_u8)) }).await.unwrap();
+    /// cache.get_or_load("p", "1", Duration::from_secs(60), || async { Ok(Some(1_u8)) }).await.unwrap();
+    /// assert_eq!((cache.stats().hits, cache.stats().misses, cache.stats().loads), (1, 1, 1));
+    /// # });
+    /// ```
     #[must_use]
     pub fn stats(&self) -> CacheStats {
         let c = &self.inner.counters;
@@ -182,6 +209,15 @@ impl Cache {
 
     /// The cached value of `namespace`/`key`, or else the loader's, stored for `ttl`.
     /// Loader errors are returned and nothing is stored.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use std::time::Duration;
+    /// let cache = rustbe_core::cache::Cache::memory("shop", 1 << 20);
+    /// let missing: Option<String> = cache.get_or_load("product", "404", Duration::from_secs(60), || async { Ok(None) }).await.unwrap();
+    /// assert!(missing.is_none());
+    /// # });
+    /// ```
     pub async fn get_or_load<T, F, Fut>(
         &self,
         namespace: &str,
@@ -201,6 +237,16 @@ impl Cache {
     /// Like [`Cache::get_or_load`] for a key of `group` (e.g. a page of a list), so that
     /// [`Cache::invalidate_group`] drops it with the rest of the group. Costs one more store
     /// read (the group's generation).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use std::time::Duration;
+    /// let cache = rustbe_core::cache::Cache::memory("shop", 1 << 20);
+    /// let page = || async { Ok(Some(vec!["Shoes".to_owned()])) };
+    /// let first = cache.get_or_load_in_group("product", "lists", "page=1", Duration::from_secs(60), page).await.unwrap();
+    /// assert_eq!(first.unwrap(), ["Shoes"]);
+    /// # });
+    /// ```
     pub async fn get_or_load_in_group<T, F, Fut>(
         &self,
         namespace: &str,
@@ -238,6 +284,17 @@ impl Cache {
     /// Removes `namespace`/`key` (call it after every write to the row). A load of that key
     /// already running in this process will not store its (possibly older) value, and reads
     /// from now on start a fresh load.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use std::time::Duration;
+    /// let cache = rustbe_core::cache::Cache::memory("shop", 1 << 20);
+    /// cache.get_or_load("product", "7", Duration::from_secs(60), || async { Ok(Some(1_u8)) }).await.unwrap();
+    /// cache.invalidate("product", "7").await;
+    /// let reloaded = cache.get_or_load("product", "7", Duration::from_secs(60), || async { Ok(Some(2_u8)) }).await.unwrap();
+    /// assert_eq!(reloaded, Some(2));
+    /// # });
+    /// ```
     pub async fn invalidate(&self, namespace: &str, key: &str) {
         let full = format!("{}:{namespace}:{key}", self.inner.prefix);
         let running = self
@@ -256,6 +313,18 @@ impl Cache {
     }
 
     /// Makes every key of `group` unreachable (they expire on their own).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use std::time::Duration;
+    /// let cache = rustbe_core::cache::Cache::memory("shop", 1 << 20);
+    /// let ttl = Duration::from_secs(60);
+    /// cache.get_or_load_in_group("product", "lists", "1", ttl, || async { Ok(Some(1_u8)) }).await.unwrap();
+    /// cache.invalidate_group("product", "lists").await;
+    /// let again = cache.get_or_load_in_group("product", "lists", "1", ttl, || async { Ok(Some(2_u8)) }).await.unwrap();
+    /// assert_eq!(again, Some(2));
+    /// # });
+    /// ```
     pub async fn invalidate_group(&self, namespace: &str, group: &str) {
         match self
             .inner
@@ -269,6 +338,12 @@ impl Cache {
     }
 
     /// Asks the store for a key, to tell whether it answers (`/ready`).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// assert!(rustbe_core::cache::Cache::memory("shop", 1 << 20).ping().await.is_ok());
+    /// # });
+    /// ```
     pub async fn ping(&self) -> Result<(), Error> {
         self.inner
             .store

@@ -11,6 +11,18 @@ use crate::Error;
 /// Where cached bytes live: [`MemoryStore`] in this process, `RedisStore` (feature `redis`)
 /// shared by every instance. Errors mean "the store could not answer"; [`super::Cache`] turns
 /// them into misses and ignored writes.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use std::time::Duration;
+/// use rustbe_core::cache::{CacheStore, MemoryStore};
+/// let store: &dyn CacheStore = &MemoryStore::new(1 << 20);
+/// store.set("k", "v".into(), Duration::from_secs(1)).await.unwrap();
+/// store.delete("k").await.unwrap();
+/// assert!(store.get("k").await.unwrap().is_none());
+/// assert_eq!(store.counter("g").await.unwrap(), 0);
+/// # });
+/// ```
 pub trait CacheStore: Send + Sync + 'static {
     /// The value under `key`, if present and not expired.
     fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Bytes>, Error>>;
@@ -75,6 +87,11 @@ pub struct MemoryStore {
 
 impl MemoryStore {
     /// A store holding at most about `max_bytes` of keys and values.
+    ///
+    /// ```
+    /// let store = rustbe_core::cache::MemoryStore::new(16 << 20);
+    /// assert!(format!("{store:?}").starts_with("MemoryStore"));
+    /// ```
     #[must_use]
     pub fn new(max_bytes: u64) -> Self {
         let entries = moka::future::Cache::builder()
@@ -175,6 +192,13 @@ mod redis_store {
 
     impl RedisStore {
         /// A store over `client`.
+        ///
+        /// ```
+        /// # async fn run() -> Result<(), rustbe_core::Error> {
+        /// let client = rustbe_core::redis::connect("redis://127.0.0.1:6379").await?;
+        /// let cache = rustbe_core::cache::Cache::new(std::sync::Arc::new(rustbe_core::cache::RedisStore::new(client)), "shop");
+        /// # Ok(()) }
+        /// ```
         #[must_use]
         pub fn new(client: Client) -> Self {
             Self { client }

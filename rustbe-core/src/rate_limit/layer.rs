@@ -15,6 +15,12 @@ use crate::access::Principal;
 use crate::config::Rate;
 
 /// What a rule counts requests by.
+///
+/// ```
+/// use rustbe_core::rate_limit::KeyBy;
+/// let behind_proxy = KeyBy::ClientIp { trust_proxy: true };
+/// assert_ne!(behind_proxy, KeyBy::PrincipalOrIp { trust_proxy: true });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyBy {
     /// The client's address: the peer address, or with `trust_proxy` the last address of
@@ -50,6 +56,12 @@ pub struct RateLimitRule {
 
 impl RateLimitRule {
     /// A rule.
+    ///
+    /// ```
+    /// use rustbe_core::rate_limit::{KeyBy, RateLimitRule};
+    /// let rule = RateLimitRule::new("api", "100/15m".parse().unwrap(), KeyBy::PrincipalOrIp { trust_proxy: false });
+    /// assert_eq!(rule.name, "api");
+    /// ```
     #[must_use]
     pub fn new(name: &'static str, rate: Rate, key: KeyBy) -> Self {
         Self { name, rate, key }
@@ -92,6 +104,14 @@ impl std::fmt::Debug for RateLimitLayer {
 
 impl RateLimitLayer {
     /// The layer for `rule`, counting in `limiter`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use rustbe_core::rate_limit::{KeyBy, MemoryRateLimiter, RateLimitLayer, RateLimitRule};
+    /// let rule = RateLimitRule::new("login", "5/15m".parse().unwrap(), KeyBy::ClientIp { trust_proxy: false });
+    /// let layer = RateLimitLayer::new(Arc::new(MemoryRateLimiter::new()), rule);
+    /// assert!(format!("{layer:?}").contains("login"));
+    /// ```
     pub fn new(limiter: Arc<dyn RateLimiter>, rule: RateLimitRule) -> Self {
         Self {
             limiter,
@@ -146,6 +166,14 @@ impl<S> Layer<S> for RateLimitLayer {
 }
 
 /// The service of [`RateLimitLayer`].
+///
+/// ```
+/// use std::sync::Arc;
+/// use rustbe_core::rate_limit::{KeyBy, MemoryRateLimiter, RateLimit, RateLimitLayer, RateLimitRule};
+/// use tower::Layer;
+/// let rule = RateLimitRule::new("api", "1/1m".parse().unwrap(), KeyBy::ClientIp { trust_proxy: false });
+/// let service: RateLimit<axum::routing::Router> = RateLimitLayer::new(Arc::new(MemoryRateLimiter::new()), rule).layer(axum::Router::new());
+/// ```
 #[derive(Clone)]
 pub struct RateLimit<S> {
     inner: S,
@@ -239,6 +267,22 @@ fn refused(decision: &Decision) -> Response {
 
 pin_project_lite::pin_project! {
     /// The response future of [`RateLimit`].
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use std::sync::Arc;
+    /// use rustbe_core::rate_limit::{KeyBy, MemoryRateLimiter, RateLimitLayer, RateLimitRule};
+    /// use tower::{Layer, Service, ServiceExt};
+    /// let rule = RateLimitRule::new("api", "1/1m".parse().unwrap(), KeyBy::ClientIp { trust_proxy: false });
+    /// let mut service = RateLimitLayer::new(Arc::new(MemoryRateLimiter::new()), rule).layer(axum::Router::new());
+    /// let request = || http::Request::builder().uri("/").body(axum::body::Body::empty()).unwrap();
+    /// type Req = http::Request<axum::body::Body>;
+/// let first = ServiceExt::<Req>::ready(&mut service).await.unwrap().call(request()).await.unwrap(); // a ResponseFuture
+    /// assert_eq!(first.headers()["ratelimit-remaining"], "0");
+    /// let second = ServiceExt::<Req>::ready(&mut service).await.unwrap().call(request()).await.unwrap();
+    /// assert_eq!(second.status(), 429);
+    /// # });
+    /// ```
     pub struct ResponseFuture<F> {
         #[pin]
         kind: Kind<F>,

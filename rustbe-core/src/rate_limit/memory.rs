@@ -42,6 +42,11 @@ impl Default for MemoryRateLimiter {
 
 impl MemoryRateLimiter {
     /// An empty limiter.
+    ///
+    /// ```
+    /// let limiter = rustbe_core::rate_limit::MemoryRateLimiter::new();
+    /// assert!(limiter.check_now("k", "1/1m".parse().unwrap()).allowed);
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Self {
@@ -51,6 +56,13 @@ impl MemoryRateLimiter {
     }
 
     /// Checks one request now (synchronous: no I/O is involved).
+    ///
+    /// ```
+    /// let limiter = rustbe_core::rate_limit::MemoryRateLimiter::new();
+    /// let rate = "2/1m".parse().unwrap();
+    /// let first = limiter.check_now("ip:1", rate);
+    /// assert_eq!((first.allowed, first.remaining, first.limit), (true, 1, 2));
+    /// ```
     pub fn check_now(&self, key: &str, rate: Rate) -> Decision {
         // A new key's `tat` of 0 is never in the future: `gcra` takes max(tat, now).
         let now = u64::try_from(self.epoch.elapsed().as_micros()).unwrap_or(u64::MAX);

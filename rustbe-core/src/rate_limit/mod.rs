@@ -21,6 +21,15 @@ use crate::Error;
 use crate::config::Rate;
 
 /// The verdict on one request.
+///
+/// ```
+/// use rustbe_core::rate_limit::MemoryRateLimiter;
+/// let limiter = MemoryRateLimiter::new();
+/// let rate = "1/1m".parse().unwrap();
+/// limiter.check_now("k", rate);
+/// let refused = limiter.check_now("k", rate);
+/// assert!(!refused.allowed && refused.retry_after.as_secs() >= 59);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decision {
     /// Let through?
@@ -37,6 +46,14 @@ pub struct Decision {
 
 /// Decides whether one more request under `key` fits `rate`, and records it if so. One call
 /// is one atomic step: concurrent requests cannot slip past the limit.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use rustbe_core::rate_limit::{MemoryRateLimiter, RateLimiter};
+/// let limiter: std::sync::Arc<dyn RateLimiter> = std::sync::Arc::new(MemoryRateLimiter::new());
+/// assert!(limiter.check("k", "3/1s".parse().unwrap()).await.unwrap().allowed);
+/// # });
+/// ```
 pub trait RateLimiter: Send + Sync + 'static {
     /// Checks and counts one request.
     fn check<'a>(&'a self, key: &'a str, rate: Rate) -> BoxFuture<'a, Result<Decision, Error>>;

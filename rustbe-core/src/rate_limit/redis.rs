@@ -57,6 +57,15 @@ impl std::fmt::Debug for RedisRateLimiter {
 
 impl RedisRateLimiter {
     /// A limiter over `client` with keys under `prefix:rl:`.
+    ///
+    /// ```
+    /// # async fn run() -> Result<(), rustbe_core::Error> {
+    /// use rustbe_core::rate_limit::{RateLimiter, RedisRateLimiter};
+    /// let client = rustbe_core::redis::connect("redis://127.0.0.1:6379").await?;
+    /// let limiter = RedisRateLimiter::new(client, "shop");
+    /// let decision = limiter.check("api:ip:203.0.113.7", "100/15m".parse().unwrap()).await?;
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn new(client: Client, prefix: &str) -> Self {
         Self {

@@ -24,9 +24,18 @@ use crate::entities::user;
 use crate::users::{SeaOrmUsers, User};
 
 /// The roles a user may have.
+///
+/// ```
+/// assert!(shop::routes::users::ROLES.contains(&"admin"));
+/// ```
 pub const ROLES: [&str; 2] = ["customer", "admin"];
 
 /// What the routes need.
+///
+/// ```
+/// // Built by `router`; handlers receive it as `State<UsersState>`.
+/// fn takes(_: shop::routes::users::UsersState) {}
+/// ```
 #[derive(Clone)]
 pub struct UsersState {
     db: DatabaseConnection,
@@ -34,6 +43,16 @@ pub struct UsersState {
 }
 
 /// The routes, relative to `/api`.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use rustbe_core::testing::TestRequest;
+/// let config = rustbe_core::config::Config::for_tests(shop::APP_NAME);
+/// let db = rustbe_core::db::connect(&config.database).await.unwrap();
+/// let router = shop::app(config, db).await.unwrap().into_router(); // merges `routes::users::router`
+/// assert_eq!(TestRequest::get("/api/users").send(&router).await.error_code(), "UNAUTHORIZED");
+/// # });
+/// ```
 pub fn router(db: DatabaseConnection, auth: AuthService<SeaOrmUsers>) -> Router {
     Router::new()
         .route("/users", get(list))
