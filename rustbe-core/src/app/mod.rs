@@ -42,7 +42,8 @@ use crate::{Error, ErrorCode};
 /// every response), error envelope (for errors not rendered by [`Error`]), security headers,
 /// CORS (from `ALLOWED_ORIGINS`; credentials only with listed origins; `Vary: Origin`),
 /// tracing (method, path and request id; never headers or query strings), compression,
-/// panic catcher (500 envelope, the server keeps serving), timeout (503 envelope), body limit
+/// panic catcher (500 envelope, the server keeps serving), rate limit (with
+/// [`App::rate_limiter`], `/api/` only), timeout (503 envelope), body limit
 /// (413 envelope). Unknown routes answer a 404 envelope, wrong methods a 405 envelope with
 /// `Allow`.
 ///

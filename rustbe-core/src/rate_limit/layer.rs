@@ -136,8 +136,9 @@ impl RateLimitLayer {
         self
     }
 
-    /// Limits only requests whose path starts with `prefix` (the app puts its `/api` rule
-    /// around the whole router this way: one layer, not one per route).
+    /// Limits only requests whose path starts with `prefix`. The app puts its `/api` rule in
+    /// the stack every route shares this way, so `/health`, `/ready` and the docs stay
+    /// unlimited.
     ///
     /// ```
     /// # use std::sync::Arc;
