@@ -196,7 +196,7 @@ pub(super) async fn change_password<U: UserStore>(
         .refresh
         .revoke_user(&credentials.id, Some(&claims.sid))
         .await?;
-    auth.end_sessions(&others).await?;
+    auth.refuse_access_tokens(&others).await?;
     Ok(NoContent)
 }
 
@@ -264,6 +264,6 @@ pub(super) async fn reset_password<U: UserStore>(
     inner.users.set_password(&user_id, &hash).await?;
     inner.resets.invalidate_resets(&user_id).await?;
     let sessions = inner.refresh.revoke_user(&user_id, None).await?;
-    auth.end_sessions(&sessions).await?;
+    auth.refuse_access_tokens(&sessions).await?;
     Ok(NoContent)
 }

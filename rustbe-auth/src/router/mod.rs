@@ -533,23 +533,29 @@ impl<U: UserStore> AuthService<U> {
     /// ```
     pub async fn revoke_all_sessions(&self, user_id: &str) -> Result<(), Error> {
         let sessions = self.inner.refresh.revoke_user(user_id, None).await?;
-        self.end_sessions(&sessions).await
+        self.refuse_access_tokens(&sessions).await
     }
 
     /// Ends sessions at once: their refresh tokens can no longer be spent, and every access
     /// token they issued is refused (the session stays on the revocation list for one access
     /// token lifetime plus the leeway).
     pub(crate) async fn end_sessions(&self, families: &[String]) -> Result<(), Error> {
+        for family in families {
+            self.inner.refresh.revoke_family(family).await?;
+        }
+        self.refuse_access_tokens(families).await
+    }
+
+    /// Puts sessions already revoked in the token store on the revocation list, so their
+    /// access tokens are refused too.
+    pub(crate) async fn refuse_access_tokens(&self, families: &[String]) -> Result<(), Error> {
         let inner = &self.inner;
         let until = crate::token::now_secs()
             + inner.issuer.access_ttl().as_secs()
             + inner.issuer.leeway().as_secs();
         for family in families {
-            inner.refresh.revoke_family(family).await?;
-            inner
-                .revocation
-                .revoke(&crate::revocation::session_key(family), until)
-                .await?;
+            let key = crate::revocation::session_key(family);
+            inner.revocation.revoke(&key, until).await?;
         }
         Ok(())
     }
