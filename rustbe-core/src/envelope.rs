@@ -123,6 +123,55 @@ impl PageMeta {
     }
 }
 
+/// `pagination` of a list paged by cursor (keyset): pass `next_cursor` as `cursor` to get
+/// the next page; `null` on the last page.
+///
+/// ```
+/// let meta = rustbe_core::envelope::CursorMeta { limit: 20, next_cursor: None };
+/// assert_eq!(serde_json::to_value(meta).unwrap()["next_cursor"], serde_json::Value::Null);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CursorMeta {
+    /// Items per page.
+    pub limit: u64,
+    /// The cursor of the next page, if there is one.
+    pub next_cursor: Option<String>,
+}
+
+/// `{"success": true, "data": [...], "pagination": {"limit": …, "next_cursor": …}}`.
+///
+/// ```
+/// use rustbe_core::envelope::{CursorMeta, CursorPaged};
+/// let page = CursorPaged::new(vec![1], CursorMeta { limit: 1, next_cursor: Some("abc".into()) });
+/// assert_eq!(serde_json::to_value(page).unwrap()["pagination"]["next_cursor"], "abc");
+/// ```
+#[derive(Debug, Clone, Serialize)]
+pub struct CursorPaged<T> {
+    /// Always `true`.
+    pub success: bool,
+    /// The items of this page.
+    pub data: Vec<T>,
+    /// Where the next page starts.
+    pub pagination: CursorMeta,
+}
+
+impl<T> CursorPaged<T> {
+    /// Wraps a page of `data`.
+    ///
+    /// ```
+    /// use rustbe_core::envelope::{CursorMeta, CursorPaged};
+    /// assert!(CursorPaged::new(vec![1], CursorMeta { limit: 1, next_cursor: None }).success);
+    /// ```
+    #[must_use]
+    pub fn new(data: Vec<T>, pagination: CursorMeta) -> Self {
+        Self {
+            success: true,
+            data,
+            pagination,
+        }
+    }
+}
+
 /// `{"success": false, "error": {…}}`.
 ///
 /// ```

@@ -44,11 +44,15 @@ pub mod rate_limit;
 #[cfg(feature = "redis")]
 pub mod redis;
 pub mod request_id;
+pub mod resource;
 pub mod response;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use error::{Error, ErrorCode, FieldError, Result};
+pub use resource::Resource;
+#[cfg(feature = "macros")]
+pub use rustbe_macros::Resource;
 
 /// The guides of `docs/`, included so that their code compiles as doctests.
 pub mod guide {
@@ -62,6 +66,9 @@ pub mod guide {
     pub mod configuration {}
     #[doc = include_str!("../../docs/cache-and-rate-limits.md")]
     pub mod cache_and_rate_limits {}
+    #[cfg(feature = "macros")]
+    #[doc = include_str!("../../docs/resource.md")]
+    pub mod resource {}
 }
 
 /// Paths used by generated code, so that a user needs no dependency of their own on the

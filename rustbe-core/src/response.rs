@@ -141,7 +141,7 @@ impl<T: Serialize> IntoResponse for Page<T> {
     }
 }
 
-fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
     match serde_json::to_vec(body) {
         Ok(bytes) => (
             status,

@@ -1,0 +1,414 @@
+//! The list query: filters, search, sort and pagination, parsed against the allowlists and
+//! turned into one `SELECT`.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, DbBackend, EntityTrait, IdenStatic, Order, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+
+use super::{ColumnOf, Resource};
+use crate::extract::{Direction, Pagination, PaginationLimits, SortKey, parse_sort};
+use crate::{Error, FieldError};
+
+/// A filtered field and the forms its filter takes in the query string.
+///
+/// ```
+/// use rustbe_core::resource::Filter;
+/// // `?price=…`, `?min_price=…&max_price=…`, `?price_in=1,2`
+/// let price = Filter { field: "price", eq: true, range: true, any_of: true };
+/// assert!(price.range);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Filter {
+    /// The field (JSON name).
+    pub field: &'static str,
+    /// `?field=value`.
+    pub eq: bool,
+    /// `?min_field=…` and `?max_field=…` (inclusive).
+    pub range: bool,
+    /// `?field_in=a,b,c`.
+    pub any_of: bool,
+}
+
+/// At most this many values in one `_in` filter.
+const MAX_IN_VALUES: usize = 100;
+/// At most this many characters of `q`.
+const MAX_SEARCH_CHARS: usize = 200;
+/// The alias of the window count.
+const TOTAL: &str = "__rustbe_total";
+
+/// How a list is paged.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Paging {
+    /// `page` and `limit`, with a total.
+    Page(Pagination),
+    /// `cursor` and `limit`: rows after the cursor's position.
+    Cursor {
+        limit: u64,
+        after: Option<Vec<serde_json::Value>>,
+    },
+}
+
+/// A list query checked against a resource's allowlists: what to select, in which order,
+/// and which page.
+///
+/// ```
+/// # use rustbe_core::resource::ListQuery;
+/// // Built by the generated list handler from the request's query string; unknown
+/// // parameters, bad values and unknown sort fields are 400s naming the parameter.
+/// fn takes(_: &ListQuery) {}
+/// ```
+#[derive(Debug)]
+pub struct ListQuery {
+    pub(crate) condition: Condition,
+    pub(crate) sort: Vec<SortKey>,
+    pub(crate) paging: Paging,
+}
+
+fn bad(parameter: &str, message: impl Into<String>) -> FieldError {
+    FieldError::new(parameter.to_owned(), message.into())
+}
+
+impl ListQuery {
+    /// Parses `query` for resource `R` on `backend` (which picks the text search).
+    pub(crate) fn parse<R: Resource>(
+        query: Option<&str>,
+        limits: PaginationLimits,
+        backend: DbBackend,
+    ) -> Result<Self, Error> {
+        let meta = &R::META;
+        let mut errors = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        let mut condition = Condition::all();
+        let (mut sort, mut order, mut cursor) = (None, None, None);
+        for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+            if seen.iter().any(|k| *k == key) {
+                errors.push(bad(&key, "must be given at most once"));
+                continue;
+            }
+            seen.push(key.to_string());
+            match &*key {
+                "limit" => {}
+                "page" if !meta.cursor => {}
+                "cursor" if meta.cursor => cursor = Some(value.into_owned()),
+                "sort" => sort = Some(value.into_owned()),
+                "order" => order = Some(value.into_owned()),
+                "q" if !meta.search.is_empty() => match search::<R>(&value, backend) {
+                    Ok(Some(expr)) => condition = condition.add(expr),
+                    Ok(None) => {}
+                    Err(message) => errors.push(bad("q", message)),
+                },
+                other => match filter_condition::<R>(other, &value) {
+                    Some(Ok(expr)) => condition = condition.add(expr),
+                    Some(Err(message)) => errors.push(bad(other, message)),
+                    None => errors.push(bad(other, "is not a parameter of this list")),
+                },
+            }
+        }
+        let sort = parse_sort(
+            meta.sorts,
+            meta.default_sort,
+            sort.as_deref(),
+            order.as_deref(),
+        );
+        let paging = if meta.cursor {
+            Pagination::parse(query, limits).map(|p| Paging::Cursor {
+                limit: p.limit(),
+                after: None,
+            })
+        } else {
+            Pagination::parse(query, limits).map(Paging::Page)
+        };
+        if !errors.is_empty() {
+            return Err(Error::bad_request("Invalid query string").with_details(errors));
+        }
+        let sort = sort?;
+        let mut paging = paging?;
+        if let (Paging::Cursor { after, .. }, Some(cursor)) = (&mut paging, cursor) {
+            *after = Some(decode_cursor(&cursor, &sort)?);
+        }
+        Ok(Self {
+            condition,
+            sort,
+            paging,
+        })
+    }
+
+    /// Adds `column = value` (an owner or a parent).
+    pub(crate) fn require<R: Resource>(
+        &mut self,
+        field: &str,
+        value: sea_orm::Value,
+    ) -> Result<(), Error> {
+        let column = R::column(field).ok_or_else(|| unmapped(field))?;
+        let condition = std::mem::replace(&mut self.condition, Condition::all());
+        self.condition = condition.add(column.eq(value));
+        Ok(())
+    }
+
+    /// The `SELECT` of the page: filtered, ordered (the key breaks ties), limited; with a
+    /// window count of all matching rows in page mode, and the keyset condition in cursor
+    /// mode (which fetches one row more, to know whether there is a next page).
+    pub(crate) fn select<R: Resource>(&self) -> Result<Select<R::Entity>, Error> {
+        let mut select = R::Entity::find().filter(self.condition.clone());
+        let keys = self.keys::<R>()?;
+        for (column, direction) in &keys {
+            select = select.order_by(*column, order(*direction));
+        }
+        match &self.paging {
+            Paging::Page(page) => Ok(select
+                .expr_as(Expr::cust("COUNT(*) OVER ()"), TOTAL)
+                .limit(page.limit())
+                .offset(page.offset())),
+            Paging::Cursor { limit, after } => {
+                if let Some(after) = after {
+                    select = select.filter(self.keyset::<R>(&keys, after)?);
+                }
+                Ok(select.limit(limit.saturating_add(1)))
+            }
+        }
+    }
+
+    /// The sort columns, then the key (unless a sort field is already the key).
+    fn keys<R: Resource>(&self) -> Result<Vec<(ColumnOf<R>, Direction)>, Error> {
+        let key = R::key_column();
+        let mut keys = Vec::with_capacity(self.sort.len() + 1);
+        for sort in &self.sort {
+            let column = R::column(sort.field).ok_or_else(|| unmapped(sort.field))?;
+            keys.push((column, sort.direction));
+        }
+        if !keys.iter().any(|(c, _)| c.as_str() == key.as_str()) {
+            keys.push((key, Direction::Asc));
+        }
+        Ok(keys)
+    }
+
+    /// Rows after `values` in the order of `keys`: `(a > x) OR (a = x AND b > y) OR …`.
+    fn keyset<R: Resource>(
+        &self,
+        keys: &[(ColumnOf<R>, Direction)],
+        values: &[serde_json::Value],
+    ) -> Result<Condition, Error> {
+        if values.len() != keys.len() {
+            return Err(bad_cursor());
+        }
+        let mut sql_values = Vec::with_capacity(values.len());
+        for (index, value) in values.iter().enumerate() {
+            let field = self
+                .sort
+                .get(index)
+                .map_or_else(|| key_field::<R>(), |s| s.field);
+            sql_values.push(R::parse_cursor_value(field, value.clone()).map_err(|_| bad_cursor())?);
+        }
+        let mut any = Condition::any();
+        for (i, (column, direction)) in keys.iter().enumerate() {
+            let mut all = Condition::all();
+            for (j, (previous, _)) in keys.iter().enumerate().take(i) {
+                all = all.add(previous.eq(sql_values[j].clone()));
+            }
+            let value = sql_values[i].clone();
+            all = all.add(match direction {
+                Direction::Asc => column.gt(value),
+                Direction::Desc => column.lt(value),
+            });
+            any = any.add(all);
+        }
+        Ok(any)
+    }
+
+    /// The cursor that continues after `last` (the last row of a full page).
+    pub(crate) fn cursor_after<R: Resource>(&self, last: &R) -> String {
+        let mut values: Vec<serde_json::Value> = self
+            .sort
+            .iter()
+            .map(|s| last.cursor_value(s.field))
+            .collect();
+        let key = key_field::<R>();
+        if !self
+            .sort
+            .iter()
+            .any(|s| R::column(s.field).map(|c| c.as_str()) == Some(R::key_column().as_str()))
+        {
+            values.push(last.cursor_value(key));
+        }
+        let payload = serde_json::json!({ "s": signature(&self.sort), "v": values });
+        URL_SAFE_NO_PAD.encode(payload.to_string())
+    }
+
+    pub(crate) fn paging(&self) -> &Paging {
+        &self.paging
+    }
+}
+
+/// The JSON name of the key field: the field whose column is the key column.
+fn key_field<R: Resource>() -> &'static str {
+    R::META.key
+}
+
+fn unmapped(field: &str) -> Error {
+    Error::internal(format!("resource field `{field}` has no column"))
+}
+
+fn bad_cursor() -> Error {
+    Error::bad_request("Invalid query string")
+        .with_details([FieldError::new("cursor", "is not a cursor of this list")])
+}
+
+fn signature(sort: &[SortKey]) -> String {
+    sort.iter()
+        .map(|k| match k.direction {
+            Direction::Asc => k.field.to_owned(),
+            Direction::Desc => format!("-{}", k.field),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn decode_cursor(cursor: &str, sort: &[SortKey]) -> Result<Vec<serde_json::Value>, Error> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor.trim())
+        .map_err(|_| bad_cursor())?;
+    let payload: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| bad_cursor())?;
+    if payload["s"].as_str() != Some(signature(sort).as_str()) {
+        return Err(Error::bad_request("Invalid query string")
+            .with_details([FieldError::new("cursor", "was made for another sort order")]));
+    }
+    match payload.get("v") {
+        Some(serde_json::Value::Array(values)) => Ok(values.clone()),
+        _ => Err(bad_cursor()),
+    }
+}
+
+fn order(direction: Direction) -> Order {
+    match direction {
+        Direction::Asc => Order::Asc,
+        Direction::Desc => Order::Desc,
+    }
+}
+
+/// The condition of filter parameter `parameter`, or `None` when it is no filter of `R`.
+fn filter_condition<R: Resource>(parameter: &str, raw: &str) -> Option<Result<SimpleExpr, String>> {
+    let filters = R::META.filters;
+    let find = |field: &str, want: fn(&Filter) -> bool| {
+        filters.iter().find(|f| f.field == field && want(f))
+    };
+    let (filter, form) = if let Some(f) = find(parameter, |f| f.eq) {
+        (f, Form::Eq)
+    } else if let Some(f) = parameter
+        .strip_prefix("min_")
+        .and_then(|n| find(n, |f| f.range))
+    {
+        (f, Form::Min)
+    } else if let Some(f) = parameter
+        .strip_prefix("max_")
+        .and_then(|n| find(n, |f| f.range))
+    {
+        (f, Form::Max)
+    } else if let Some(f) = parameter
+        .strip_suffix("_in")
+        .and_then(|n| find(n, |f| f.any_of))
+    {
+        (f, Form::In)
+    } else {
+        return None;
+    };
+    let column = R::column(filter.field)?;
+    let parse = |raw: &str| R::parse_field(filter.field, raw);
+    Some(match form {
+        Form::Eq => parse(raw).map(|v| column.eq(v)),
+        Form::Min => parse(raw).map(|v| column.gte(v)),
+        Form::Max => parse(raw).map(|v| column.lte(v)),
+        Form::In => {
+            let items: Vec<&str> = raw.split(',').map(str::trim).collect();
+            if items.len() > MAX_IN_VALUES {
+                return Some(Err(format!("may list at most {MAX_IN_VALUES} values")));
+            }
+            if items.iter().any(|i| i.is_empty()) {
+                return Some(Err("must be a comma-separated list of values".to_owned()));
+            }
+            items
+                .into_iter()
+                .map(parse)
+                .collect::<Result<Vec<_>, _>>()
+                .map(|values| column.is_in(values))
+        }
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Form {
+    Eq,
+    Min,
+    Max,
+    In,
+}
+
+/// `q`: PostgreSQL full-text search over the search fields, with the expression an index
+/// `USING GIN (to_tsvector('<language>', coalesce(a, '') || ' ' || coalesce(b, '')))` serves;
+/// elsewhere a case-insensitive `LIKE` on each field.
+fn search<R: Resource>(raw: &str, backend: DbBackend) -> Result<Option<SimpleExpr>, String> {
+    let q = raw.trim();
+    if q.is_empty() {
+        return Ok(None);
+    }
+    if q.chars().count() > MAX_SEARCH_CHARS {
+        return Err(format!(
+            "must be at most {MAX_SEARCH_CHARS} characters long"
+        ));
+    }
+    let mut columns = Vec::with_capacity(R::META.search.len());
+    for field in R::META.search {
+        columns
+            .push(R::column(field).ok_or_else(|| format!("search field `{field}` has no column"))?);
+    }
+    if backend == DbBackend::Postgres {
+        let language = R::META.search_language;
+        if !language
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'_')
+        {
+            return Err("search is misconfigured".to_owned());
+        }
+        let document = columns
+            .iter()
+            .map(|c| format!("coalesce(\"{}\", '')", c.as_str().replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" || ' ' || ");
+        let sql =
+            format!("to_tsvector('{language}', {document}) @@ plainto_tsquery('{language}', $1)");
+        return Ok(Some(Expr::cust_with_values(sql, [q.to_owned()])));
+    }
+    let pattern = format!(
+        "%{}%",
+        q.to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let mut any = Condition::any();
+    for column in columns {
+        any = any.add(
+            Expr::expr(Func::lower(Expr::col(column)))
+                .like(LikeExpr::new(pattern.as_str()).escape('\\')),
+        );
+    }
+    Ok(Some(any.into()))
+}
+
+/// A row with the window count of its list.
+pub(crate) struct Counted<R> {
+    pub(crate) row: R,
+    pub(crate) total: i64,
+}
+
+impl<R: sea_orm::FromQueryResult> sea_orm::FromQueryResult for Counted<R> {
+    fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            row: R::from_query_result(res, pre)?,
+            total: res.try_get(pre, TOTAL)?,
+        })
+    }
+}

@@ -1,0 +1,482 @@
+//! The OpenAPI paths and schemas of a resource, from its [`Meta`](super::Meta) and
+//! [`Schemas`](super::Schemas).
+
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{
+    HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
+};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::security::SecurityRequirement;
+use utoipa::openapi::{
+    ComponentsBuilder, Content, OpenApi, OpenApiBuilder, PathsBuilder, Ref, RefOr, Required,
+};
+
+use super::Resource;
+use crate::access::AccessRule;
+use crate::app::BEARER_SCHEME;
+
+const JSON: &str = "application/json";
+
+/// The document of resource `R` with its routes under `prefix` (where its router is nested,
+/// usually `/api`): every route that is on, its parameters (each filter and sort field
+/// named), bodies, responses in the envelope, errors and security; and the schemas
+/// `{Name}`, `{Name}Create`, `{Name}Replace` and `{Name}Patch`. Merge it into the app's
+/// document with [`App::openapi`](crate::app::App::openapi).
+///
+/// ```
+/// # use rustbe_core::Resource;
+/// # use sea_orm::entity::prelude::*;
+/// # #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Resource)]
+/// # #[sea_orm(table_name = "tags")]
+/// # #[resource(access(read = public))]
+/// # pub struct Model { #[sea_orm(primary_key)] pub id: i32, #[resource(filter)] pub name: String }
+/// # #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// # pub enum Relation {}
+/// # impl ActiveModelBehavior for ActiveModel {}
+/// let doc = serde_json::to_value(rustbe_core::resource::openapi::<Model>("/api")).unwrap();
+/// let list = &doc["paths"]["/api/tags"]["get"];
+/// assert!(list["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "name"));
+/// assert!(doc["components"]["schemas"]["TagCreate"].is_object());
+/// ```
+#[must_use]
+pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
+    let meta = &R::META;
+    let schemas = R::schemas();
+    let name = meta.name;
+    let prefix = prefix.trim_end_matches('/');
+    let view = || -> RefOr<Schema> { Ref::from_schema_name(name).into() };
+    let body =
+        |suffix: &str| -> RefOr<Schema> { Ref::from_schema_name(format!("{name}{suffix}")).into() };
+    let ctx = Ctx {
+        tag: meta.collection,
+    };
+    let mut paths = PathsBuilder::new();
+
+    let mut collection: Option<PathItem> = None;
+    if let Some(rule) = meta.list {
+        let mut op = ctx.op(HttpMethod::Get, &format!("List {}", meta.collection), rule);
+        for parameter in list_parameters::<R>() {
+            op = op.parameter(parameter);
+        }
+        let ok = ResponseBuilder::new()
+            .description("A page of rows, with its `pagination`")
+            .content(JSON, Content::new(Some(paged(view(), meta.cursor))))
+            .build();
+        op = op.response("200", ok);
+        op = errors(op, rule, &[BAD_QUERY]);
+        add(&mut collection, PathItem::new(HttpMethod::Get, op.build()));
+    }
+    if let Some(rule) = meta.create {
+        let mut op = ctx.op(
+            HttpMethod::Post,
+            &format!("Create a {}", name.to_lowercase()),
+            rule,
+        );
+        op = op.request_body(Some(request_body(body("Create"))));
+        let created = ResponseBuilder::new()
+            .description("Created; `Location` names the new row")
+            .content(JSON, Content::new(Some(data(view()))))
+            .header(
+                "Location",
+                HeaderBuilder::new().schema(Some(string())).build(),
+            )
+            .header("ETag", HeaderBuilder::new().schema(Some(string())).build())
+            .build();
+        op = op.response("201", created);
+        op = errors(op, rule, &[INVALID, CONFLICT, UNSUPPORTED]);
+        add(&mut collection, PathItem::new(HttpMethod::Post, op.build()));
+    }
+    if let Some(item) = collection {
+        paths = paths.path(format!("{prefix}{}", meta.path), item);
+    }
+
+    let key = || {
+        ParameterBuilder::new()
+            .name("id")
+            .parameter_in(ParameterIn::Path)
+            .required(Required::True)
+            .schema(Some(schemas.key.clone()))
+            .build()
+    };
+    let mut item: Option<PathItem> = None;
+    if let Some(rule) = meta.get {
+        let op = ctx
+            .op(
+                HttpMethod::Get,
+                &format!("Get a {}", name.to_lowercase()),
+                rule,
+            )
+            .parameter(key())
+            .parameter(header_parameter(
+                "If-None-Match",
+                "Answer 304 if the row still has this ETag",
+            ))
+            .response("200", ok_with_etag(data(view())))
+            .response(
+                "304",
+                ResponseBuilder::new().description("Not modified").build(),
+            );
+        add(
+            &mut item,
+            PathItem::new(
+                HttpMethod::Get,
+                errors(op, rule, &[BAD_PATH, NOT_FOUND]).build(),
+            ),
+        );
+    }
+    for (method, rule, suffix, summary) in [
+        (HttpMethod::Put, meta.replace, "Replace", "Replace"),
+        (
+            HttpMethod::Patch,
+            meta.update,
+            "Patch",
+            "Update some fields of",
+        ),
+    ] {
+        let Some(rule) = rule else { continue };
+        let op = ctx
+            .op(
+                method.clone(),
+                &format!("{summary} a {}", name.to_lowercase()),
+                rule,
+            )
+            .parameter(key())
+            .parameter(header_parameter(
+                "If-Match",
+                "Answer 412 unless the row still has this ETag",
+            ))
+            .request_body(Some(request_body(body(suffix))))
+            .response("200", ok_with_etag(data(view())));
+        let op = errors(
+            op,
+            rule,
+            &[INVALID, NOT_FOUND, CONFLICT, PRECONDITION, UNSUPPORTED],
+        );
+        add(&mut item, PathItem::new(method, op.build()));
+    }
+    if let Some(rule) = meta.delete {
+        let op = ctx
+            .op(
+                HttpMethod::Delete,
+                &format!("Delete a {}", name.to_lowercase()),
+                rule,
+            )
+            .parameter(key())
+            .parameter(header_parameter(
+                "If-Match",
+                "Answer 412 unless the row still has this ETag",
+            ))
+            .response("204", ResponseBuilder::new().description("Deleted").build());
+        let op = errors(op, rule, &[BAD_PATH, NOT_FOUND, PRECONDITION]);
+        add(&mut item, PathItem::new(HttpMethod::Delete, op.build()));
+    }
+    if let Some(item) = item {
+        paths = paths.path(format!("{prefix}{}/{{id}}", meta.path), item);
+    }
+
+    if let (Some(nested), Some(rule)) = (meta.nested, meta.list) {
+        let mut op = ctx
+            .op(
+                HttpMethod::Get,
+                &format!(
+                    "List the {} of one {}",
+                    meta.collection,
+                    nested.param.trim_end_matches("_id")
+                ),
+                rule,
+            )
+            .parameter(
+                ParameterBuilder::new()
+                    .name(nested.param)
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .schema(Some(string()))
+                    .build(),
+            );
+        for parameter in list_parameters::<R>() {
+            op = op.parameter(parameter);
+        }
+        let ok = ResponseBuilder::new()
+            .description("A page of rows, with its `pagination`")
+            .content(JSON, Content::new(Some(paged(view(), meta.cursor))))
+            .build();
+        let op = errors(op.response("200", ok), rule, &[BAD_QUERY, NOT_FOUND]);
+        paths = paths.path(
+            format!("{prefix}{}", nested.path),
+            PathItem::new(HttpMethod::Get, op.build()),
+        );
+    }
+
+    let components = ComponentsBuilder::new()
+        .schema(name, schemas.view)
+        .schema(format!("{name}Create"), schemas.create)
+        .schema(format!("{name}Replace"), schemas.replace)
+        .schema(format!("{name}Patch"), schemas.patch)
+        .build();
+    OpenApiBuilder::new()
+        .paths(paths.build())
+        .components(Some(components))
+        .build()
+}
+
+struct Ctx {
+    tag: &'static str,
+}
+
+impl Ctx {
+    fn op(&self, method: HttpMethod, summary: &str, rule: AccessRule) -> OperationBuilder {
+        let _ = method;
+        let mut op = OperationBuilder::new().tag(self.tag).summary(Some(summary));
+        if rule != AccessRule::Public {
+            op = op.security(SecurityRequirement::new(
+                BEARER_SCHEME,
+                Vec::<String>::new(),
+            ));
+        }
+        op
+    }
+}
+
+fn add(slot: &mut Option<PathItem>, item: PathItem) {
+    match slot {
+        Some(existing) => existing.merge_operations(item),
+        None => *slot = Some(item),
+    }
+}
+
+fn string() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .into()
+}
+
+fn integer(min: i64) -> Schema {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Integer))
+        .minimum(Some(min))
+        .into()
+}
+
+fn query(name: &str, schema: Schema, description: String) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .schema(Some(schema))
+        .description(Some(description))
+        .build()
+}
+
+fn header_parameter(name: &str, description: &str) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .schema(Some(string()))
+        .description(Some(description))
+        .build()
+}
+
+/// Pagination, sort, search and every filter of `R`.
+fn list_parameters<R: Resource>() -> Vec<utoipa::openapi::path::Parameter> {
+    let meta = &R::META;
+    let mut out = Vec::new();
+    if meta.cursor {
+        out.push(query(
+            "cursor",
+            string(),
+            "The `next_cursor` of the previous page".into(),
+        ));
+    } else {
+        out.push(query("page", integer(1), "The page, from 1".into()));
+    }
+    out.push(query(
+        "limit",
+        integer(1),
+        "Rows per page (default 20, at most 100 unless configured)".into(),
+    ));
+    if !meta.sorts.is_empty() {
+        let default = meta
+            .default_sort
+            .iter()
+            .map(|k| match k.direction {
+                crate::extract::Direction::Asc => k.field.to_owned(),
+                crate::extract::Direction::Desc => format!("-{}", k.field),
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        out.push(query(
+            "sort",
+            string(),
+            format!(
+                "Comma-separated fields, `-` for descending; one of: {}{}",
+                meta.sorts.join(", "),
+                if default.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (default `{default}`)")
+                }
+            ),
+        ));
+        let order = ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .enum_values(Some(["asc", "desc"]))
+            .into();
+        out.push(query(
+            "order",
+            order,
+            "The direction of the `sort` fields without `-`".into(),
+        ));
+    }
+    if !meta.search.is_empty() {
+        out.push(query(
+            "q",
+            string(),
+            format!("Text search over {}", meta.search.join(", ")),
+        ));
+    }
+    for filter in meta.filters {
+        let field = filter.field;
+        if filter.eq {
+            out.push(query(
+                field,
+                string(),
+                format!("Rows whose `{field}` equals this"),
+            ));
+        }
+        if filter.range {
+            out.push(query(
+                &format!("min_{field}"),
+                string(),
+                format!("Rows whose `{field}` is at least this"),
+            ));
+            out.push(query(
+                &format!("max_{field}"),
+                string(),
+                format!("Rows whose `{field}` is at most this"),
+            ));
+        }
+        if filter.any_of {
+            out.push(query(
+                &format!("{field}_in"),
+                string(),
+                format!("Rows whose `{field}` is one of these comma-separated values"),
+            ));
+        }
+    }
+    out
+}
+
+fn request_body(schema: RefOr<Schema>) -> utoipa::openapi::request_body::RequestBody {
+    RequestBodyBuilder::new()
+        .content(JSON, Content::new(Some(schema)))
+        .required(Some(Required::True))
+        .build()
+}
+
+fn ok_with_etag(schema: RefOr<Schema>) -> utoipa::openapi::response::Response {
+    ResponseBuilder::new()
+        .description("The row")
+        .content(JSON, Content::new(Some(schema)))
+        .header("ETag", HeaderBuilder::new().schema(Some(string())).build())
+        .build()
+}
+
+fn success() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Boolean))
+        .into()
+}
+
+/// `{"success": true, "data": data}`.
+fn data(data: RefOr<Schema>) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .property("success", success())
+        .property("data", data)
+        .required("success")
+        .required("data")
+        .into()
+}
+
+/// `{"success": true, "data": [item], "pagination": …}`.
+fn paged(item: RefOr<Schema>, cursor: bool) -> RefOr<Schema> {
+    let pagination: RefOr<Schema> = if cursor {
+        ObjectBuilder::new()
+            .property("limit", integer(1))
+            .property(
+                "next_cursor",
+                ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])),
+            )
+            .required("limit")
+            .required("next_cursor")
+            .into()
+    } else {
+        Ref::from_schema_name("PageMeta").into()
+    };
+    ObjectBuilder::new()
+        .property("success", success())
+        .property("data", ArrayBuilder::new().items(item))
+        .property("pagination", pagination)
+        .required("success")
+        .required("data")
+        .required("pagination")
+        .into()
+}
+
+type ErrorResponse = (&'static str, &'static str);
+
+const BAD_QUERY: ErrorResponse = (
+    "400",
+    "An unknown parameter, filter or sort field, or a bad value (`BAD_REQUEST`, `VALIDATION_ERROR`)",
+);
+const BAD_PATH: ErrorResponse = (
+    "400",
+    "The id is not a key of this resource (`BAD_REQUEST`)",
+);
+const INVALID: ErrorResponse = (
+    "400",
+    "Malformed body (`BAD_REQUEST`) or broken rules (`VALIDATION_ERROR`, with `details`)",
+);
+const NOT_FOUND: ErrorResponse = (
+    "404",
+    "No such row, or one the caller may not see (`NOT_FOUND`)",
+);
+const CONFLICT: ErrorResponse = (
+    "409",
+    "A unique value is taken, or a referenced row is missing (`DUPLICATE_ENTRY`, `CONFLICT`)",
+);
+const PRECONDITION: ErrorResponse = (
+    "412",
+    "`If-Match` does not match the row's ETag (`PRECONDITION_FAILED`)",
+);
+const UNSUPPORTED: ErrorResponse = ("415", "The body is not `application/json`");
+
+/// The operation's own errors, then those of its access rule, then 503.
+fn errors(mut op: OperationBuilder, rule: AccessRule, own: &[ErrorResponse]) -> OperationBuilder {
+    let mut all: Vec<ErrorResponse> = own.to_vec();
+    if rule != AccessRule::Public {
+        all.push(("401", "No token (`UNAUTHORIZED`), or a bad, revoked or expired one (`INVALID_TOKEN`, `TOKEN_EXPIRED`)"));
+    }
+    if matches!(rule, AccessRule::Roles(_)) {
+        all.push(("403", "The caller lacks the role (`FORBIDDEN`)"));
+    }
+    all.push((
+        "503",
+        "The database is unavailable (`SERVICE_UNAVAILABLE`, with `Retry-After`)",
+    ));
+    for (status, description) in all {
+        op = op.response(
+            status,
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    JSON,
+                    Content::new(Some(Ref::from_schema_name("ErrorEnvelope"))),
+                )
+                .build(),
+        );
+    }
+    op
+}

@@ -1,0 +1,269 @@
+//! OpenAPI schemas of a resource's view and bodies, built from its field types.
+
+use utoipa::openapi::schema::{
+    ArrayBuilder, ArrayItems, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type,
+};
+use utoipa::openapi::{KnownFormat, RefOr};
+
+/// A field type's JSON schema. Implemented for numbers, `bool`, `String`, `Uuid`, chrono's
+/// dates and times, `serde_json::Value`, and `Option` and `Vec` of those; implement it for
+/// a field of another type (an enum, say).
+///
+/// ```
+/// use rustbe_core::resource::FieldSchema;
+/// use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+///
+/// enum Status { Pending, Paid }
+/// impl FieldSchema for Status {
+///     fn schema() -> Schema {
+///         ObjectBuilder::new()
+///             .schema_type(SchemaType::Type(Type::String))
+///             .enum_values(Some(["pending", "paid"]))
+///             .into()
+///     }
+/// }
+/// let json = serde_json::to_value(Option::<Status>::schema()).unwrap();
+/// assert_eq!(json["type"], serde_json::json!(["string", "null"]));
+/// ```
+pub trait FieldSchema {
+    /// The schema of a value.
+    fn schema() -> Schema;
+    /// Whether `null` is a value (true only for `Option`).
+    const NULLABLE: bool = false;
+}
+
+fn typed(ty: Type, format: Option<KnownFormat>) -> Schema {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(ty))
+        .format(format.map(SchemaFormat::KnownFormat))
+        .into()
+}
+
+macro_rules! field_schema {
+    ($($t:ty => $ty:ident $(, $format:ident)?;)*) => {$(
+        impl FieldSchema for $t {
+            fn schema() -> Schema {
+                typed(Type::$ty, None$(.or(Some(KnownFormat::$format)))?)
+            }
+        }
+    )*};
+}
+
+field_schema! {
+    bool => Boolean;
+    i8 => Integer, Int32;
+    i16 => Integer, Int32;
+    i32 => Integer, Int32;
+    i64 => Integer, Int64;
+    u8 => Integer, Int32;
+    u16 => Integer, Int32;
+    u32 => Integer, Int64;
+    u64 => Integer, Int64;
+    f32 => Number, Float;
+    f64 => Number, Double;
+    String => String;
+    uuid::Uuid => String, Uuid;
+    sea_orm::prelude::ChronoDateTimeUtc => String, DateTime;
+    sea_orm::prelude::ChronoDateTimeWithTimeZone => String, DateTime;
+    sea_orm::prelude::ChronoDateTime => String, DateTime;
+    sea_orm::prelude::ChronoDate => String, Date;
+}
+
+impl FieldSchema for serde_json::Value {
+    fn schema() -> Schema {
+        Schema::default()
+    }
+}
+
+impl<T: FieldSchema> FieldSchema for Vec<T> {
+    fn schema() -> Schema {
+        ArrayBuilder::new().items(RefOr::T(T::schema())).into()
+    }
+}
+
+impl<T: FieldSchema> FieldSchema for Option<T> {
+    const NULLABLE: bool = true;
+
+    fn schema() -> Schema {
+        let mut schema = T::schema();
+        if let Schema::Object(object) = &mut schema {
+            object.schema_type = match std::mem::take(&mut object.schema_type) {
+                SchemaType::Type(ty) => SchemaType::from_iter([ty, Type::Null]),
+                SchemaType::Array(mut types) => {
+                    types.push(Type::Null);
+                    SchemaType::Array(types)
+                }
+                SchemaType::AnyValue => SchemaType::AnyValue,
+            };
+        }
+        schema
+    }
+}
+
+/// A rule of a field, shown in its schema.
+///
+/// ```
+/// use rustbe_core::resource::{Constraint, ObjectSchema};
+/// let schema = ObjectSchema::new()
+///     .field::<String>("name", true, &[Constraint::Length(Some(1), Some(100))])
+///     .build();
+/// let json = serde_json::to_value(schema).unwrap();
+/// assert_eq!(json["properties"]["name"]["maxLength"], 100);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Constraint {
+    /// `minLength`/`maxLength` (or `minItems`/`maxItems` of a list).
+    Length(Option<usize>, Option<usize>),
+    /// `minimum`/`maximum`.
+    Range(Option<f64>, Option<f64>),
+    /// `format: email`.
+    Email,
+    /// `format: uri`.
+    Url,
+    /// `enum`.
+    OneOf(&'static [&'static str]),
+    /// `readOnly`.
+    ReadOnly,
+}
+
+/// An object schema built field by field.
+///
+/// ```
+/// use rustbe_core::resource::ObjectSchema;
+/// let schema = ObjectSchema::new().field::<Option<String>>("description", false, &[]).build();
+/// let json = serde_json::to_value(schema).unwrap();
+/// assert!(json.get("required").is_none());
+/// ```
+#[derive(Default)]
+#[must_use]
+pub struct ObjectSchema {
+    object: ObjectBuilder,
+}
+
+impl std::fmt::Debug for ObjectSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectSchema").finish_non_exhaustive()
+    }
+}
+
+impl ObjectSchema {
+    /// An object with no fields yet.
+    ///
+    /// ```
+    /// let schema = rustbe_core::resource::ObjectSchema::new().build();
+    /// assert_eq!(serde_json::to_value(schema).unwrap()["type"], "object");
+    /// ```
+    pub fn new() -> Self {
+        Self {
+            object: ObjectBuilder::new().schema_type(SchemaType::Type(Type::Object)),
+        }
+    }
+
+    /// Adds field `name` of type `T`, required or not, with its rules.
+    ///
+    /// ```
+    /// use rustbe_core::resource::{Constraint, ObjectSchema};
+    /// let schema = ObjectSchema::new()
+    ///     .field::<f64>("price", true, &[Constraint::Range(Some(0.01), None)])
+    ///     .build();
+    /// let json = serde_json::to_value(schema).unwrap();
+    /// assert_eq!(json["required"][0], "price");
+    /// assert_eq!(json["properties"]["price"]["minimum"], 0.01);
+    /// ```
+    pub fn field<T: FieldSchema>(
+        mut self,
+        name: &str,
+        required: bool,
+        constraints: &[Constraint],
+    ) -> Self {
+        let mut schema = T::schema();
+        for constraint in constraints {
+            apply(&mut schema, *constraint);
+        }
+        self.object = self.object.property(name, schema);
+        if required {
+            self.object = self.object.required(name);
+        }
+        self
+    }
+
+    /// The schema.
+    ///
+    /// ```
+    /// let schema: utoipa::openapi::schema::Schema = rustbe_core::resource::ObjectSchema::new().build();
+    /// ```
+    pub fn build(self) -> Schema {
+        self.object.into()
+    }
+}
+
+fn apply(schema: &mut Schema, constraint: Constraint) {
+    match schema {
+        Schema::Object(object) => match constraint {
+            Constraint::Length(min, max) => {
+                object.min_length = min;
+                object.max_length = max;
+            }
+            Constraint::Range(min, max) => {
+                object.minimum = min.map(Into::into);
+                object.maximum = max.map(Into::into);
+            }
+            Constraint::Email => {
+                object.format = Some(SchemaFormat::KnownFormat(KnownFormat::Email))
+            }
+            Constraint::Url => object.format = Some(SchemaFormat::Custom("uri".to_owned())),
+            Constraint::OneOf(values) => {
+                object.enum_values = Some(values.iter().map(|v| (*v).into()).collect());
+            }
+            Constraint::ReadOnly => object.read_only = Some(true),
+        },
+        Schema::Array(array) => match constraint {
+            Constraint::Length(min, max) => {
+                array.min_items = min;
+                array.max_items = max;
+            }
+            // A rule of each item.
+            other => {
+                if let ArrayItems::RefOrSchema(item) = &mut array.items
+                    && let RefOr::T(item) = item.as_mut()
+                {
+                    apply(item, other);
+                }
+            }
+        },
+        _ => {}
+    }
+}
+
+/// The schemas of a resource: its view, its three bodies and its key.
+///
+/// ```
+/// use rustbe_core::resource::{ObjectSchema, Schemas};
+/// use rustbe_core::resource::FieldSchema;
+/// let schemas = Schemas {
+///     view: ObjectSchema::new().build(),
+///     create: ObjectSchema::new().build(),
+///     replace: ObjectSchema::new().build(),
+///     patch: ObjectSchema::new().build(),
+///     key: i64::schema(),
+/// };
+/// ```
+#[derive(Clone)]
+pub struct Schemas {
+    /// A row as responses show it.
+    pub view: Schema,
+    /// The `POST` body.
+    pub create: Schema,
+    /// The `PUT` body.
+    pub replace: Schema,
+    /// The `PATCH` body.
+    pub patch: Schema,
+    /// The primary key (the `{id}` path parameter).
+    pub key: Schema,
+}
+
+impl std::fmt::Debug for Schemas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Schemas").finish_non_exhaustive()
+    }
+}

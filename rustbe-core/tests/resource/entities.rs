@@ -1,0 +1,186 @@
+//! The resources under test, one per feature group.
+
+/// Public reads, admin writes, a renamed and a hidden field, every filter form, search,
+/// sorting, validation, a cached single read, a UUID key and server timestamps.
+pub mod product {
+    use rustbe_core::Resource;
+    use sea_orm::entity::prelude::*;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Resource, Serialize, Deserialize)]
+    #[sea_orm(table_name = "products")]
+    #[resource(
+        access(read = public, write = roles("admin")),
+        default_sort = "name",
+        cache(ttl = "60s")
+    )]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        #[resource(filter(eq, in), sort, search, length(min = 1, max = 100))]
+        pub name: String,
+        #[resource(search, length(max = 2000))]
+        pub description: Option<String>,
+        #[resource(filter(range), sort, range(min = 0.01))]
+        pub price: f64,
+        #[resource(filter(eq, in), one_of("shoes", "hats", "bags"))]
+        pub category: String,
+        #[resource(filter(range), sort, range(min = 0))]
+        pub stock: i32,
+        /// The stock-keeping unit, shown as `sku`.
+        #[serde(rename = "sku")]
+        #[resource(filter)]
+        pub code: String,
+        #[resource(hidden)]
+        pub supplier: Option<String>,
+        #[resource(created_at, sort)]
+        pub created_at: DateTimeUtc,
+        #[resource(updated_at)]
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Rows owned by their creator: an integer key and an owner rule that admins bypass.
+pub mod note {
+    use rustbe_core::Resource;
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Resource)]
+    #[sea_orm(table_name = "notes")]
+    #[resource(access(all = owner), default_sort = "id", nested = "/users/{user_id}/notes")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        #[resource(sort)]
+        pub id: i64,
+        #[resource(owner, filter)]
+        pub user_id: String,
+        #[resource(length(min = 1))]
+        pub body: String,
+        #[resource(filter)]
+        pub pinned: bool,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A string key the client chooses, and hooks that write in the same transaction.
+pub mod tag {
+    use rustbe_core::resource::{HookContext, Hooks};
+    use rustbe_core::{Error, Resource};
+    use sea_orm::ActiveValue::Set;
+    use sea_orm::entity::prelude::*;
+    use sea_orm::{ConnectionTrait, Statement};
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Resource)]
+    #[sea_orm(table_name = "tags")]
+    #[resource(access(read = public, write = authenticated), hooks)]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub slug: String,
+        #[resource(length(min = 1, max = 50))]
+        pub name: String,
+        #[resource(read_only)]
+        pub label: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    async fn audit(ctx: &HookContext<'_>, what: &str) -> Result<(), Error> {
+        let who = ctx.principal().map_or("anonymous", |p| p.id());
+        let backend = ctx.txn().get_database_backend();
+        let sql = match backend {
+            sea_orm::DbBackend::Postgres => "INSERT INTO audit (what, who) VALUES ($1, $2)",
+            _ => "INSERT INTO audit (what, who) VALUES (?, ?)",
+        };
+        ctx.txn()
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [what.into(), who.into()],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    impl Hooks for Model {
+        async fn before_create(ctx: &HookContext<'_>, row: &mut ActiveModel) -> Result<(), Error> {
+            let name = row.name.clone().take().unwrap_or_default();
+            row.label = Set(name.to_uppercase());
+            audit(ctx, "before_create").await
+        }
+
+        async fn after_create(ctx: &HookContext<'_>, row: &Self) -> Result<(), Error> {
+            audit(ctx, &format!("after_create {}", row.slug)).await
+        }
+
+        async fn before_update(
+            ctx: &HookContext<'_>,
+            old: &Self,
+            changes: &mut ActiveModel,
+        ) -> Result<(), Error> {
+            if let Some(name) = changes.name.clone().take() {
+                if name == "locked" {
+                    audit(ctx, "refused").await?;
+                    return Err(Error::conflict(format!("{} may not be locked", old.slug)));
+                }
+                changes.label = Set(name.to_uppercase());
+            }
+            Ok(())
+        }
+
+        async fn after_update(ctx: &HookContext<'_>, row: &Self) -> Result<(), Error> {
+            audit(ctx, &format!("after_update {}", row.name)).await
+        }
+
+        async fn before_delete(ctx: &HookContext<'_>, row: &Self) -> Result<(), Error> {
+            audit(ctx, &format!("before_delete {}", row.slug)).await
+        }
+
+        async fn after_delete(ctx: &HookContext<'_>, row: &Self) -> Result<(), Error> {
+            audit(ctx, &format!("after_delete {}", row.slug)).await
+        }
+    }
+}
+
+/// Keyset pagination, nesting under a parent, an integer key, and switched-off operations.
+pub mod entry {
+    use rustbe_core::Resource;
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Resource)]
+    #[sea_orm(table_name = "entries")]
+    #[resource(
+        path = "/entries",
+        access(all = public),
+        skip(replace, delete),
+        cursor,
+        nested = "/boards/{board_id}/entries",
+        default_sort = "-score"
+    )]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        #[resource(sort)]
+        pub id: i32,
+        #[resource(filter)]
+        pub board_id: i32,
+        #[resource(sort, filter(range))]
+        pub score: i32,
+        pub title: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

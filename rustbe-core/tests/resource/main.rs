@@ -1,0 +1,191 @@
+//! `#[derive(Resource)]` through HTTP: the generated routes of four resources on SQLite and
+//! (with `TEST_DATABASE_URL`) PostgreSQL, through the whole app stack.
+
+#![allow(clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+mod cursor;
+#[allow(
+    missing_docs,
+    unreachable_pub,
+    reason = "SeaORM entities are public by convention"
+)]
+mod entities;
+mod hooks;
+mod owners;
+mod products;
+mod spec;
+
+use axum::Router;
+use http::Method;
+use rustbe_core::access::Principal;
+use rustbe_core::app::App;
+use rustbe_core::cache::Cache;
+use rustbe_core::config::Config;
+use rustbe_core::resource::router;
+use rustbe_core::testing::{TestDb, TestRequest, TestResponse};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Schema};
+use serde_json::Value;
+
+use entities::{entry, note, product, tag};
+
+/// The app under test: the four resources under `/api`, a stand-in authentication layer
+/// (`X-Test-User: id:role`) and an in-process cache.
+pub(crate) struct TestApp {
+    pub(crate) router: Router,
+    pub(crate) db: DatabaseConnection,
+    pub(crate) cache: Cache,
+}
+
+impl TestApp {
+    pub(crate) async fn new(db: &DatabaseConnection) -> Self {
+        create_tables(db).await;
+        let api = Router::new()
+            .merge(router::<product::Model>())
+            .merge(router::<note::Model>())
+            .merge(router::<tag::Model>())
+            .merge(router::<entry::Model>())
+            .layer(axum::middleware::from_fn(
+                |mut req: axum::extract::Request, next: axum::middleware::Next| async move {
+                    let user = req
+                        .headers()
+                        .get("x-test-user")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    if let Some((id, role)) = user.as_deref().and_then(|u| u.split_once(':')) {
+                        req.extensions_mut().insert(Principal::new(id, [role]));
+                    }
+                    next.run(req).await
+                },
+            ));
+        let cache = Cache::memory("resource-tests", 1 << 20);
+        let router = App::new(Config::for_tests("resource-tests"))
+            .database(db.clone())
+            .cache(cache.clone())
+            .api(api)
+            .into_router();
+        Self {
+            router,
+            db: db.clone(),
+            cache,
+        }
+    }
+
+    pub(crate) async fn send(&self, request: TestRequest) -> TestResponse {
+        request.send(&self.router).await
+    }
+
+    pub(crate) async fn sql(&self, sql: &str) {
+        let backend = self.db.get_database_backend();
+        self.db
+            .execute_raw(sea_orm::Statement::from_string(backend, sql))
+            .await
+            .expect(sql);
+    }
+
+    pub(crate) async fn count(&self, sql: &str) -> i64 {
+        let backend = self.db.get_database_backend();
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(backend, sql))
+            .await
+            .expect(sql)
+            .expect("one row");
+        row.try_get_by_index::<i64>(0).expect("a count")
+    }
+}
+
+async fn create_tables(db: &DatabaseConnection) {
+    let schema = Schema::new(db.get_database_backend());
+    fn entity<E: EntityTrait>(schema: &Schema, e: E) -> sea_orm::sea_query::TableCreateStatement {
+        schema.create_table_from_entity(e)
+    }
+    for statement in [
+        entity(&schema, product::Entity),
+        entity(&schema, note::Entity),
+        entity(&schema, tag::Entity),
+        entity(&schema, entry::Entity),
+    ] {
+        db.execute(&statement).await.expect("create table");
+    }
+    db.execute_unprepared("CREATE TABLE audit (what TEXT NOT NULL, who TEXT NOT NULL)")
+        .await
+        .expect("audit table");
+}
+
+/// A request as `user` with `role`.
+pub(crate) fn as_user(request: TestRequest, user: &str, role: &str) -> TestRequest {
+    request.header("x-test-user", &format!("{user}:{role}"))
+}
+
+pub(crate) fn admin(request: TestRequest) -> TestRequest {
+    as_user(request, "root", "admin")
+}
+
+pub(crate) fn put(uri: &str) -> TestRequest {
+    TestRequest::new(Method::PUT, uri)
+}
+
+pub(crate) fn patch(uri: &str) -> TestRequest {
+    TestRequest::new(Method::PATCH, uri)
+}
+
+pub(crate) fn delete(uri: &str) -> TestRequest {
+    TestRequest::new(Method::DELETE, uri)
+}
+
+/// Status and error code, for readable assertions.
+pub(crate) fn outcome(response: &TestResponse) -> (u16, String) {
+    let code = if response.body().is_empty() {
+        String::new()
+    } else {
+        response.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    (response.status().as_u16(), code)
+}
+
+/// The `field`s of the `details` of an error.
+pub(crate) fn detail_fields(response: &TestResponse) -> Vec<String> {
+    response.json()["error"]["details"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The values of `field` in a list response's `data`.
+pub(crate) fn column(response: &TestResponse, field: &str) -> Vec<Value> {
+    response.json()["data"]
+        .as_array()
+        .map(|rows| rows.iter().map(|r| r[field].clone()).collect())
+        .unwrap_or_default()
+}
+
+async fn every_group(db: &DatabaseConnection) {
+    let app = TestApp::new(db).await;
+    products::run(&app).await;
+    owners::run(&app).await;
+    hooks::run(&app).await;
+    cursor::run(&app).await;
+}
+
+#[tokio::test]
+async fn generated_routes_on_sqlite() {
+    let test_db = TestDb::sqlite().await;
+    every_group(&test_db.db).await;
+    test_db.cleanup().await;
+}
+
+#[tokio::test]
+async fn generated_routes_on_postgres() {
+    let Some(test_db) = TestDb::postgres("generated_routes_on_postgres", |_| {}).await else {
+        return;
+    };
+    every_group(&test_db.db).await;
+    test_db.cleanup().await;
+}
