@@ -24,6 +24,7 @@ use rustbe_core::app::App;
 use rustbe_core::cache::{Cache, RedisStore};
 use rustbe_core::config::{AppEnv, Config};
 use rustbe_core::rate_limit::{MemoryRateLimiter, RateLimiter, RedisRateLimiter};
+use rustbe_core::resource;
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigratorTrait;
 
@@ -98,11 +99,25 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
     let api = auth
         .router()
         .merge(routes::users::router(db.clone(), auth.clone()))
+        .merge(resource::router::<entities::category::Model>())
+        .merge(resource::router::<entities::product::Model>())
+        .merge(resource::router::<entities::address::Model>())
+        .merge(routes::products::router(db.clone()))
+        .merge(routes::reviews::router(db.clone()))
+        .merge(routes::orders::router(db.clone()))
         .layer(auth.layer());
+    let mut doc = auth.openapi();
+    doc.merge(resource::openapi::<entities::category::Model>("/api"));
+    doc.merge(resource::openapi::<entities::product::Model>("/api"));
+    doc.merge(resource::openapi::<entities::address::Model>("/api"));
+    doc.merge(routes::users::openapi());
+    doc.merge(routes::products::openapi());
+    doc.merge(routes::reviews::openapi());
+    doc.merge(routes::orders::openapi());
     Ok(App::new(config)
         .database(db)
         .cache(cache)
         .rate_limiter(limiter)
         .api(api)
-        .openapi(auth.openapi()))
+        .openapi(doc))
 }

@@ -2,6 +2,7 @@
 //! tables of rustbe-auth are created next to them by `SeaOrmTokenStore::create_tables`.
 
 mod m20261124_000001_users;
+mod m20261124_000002_catalogue;
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
@@ -12,6 +13,9 @@ pub struct Migrator;
 #[sea_orm_migration::async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_users::Migration)]
+        vec![
+            Box::new(m20261124_000001_users::Migration),
+            Box::new(m20261124_000002_catalogue::Migration),
+        ]
     }
 }

@@ -244,3 +244,13 @@ async fn delete(
     state.auth.revoke_all_sessions(&id.to_string()).await?;
     Ok(NoContent)
 }
+
+/// The OpenAPI document of these routes.
+///
+/// ```
+/// let doc = shop::routes::users::openapi();
+/// ```
+#[must_use]
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    utoipa::openapi::OpenApi::default()
+}
