@@ -11,6 +11,7 @@
 pub mod entities;
 pub mod migration;
 pub mod routes;
+pub mod seed;
 pub mod users;
 
 use std::sync::Arc;
@@ -95,6 +96,9 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
             .await?
     {
         tracing::info!(%email, "admin account created from ADMIN_EMAIL");
+    }
+    if config.seed_demo_data && seed::seed(&db, auth.hasher()).await? {
+        tracing::info!("demo data seeded into the empty database (see the README for the demo accounts)");
     }
     let api = auth
         .router()

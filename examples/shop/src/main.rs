@@ -6,12 +6,13 @@ use std::process::ExitCode;
 use rustbe_core::app::init_tracing;
 use rustbe_core::config::Config;
 
-const USAGE: &str = "usage: shop [serve | migrate]\n\n  serve     migrate, then serve the shop on HOST:PORT (the default)\n  migrate   bring the database schema up to date and exit\n";
+const USAGE: &str = "usage: shop [serve | migrate | seed]\n\n  serve     migrate, then serve the shop on HOST:PORT (the default)\n  migrate   bring the database schema up to date and exit\n  seed      migrate, put the demo data into an empty database and exit\n";
 
 #[derive(Clone, Copy)]
 enum Command {
     Serve,
     Migrate,
+    Seed,
 }
 
 #[tokio::main]
@@ -19,6 +20,7 @@ async fn main() -> ExitCode {
     let command = match std::env::args().nth(1).as_deref() {
         None | Some("serve") => Command::Serve,
         Some("migrate") => Command::Migrate,
+        Some("seed") => Command::Seed,
         Some("-h" | "--help" | "help") => {
             print_usage(false);
             return ExitCode::SUCCESS;
@@ -56,10 +58,27 @@ async fn main() -> ExitCode {
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     let db = rustbe_core::db::connect(&config.database).await?;
-    if let Command::Migrate = command {
-        shop::migrate(&db).await?;
-        tracing::info!("database is up to date");
-        return Ok(());
+    match command {
+        Command::Migrate => {
+            shop::migrate(&db).await?;
+            tracing::info!("database is up to date");
+            return Ok(());
+        }
+        Command::Seed => {
+            shop::migrate(&db).await?;
+            let hasher = rustbe_auth::password::PasswordHasher::new();
+            if shop::seed::seed(&db, &hasher).await? {
+                tracing::info!("demo data seeded");
+                print_demo_accounts();
+            } else {
+                tracing::info!("the database is not empty: nothing seeded");
+            }
+            return Ok(());
+        }
+        Command::Serve => {}
+    }
+    if config.seed_demo_data && config.env == rustbe_core::config::AppEnv::Development {
+        print_demo_accounts();
     }
     tracing::info!(
         env = ?config.env,
@@ -69,6 +88,16 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     );
     shop::app(config, db).await?.serve().await?;
     Ok(())
+}
+
+/// The demo accounts, on stdout and never through the log (which must not hold passwords).
+#[allow(clippy::print_stdout, reason = "development help on the terminal")]
+fn print_demo_accounts() {
+    let (admin, customer) = (shop::seed::DEMO_ADMIN, shop::seed::DEMO_CUSTOMER);
+    println!(
+        "\nDemo accounts (development only; public, see the README):\n  admin     {} / {}\n  customer  {} / {}\n",
+        admin.0, admin.1, customer.0, customer.1
+    );
 }
 
 #[allow(

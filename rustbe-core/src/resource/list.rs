@@ -150,19 +150,21 @@ impl ListQuery {
     }
 
     /// The `SELECT` of the page: filtered, ordered (the key breaks ties), limited; with a
-    /// window count of all matching rows in page mode, and the keyset condition in cursor
+    /// window count of all matching rows in page mode when `window_total`, and the keyset condition in cursor
     /// mode (which fetches one row more, to know whether there is a next page).
-    pub(crate) fn select<R: Resource>(&self) -> Result<Select<R::Entity>, Error> {
+    pub(crate) fn select<R: Resource>(&self, window_total: bool) -> Result<Select<R::Entity>, Error> {
         let mut select = R::Entity::find().filter(self.condition.clone());
         let keys = self.keys::<R>()?;
         for (column, direction) in &keys {
             select = select.order_by(*column, order(*direction));
         }
         match &self.paging {
-            Paging::Page(page) => Ok(select
-                .expr_as(Expr::cust("COUNT(*) OVER ()"), TOTAL)
-                .limit(page.limit())
-                .offset(page.offset())),
+            Paging::Page(page) => {
+                if window_total {
+                    select = select.expr_as(Expr::cust("COUNT(*) OVER ()"), TOTAL);
+                }
+                Ok(select.limit(page.limit()).offset(page.offset()))
+            }
             Paging::Cursor { limit, after } => {
                 if let Some(after) = after {
                     select = select.filter(self.keyset::<R>(&keys, after)?);
