@@ -14,6 +14,10 @@ pub mod routes;
 pub mod seed;
 pub mod users;
 
+/// The walk-through of the shop, `docs/shop.md`.
+#[doc = include_str!("../../../docs/shop.md")]
+pub mod guide {}
+
 use std::sync::Arc;
 
 use rustbe_auth::AuthService;
@@ -98,7 +102,9 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
         tracing::info!(%email, "admin account created from ADMIN_EMAIL");
     }
     if config.seed_demo_data && seed::seed(&db, auth.hasher()).await? {
-        tracing::info!("demo data seeded into the empty database (see the README for the demo accounts)");
+        tracing::info!(
+            "demo data seeded into the empty database (see the README for the demo accounts)"
+        );
     }
     let api = auth
         .router()

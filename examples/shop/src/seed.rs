@@ -9,7 +9,9 @@ use chrono::Utc;
 use rustbe_auth::password::PasswordHasher;
 use rustbe_core::Error;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::entities::product::Images;
@@ -37,16 +39,72 @@ const CATEGORIES: [(&str, &str, &str); 3] = [
 
 /// (category slug, name, description, price, stock, popularity)
 const PRODUCTS: [(&str, &str, &str, f64, i32, i32); 10] = [
-    ("shoes", "Red Running Shoes", "Light running shoes with a breathable mesh upper", 79.50, 25, 40),
-    ("shoes", "Trail Runner", "Grippy trail shoes for wet rocks and mud", 119.00, 12, 31),
-    ("shoes", "City Sneaker", "Everyday leather sneakers", 64.99, 40, 22),
-    ("shoes", "Hiking Boot", "Waterproof boots for long walks", 149.00, 0, 18),
+    (
+        "shoes",
+        "Red Running Shoes",
+        "Light running shoes with a breathable mesh upper",
+        79.50,
+        25,
+        40,
+    ),
+    (
+        "shoes",
+        "Trail Runner",
+        "Grippy trail shoes for wet rocks and mud",
+        119.00,
+        12,
+        31,
+    ),
+    (
+        "shoes",
+        "City Sneaker",
+        "Everyday leather sneakers",
+        64.99,
+        40,
+        22,
+    ),
+    (
+        "shoes",
+        "Hiking Boot",
+        "Waterproof boots for long walks",
+        149.00,
+        0,
+        18,
+    ),
     ("hats", "Sun Hat", "Wide-brimmed straw hat", 15.00, 30, 12),
     ("hats", "Wool Beanie", "Warm merino beanie", 22.00, 50, 27),
-    ("hats", "Baseball Cap", "Adjustable cotton cap", 18.50, 60, 9),
-    ("bags", "Canvas Tote", "A canvas tote for groceries", 30.00, 35, 15),
-    ("bags", "Daypack", "A 20 litre backpack with a laptop sleeve", 64.00, 20, 33),
-    ("bags", "Weekender", "A duffel bag for short trips", 89.00, 8, 6),
+    (
+        "hats",
+        "Baseball Cap",
+        "Adjustable cotton cap",
+        18.50,
+        60,
+        9,
+    ),
+    (
+        "bags",
+        "Canvas Tote",
+        "A canvas tote for groceries",
+        30.00,
+        35,
+        15,
+    ),
+    (
+        "bags",
+        "Daypack",
+        "A 20 litre backpack with a laptop sleeve",
+        64.00,
+        20,
+        33,
+    ),
+    (
+        "bags",
+        "Weekender",
+        "A duffel bag for short trips",
+        89.00,
+        8,
+        6,
+    ),
 ];
 
 /// Puts the demo data into `db` if it holds no user and no product yet; `Ok(false)` when it
@@ -81,7 +139,9 @@ pub async fn seed(db: &DatabaseConnection, hasher: &PasswordHasher) -> Result<bo
         created_at: Set(now),
         updated_at: Set(now),
     };
-    account(DEMO_ADMIN.0, "Demo Admin", "admin", admin_hash).insert(&txn).await?;
+    account(DEMO_ADMIN.0, "Demo Admin", "admin", admin_hash)
+        .insert(&txn)
+        .await?;
     let customer = account(DEMO_CUSTOMER.0, "Demo Customer", "customer", customer_hash)
         .insert(&txn)
         .await?;
@@ -190,7 +250,10 @@ pub async fn seed(db: &DatabaseConnection, hasher: &PasswordHasher) -> Result<bo
     Ok(true)
 }
 
-#[allow(clippy::cast_possible_truncation, reason = "prices are bounded far below i64")]
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "prices are bounded far below i64"
+)]
 fn cents(price: f64) -> i64 {
     (price * 100.0).round() as i64
 }

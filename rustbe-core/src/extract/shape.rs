@@ -68,6 +68,10 @@ fn get_past<T: DeserializeOwned>(value: &Value, target: &[Step]) -> Option<Value
         Value::Array(Vec::new()),
         Value::Object(Default::default()),
         Value::from(0.5),
+        // Past a UUID, a date-time or a date.
+        Value::from("00000000-0000-0000-0000-000000000000"),
+        Value::from("1970-01-01T00:00:00Z"),
+        Value::from("1970-01-01"),
     ];
     for candidate in candidates {
         let mut trial = value.clone();
@@ -249,5 +253,34 @@ mod tests {
         assert!(fields(r#"{"email": "a", "age": 1, "agreed": false, "lines": []}"#).is_empty());
         let big = format!(r#"{{"email": "{}"}}"#, "x".repeat(MAX_WALKED_BODY));
         assert_eq!(fields(&big).len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod typed_strings {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct OrderLine {
+        product_id: uuid::Uuid,
+        quantity: u32,
+        at: chrono::DateTime<chrono::Utc>,
+    }
+
+    #[test]
+    fn errors_after_a_bad_uuid_or_time_are_named_too() {
+        let body = br#"{"product_id": "nope", "quantity": "x", "at": "yesterday"}"#;
+        let first = match serde_path_to_error::deserialize::<_, OrderLine>(
+            &mut serde_json::Deserializer::from_slice(body),
+        ) {
+            Err(err) => data_error(&err.path().to_string(), err.inner()),
+            Ok(_) => panic!("the body does not fit"),
+        };
+        let fields: Vec<_> = all_shape_errors::<OrderLine>(body, first)
+            .into_iter()
+            .map(|d| d.field().to_owned())
+            .collect();
+        assert_eq!(fields, ["at", "product_id", "quantity"]);
     }
 }

@@ -152,7 +152,10 @@ impl ListQuery {
     /// The `SELECT` of the page: filtered, ordered (the key breaks ties), limited; with a
     /// window count of all matching rows in page mode when `window_total`, and the keyset condition in cursor
     /// mode (which fetches one row more, to know whether there is a next page).
-    pub(crate) fn select<R: Resource>(&self, window_total: bool) -> Result<Select<R::Entity>, Error> {
+    pub(crate) fn select<R: Resource>(
+        &self,
+        window_total: bool,
+    ) -> Result<Select<R::Entity>, Error> {
         let mut select = R::Entity::find().filter(self.condition.clone());
         let keys = self.keys::<R>()?;
         for (column, direction) in &keys {

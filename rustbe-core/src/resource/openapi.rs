@@ -56,7 +56,7 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
 
     let mut collection: Option<PathItem> = None;
     if let Some(rule) = meta.list {
-        let mut op = ctx.op(HttpMethod::Get, &format!("List {}", meta.collection), rule);
+        let mut op = ctx.op(&format!("List {}", meta.collection), rule);
         for parameter in list_parameters::<R>() {
             op = op.parameter(parameter);
         }
@@ -69,11 +69,7 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
         add(&mut collection, PathItem::new(HttpMethod::Get, op.build()));
     }
     if let Some(rule) = meta.create {
-        let mut op = ctx.op(
-            HttpMethod::Post,
-            &format!("Create a {}", name.to_lowercase()),
-            rule,
-        );
+        let mut op = ctx.op(&format!("Create a {}", name.to_lowercase()), rule);
         op = op.request_body(Some(request_body(body("Create"))));
         let created = ResponseBuilder::new()
             .description("Created; `Location` names the new row")
@@ -103,11 +99,7 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
     let mut item: Option<PathItem> = None;
     if let Some(rule) = meta.get {
         let op = ctx
-            .op(
-                HttpMethod::Get,
-                &format!("Get a {}", name.to_lowercase()),
-                rule,
-            )
+            .op(&format!("Get a {}", name.to_lowercase()), rule)
             .parameter(key())
             .parameter(header_parameter(
                 "If-None-Match",
@@ -137,11 +129,7 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
     ] {
         let Some(rule) = rule else { continue };
         let op = ctx
-            .op(
-                method.clone(),
-                &format!("{summary} a {}", name.to_lowercase()),
-                rule,
-            )
+            .op(&format!("{summary} a {}", name.to_lowercase()), rule)
             .parameter(key())
             .parameter(header_parameter(
                 "If-Match",
@@ -158,11 +146,7 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
     }
     if let Some(rule) = meta.delete {
         let op = ctx
-            .op(
-                HttpMethod::Delete,
-                &format!("Delete a {}", name.to_lowercase()),
-                rule,
-            )
+            .op(&format!("Delete a {}", name.to_lowercase()), rule)
             .parameter(key())
             .parameter(header_parameter(
                 "If-Match",
@@ -179,7 +163,6 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
     if let (Some(nested), Some(rule)) = (meta.nested, meta.list) {
         let mut op = ctx
             .op(
-                HttpMethod::Get,
                 &format!(
                     "List the {} of one {}",
                     meta.collection,
@@ -226,8 +209,7 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn op(&self, method: HttpMethod, summary: &str, rule: AccessRule) -> OperationBuilder {
-        let _ = method;
+    fn op(&self, summary: &str, rule: AccessRule) -> OperationBuilder {
         let mut op = OperationBuilder::new().tag(self.tag).summary(Some(summary));
         if rule != AccessRule::Public {
             op = op.security(SecurityRequirement::new(

@@ -209,7 +209,7 @@ fn apply(schema: &mut Schema, constraint: Constraint) {
                 object.maximum = max.map(Into::into);
             }
             Constraint::Email => {
-                object.format = Some(SchemaFormat::KnownFormat(KnownFormat::Email))
+                object.format = Some(SchemaFormat::KnownFormat(KnownFormat::Email));
             }
             Constraint::Url => object.format = Some(SchemaFormat::Custom("uri".to_owned())),
             Constraint::OneOf(values) => {

@@ -4,20 +4,24 @@
 ///
 /// ```
 /// use shop::entities::checks::slug;
-/// assert!(slug(&"running-shoes".to_owned()).is_ok());
-/// assert!(slug(&"Running Shoes".to_owned()).is_err());
-/// assert!(slug(&"-x".to_owned()).is_err());
+/// assert!(slug("running-shoes").is_ok());
+/// assert!(slug("Running Shoes").is_err());
+/// assert!(slug("-x").is_err());
 /// ```
 ///
 /// # Errors
 /// The message shown under the field.
-pub fn slug(value: &String) -> Result<(), &'static str> {
+pub fn slug(value: &str) -> Result<(), &'static str> {
     let ok = value
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !value.starts_with('-')
         && !value.ends_with('-');
-    if ok { Ok(()) } else { Err("may hold only a-z, 0-9 and -, and may not start or end with -") }
+    if ok {
+        Ok(())
+    } else {
+        Err("may hold only a-z, 0-9 and -, and may not start or end with -")
+    }
 }
 
 /// Money: at most two decimals.
@@ -43,13 +47,13 @@ pub fn cents(value: &f64) -> Result<(), &'static str> {
 ///
 /// ```
 /// use shop::entities::checks::country;
-/// assert!(country(&"DE".to_owned()).is_ok());
-/// assert!(country(&"de".to_owned()).is_err());
+/// assert!(country("DE").is_ok());
+/// assert!(country("de").is_err());
 /// ```
 ///
 /// # Errors
 /// The message shown under the field.
-pub fn country(value: &String) -> Result<(), &'static str> {
+pub fn country(value: &str) -> Result<(), &'static str> {
     if value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase()) {
         Ok(())
     } else {

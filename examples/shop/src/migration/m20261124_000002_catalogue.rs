@@ -104,10 +104,22 @@ enum IdempotencyKeys {
     CreatedAt,
 }
 
-fn timestamps(table: &mut TableCreateStatement, created: impl IntoIden, updated: Option<impl IntoIden>) {
-    table.col(ColumnDef::new(created).timestamp_with_time_zone().not_null());
+fn timestamps(
+    table: &mut TableCreateStatement,
+    created: impl IntoIden,
+    updated: Option<impl IntoIden>,
+) {
+    table.col(
+        ColumnDef::new(created)
+            .timestamp_with_time_zone()
+            .not_null(),
+    );
     if let Some(updated) = updated {
-        table.col(ColumnDef::new(updated).timestamp_with_time_zone().not_null());
+        table.col(
+            ColumnDef::new(updated)
+                .timestamp_with_time_zone()
+                .not_null(),
+        );
     }
 }
 
@@ -141,11 +153,25 @@ impl MigrationTrait for Migration {
         categories
             .table(Categories::Table)
             .if_not_exists()
-            .col(ColumnDef::new(Categories::Id).uuid().not_null().primary_key())
+            .col(
+                ColumnDef::new(Categories::Id)
+                    .uuid()
+                    .not_null()
+                    .primary_key(),
+            )
             .col(ColumnDef::new(Categories::Name).string_len(100).not_null())
-            .col(ColumnDef::new(Categories::Slug).string_len(100).not_null().unique_key())
+            .col(
+                ColumnDef::new(Categories::Slug)
+                    .string_len(100)
+                    .not_null()
+                    .unique_key(),
+            )
             .col(ColumnDef::new(Categories::Description).text().null());
-        timestamps(&mut categories, Categories::CreatedAt, Some(Categories::UpdatedAt));
+        timestamps(
+            &mut categories,
+            Categories::CreatedAt,
+            Some(Categories::UpdatedAt),
+        );
         manager.create_table(categories.to_owned()).await?;
 
         let mut products = Table::create();
@@ -159,14 +185,23 @@ impl MigrationTrait for Migration {
             .col(ColumnDef::new(Products::CategoryId).uuid().not_null())
             .col(ColumnDef::new(Products::StockQuantity).integer().not_null())
             .col(ColumnDef::new(Products::Images).json_binary().not_null())
-            .col(ColumnDef::new(Products::PopularityScore).integer().not_null().default(0))
+            .col(
+                ColumnDef::new(Products::PopularityScore)
+                    .integer()
+                    .not_null()
+                    .default(0),
+            )
             .foreign_key(&mut fk(
                 "fk_products_category",
                 (Products::Table, Products::CategoryId),
                 (Categories::Table, Categories::Id),
                 ForeignKeyAction::Restrict,
             ));
-        timestamps(&mut products, Products::CreatedAt, Some(Products::UpdatedAt));
+        timestamps(
+            &mut products,
+            Products::CreatedAt,
+            Some(Products::UpdatedAt),
+        );
         manager.create_table(products.to_owned()).await?;
 
         let mut reviews = Table::create();
@@ -197,13 +232,22 @@ impl MigrationTrait for Migration {
         addresses
             .table(Addresses::Table)
             .if_not_exists()
-            .col(ColumnDef::new(Addresses::Id).uuid().not_null().primary_key())
+            .col(
+                ColumnDef::new(Addresses::Id)
+                    .uuid()
+                    .not_null()
+                    .primary_key(),
+            )
             .col(ColumnDef::new(Addresses::UserId).uuid().not_null())
             .col(ColumnDef::new(Addresses::Line1).string_len(200).not_null())
             .col(ColumnDef::new(Addresses::Line2).string_len(200).null())
             .col(ColumnDef::new(Addresses::City).string_len(100).not_null())
             .col(ColumnDef::new(Addresses::State).string_len(100).null())
-            .col(ColumnDef::new(Addresses::PostalCode).string_len(20).not_null())
+            .col(
+                ColumnDef::new(Addresses::PostalCode)
+                    .string_len(20)
+                    .not_null(),
+            )
             .col(ColumnDef::new(Addresses::Country).string_len(2).not_null())
             .foreign_key(&mut fk(
                 "fk_addresses_user",
@@ -211,7 +255,11 @@ impl MigrationTrait for Migration {
                 (Users::Table, Users::Id),
                 ForeignKeyAction::Cascade,
             ));
-        timestamps(&mut addresses, Addresses::CreatedAt, Some(Addresses::UpdatedAt));
+        timestamps(
+            &mut addresses,
+            Addresses::CreatedAt,
+            Some(Addresses::UpdatedAt),
+        );
         manager.create_table(addresses.to_owned()).await?;
 
         let mut orders = Table::create();
@@ -243,7 +291,12 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(OrderItems::Table)
                     .if_not_exists()
-                    .col(ColumnDef::new(OrderItems::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(OrderItems::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(OrderItems::OrderId).uuid().not_null())
                     .col(ColumnDef::new(OrderItems::ProductId).uuid().not_null())
                     .col(ColumnDef::new(OrderItems::Quantity).integer().not_null())
@@ -268,29 +321,61 @@ impl MigrationTrait for Migration {
         keys.table(IdempotencyKeys::Table)
             .if_not_exists()
             .col(ColumnDef::new(IdempotencyKeys::UserId).uuid().not_null())
-            .col(ColumnDef::new(IdempotencyKeys::Key).string_len(200).not_null())
-            .col(ColumnDef::new(IdempotencyKeys::RequestHash).string_len(64).not_null())
+            .col(
+                ColumnDef::new(IdempotencyKeys::Key)
+                    .string_len(200)
+                    .not_null(),
+            )
+            .col(
+                ColumnDef::new(IdempotencyKeys::RequestHash)
+                    .string_len(64)
+                    .not_null(),
+            )
             .col(ColumnDef::new(IdempotencyKeys::OrderId).uuid().not_null())
-            .primary_key(Index::create().col(IdempotencyKeys::UserId).col(IdempotencyKeys::Key))
+            .primary_key(
+                Index::create()
+                    .col(IdempotencyKeys::UserId)
+                    .col(IdempotencyKeys::Key),
+            )
             .foreign_key(&mut fk(
                 "fk_idempotency_keys_order",
                 (IdempotencyKeys::Table, IdempotencyKeys::OrderId),
                 (Orders::Table, Orders::Id),
                 ForeignKeyAction::Cascade,
             ));
-        timestamps(&mut keys, IdempotencyKeys::CreatedAt, None::<IdempotencyKeys>);
+        timestamps(
+            &mut keys,
+            IdempotencyKeys::CreatedAt,
+            None::<IdempotencyKeys>,
+        );
         manager.create_table(keys.to_owned()).await?;
 
         for statement in [
-            index("idx_products_category_price", Products::Table, &["category_id", "price"]),
-            index("idx_products_popularity", Products::Table, &["popularity_score"]),
+            index(
+                "idx_products_category_price",
+                Products::Table,
+                &["category_id", "price"],
+            ),
+            index(
+                "idx_products_popularity",
+                Products::Table,
+                &["popularity_score"],
+            ),
             index("idx_products_name", Products::Table, &["name"]),
             index("idx_reviews_user", Reviews::Table, &["user_id"]),
             index("idx_addresses_user", Addresses::Table, &["user_id"]),
             index("idx_orders_address", Orders::Table, &["address_id"]),
             index("idx_order_items_order", OrderItems::Table, &["order_id"]),
-            index("idx_order_items_product", OrderItems::Table, &["product_id"]),
-            index("idx_idempotency_keys_order", IdempotencyKeys::Table, &["order_id"]),
+            index(
+                "idx_order_items_product",
+                OrderItems::Table,
+                &["product_id"],
+            ),
+            index(
+                "idx_idempotency_keys_order",
+                IdempotencyKeys::Table,
+                &["order_id"],
+            ),
             index("idx_orders_user", Orders::Table, &["user_id", "created_at"]),
         ] {
             manager.create_index(statement).await?;
@@ -298,9 +383,13 @@ impl MigrationTrait for Migration {
         // One review per user and product; it also indexes reviews by product.
         manager
             .create_index(
-                index("uq_reviews_product_user", Reviews::Table, &["product_id", "user_id"])
-                    .unique()
-                    .to_owned(),
+                index(
+                    "uq_reviews_product_user",
+                    Reviews::Table,
+                    &["product_id", "user_id"],
+                )
+                .unique()
+                .to_owned(),
             )
             .await?;
         let db = manager.get_connection();

@@ -1,16 +1,603 @@
-//! Not written yet.
+//! `GET /api/products` and `GET /api/products/popular`: the catalogue's reads that the
+//! `#[resource]` derive does not write (it serves single reads and writes of products).
+//!
+//! The list takes these query parameters, and answers 400 `BAD_REQUEST` naming every unknown
+//! one and every bad value at once (a `page` or `limit` out of range alone is a
+//! `VALIDATION_ERROR`, as everywhere):
+//!
+//! | parameter | rows |
+//! |---|---|
+//! | `category` | of the category with this id (UUID) or slug; an unknown one gives an empty list |
+//! | `min_price`, `max_price` | whose price is at least / at most this (inclusive) |
+//! | `in_stock` | `true`: `stock_quantity > 0`; `false`: `stock_quantity = 0` |
+//! | `q` | whose name or description matches: full-text search on PostgreSQL (the expression of the GIN index `idx_products_search`), a case-insensitive substring elsewhere |
+//! | `sort`, `order` | `name`, `price`, `created_at`, `popularity_score`; default `-created_at`, the id breaks ties |
+//! | `page`, `limit` | the page, from 1, and its size (the app's bounds) |
+//!
+//! One statement serves a page and its total (a window count; the category slug is resolved
+//! in a subquery); only a page past the end costs a second, `COUNT`, statement. Rows look
+//! exactly as `GET /api/products/{id}` shows them.
+//!
+//! `/products/popular` is the top 10 by `popularity_score` (ties by name), cached 15 minutes
+//! under `products`/`popular`: writes to products do not refresh it sooner.
+
+use std::time::Duration;
 
 use axum::Router;
-use sea_orm::DatabaseConnection;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rustbe_core::cache::Cache;
+use rustbe_core::extract::{
+    Direction, Pagination, PaginationLimits, Query, Sort, SortFields, SortKey,
+};
+use rustbe_core::response::{Page, Single};
+use rustbe_core::{Error, ErrorCode, FieldError, Resource as _};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query as Sql, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect,
+};
+use utoipa::openapi::OpenApi;
+use utoipa::openapi::path::{HttpMethod, PathItem, PathsBuilder};
+use uuid::Uuid;
 
-/// The routes, relative to `/api`.
+use crate::entities::{category, checks, product};
+
+/// How long `/products/popular` stays cached.
+const POPULAR_TTL: Duration = Duration::from_secs(15 * 60);
+/// How many products `/products/popular` shows.
+const POPULAR_COUNT: u64 = 10;
+/// At most this many characters of `q`.
+const MAX_SEARCH_CHARS: usize = 200;
+/// The alias of the window count.
+const TOTAL: &str = "total_rows";
+
+/// The routes, relative to `/api`: `GET /products` and `GET /products/popular`.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use rustbe_core::testing::TestRequest;
+/// let config = rustbe_core::config::Config::for_tests(shop::APP_NAME);
+/// let db = rustbe_core::db::connect(&config.database).await.unwrap();
+/// let router = shop::app(config, db).await.unwrap().into_router(); // merges `routes::products::router`
+/// let list = TestRequest::get("/api/products?in_stock=true&sort=-price").send(&router).await;
+/// assert_eq!(list.json()["pagination"]["total"], 0);
+/// let bad = TestRequest::get("/api/products?colour=red").send(&router).await;
+/// assert_eq!(bad.json()["error"]["details"][0]["field"], "colour");
+/// # });
+/// ```
 pub fn router(db: DatabaseConnection) -> Router {
-    let _ = db;
     Router::new()
+        .route("/products", get(list))
+        .route("/products/popular", get(popular))
+        .with_state(db)
 }
 
-/// Their OpenAPI document.
+struct ProductSort;
+
+impl SortFields for ProductSort {
+    const FIELDS: &'static [&'static str] = &["name", "price", "created_at", "popularity_score"];
+    const DEFAULT: &'static [SortKey] = &[SortKey::desc("created_at")];
+}
+
+fn sort_column(field: &str) -> product::Column {
+    match field {
+        "name" => product::Column::Name,
+        "price" => product::Column::Price,
+        "popularity_score" => product::Column::PopularityScore,
+        _ => product::Column::CreatedAt,
+    }
+}
+
+/// The condition of every filter in `pairs`, or a detail for each parameter that is unknown,
+/// repeated or bad. `page`, `limit`, `sort` and `order` are left to their own parsers.
+fn filters(pairs: &[(String, String)], backend: DbBackend) -> (Condition, Vec<FieldError>) {
+    let mut errors = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut condition = Condition::all();
+    for (key, value) in pairs {
+        if matches!(key.as_str(), "page" | "limit" | "sort" | "order") {
+            continue;
+        }
+        let name: String = key.chars().take(64).collect();
+        if seen.contains(&key.as_str()) {
+            errors.push(FieldError::new(name, "must be given at most once"));
+            continue;
+        }
+        seen.push(key);
+        let parsed = match key.as_str() {
+            "category" => category_filter(value).map(Some),
+            "min_price" => price(value).map(|p| Some(product::Column::Price.gte(p))),
+            "max_price" => price(value).map(|p| Some(product::Column::Price.lte(p))),
+            "in_stock" => in_stock(value).map(Some),
+            "q" => search(value, backend),
+            _ => Err("is not a parameter of this list".to_owned()),
+        };
+        match parsed {
+            Ok(Some(expr)) => condition = condition.add(expr),
+            Ok(None) => {}
+            Err(message) => errors.push(FieldError::new(name, message)),
+        }
+    }
+    (condition, errors)
+}
+
+/// `category`: an id or a slug, resolved by a subquery on `categories` (a UUID-shaped value
+/// matches a category with that id, or with that slug).
+fn category_filter(raw: &str) -> Result<SimpleExpr, String> {
+    let raw = raw.trim();
+    let by_slug = category::Column::Slug.eq(raw);
+    let matches = match Uuid::parse_str(raw) {
+        Ok(id) => category::Column::Id.eq(id).or(by_slug),
+        Err(_) if raw.len() <= 100 && !raw.is_empty() && checks::slug(raw).is_ok() => by_slug,
+        Err(_) => return Err("must be a category id (UUID) or slug".to_owned()),
+    };
+    Ok(product::Column::CategoryId.in_subquery(
+        Sql::select()
+            .column(category::Column::Id)
+            .from(category::Entity)
+            .and_where(matches)
+            .to_owned(),
+    ))
+}
+
+fn price(raw: &str) -> Result<f64, String> {
+    match raw.trim().parse::<f64>() {
+        Ok(price) if price.is_finite() => Ok(price),
+        _ => Err("must be a number".to_owned()),
+    }
+}
+
+fn in_stock(raw: &str) -> Result<SimpleExpr, String> {
+    match raw.trim() {
+        "true" => Ok(product::Column::StockQuantity.gt(0)),
+        "false" => Ok(product::Column::StockQuantity.eq(0)),
+        _ => Err("must be true or false".to_owned()),
+    }
+}
+
+/// `q`: on PostgreSQL the expression of the GIN index `idx_products_search`; elsewhere a
+/// case-insensitive `LIKE` on name and description, with `%` and `_` taken literally.
+fn search(raw: &str, backend: DbBackend) -> Result<Option<SimpleExpr>, String> {
+    let q = raw.trim();
+    if q.is_empty() {
+        return Ok(None);
+    }
+    if q.chars().count() > MAX_SEARCH_CHARS {
+        return Err(format!(
+            "must be at most {MAX_SEARCH_CHARS} characters long"
+        ));
+    }
+    if backend == DbBackend::Postgres {
+        return Ok(Some(Expr::cust_with_values(
+            "to_tsvector('simple', coalesce(\"name\", '') || ' ' || coalesce(\"description\", '')) \
+             @@ plainto_tsquery('simple', $1)",
+            [q.to_owned()],
+        )));
+    }
+    let pattern = format!(
+        "%{}%",
+        q.to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let like = |column: product::Column| {
+        Expr::expr(Func::lower(Expr::col(column)))
+            .like(LikeExpr::new(pattern.as_str()).escape('\\'))
+    };
+    Ok(Some(
+        Condition::any()
+            .add(like(product::Column::Name))
+            .add(like(product::Column::Description))
+            .into(),
+    ))
+}
+
+/// A product with the window count of its list.
+struct Counted {
+    row: product::Model,
+    total: i64,
+}
+
+impl FromQueryResult for Counted {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            row: product::Model::from_query_result(res, pre)?,
+            total: res.try_get(pre, TOTAL)?,
+        })
+    }
+}
+
+async fn list(
+    State(db): State<DatabaseConnection>,
+    limits: PaginationLimits,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Error> {
+    let query = raw.as_deref();
+    let Query(pairs) = Query::<Vec<(String, String)>>::parse(query.unwrap_or_default())?;
+    let (condition, mut errors) = filters(&pairs, db.get_database_backend());
+    let sort = Sort::<ProductSort>::parse(query);
+    let page = Pagination::parse(query, limits);
+    if let Err(err) = &sort {
+        errors.extend(err.details().iter().cloned());
+    }
+    if let Err(err) = &page
+        && err.code() == ErrorCode::BadRequest
+    {
+        errors.extend(err.details().iter().cloned());
+    }
+    if !errors.is_empty() {
+        return Err(Error::bad_request("Invalid query string").with_details(errors));
+    }
+    let (sort, page) = (sort?, page?);
+
+    let mut select = product::Entity::find().filter(condition.clone());
+    for key in sort.keys() {
+        select = match key.direction {
+            Direction::Asc => select.order_by_asc(sort_column(key.field)),
+            Direction::Desc => select.order_by_desc(sort_column(key.field)),
+        };
+    }
+    let rows: Vec<Counted> = select
+        .order_by_asc(product::Column::Id)
+        .expr_as(Expr::cust("COUNT(*) OVER ()"), TOTAL)
+        .limit(page.limit())
+        .offset(page.offset())
+        .into_model::<Counted>()
+        .all(&db)
+        .await?;
+    let total = match rows.first() {
+        Some(first) => u64::try_from(first.total).unwrap_or_default(),
+        None if page.offset() == 0 => 0,
+        // Past the last page no row carries the count.
+        None => product::Entity::find().filter(condition).count(&db).await?,
+    };
+    let views: Vec<_> = rows.iter().map(|r| r.row.view()).collect();
+    Ok(Page::new(views, page, total).into_response())
+}
+
+async fn popular(
+    State(db): State<DatabaseConnection>,
+    cache: Cache,
+) -> Result<Single<Vec<serde_json::Value>>, Error> {
+    let load = || async {
+        let rows = product::Entity::find()
+            .order_by_desc(product::Column::PopularityScore)
+            .order_by_asc(product::Column::Name)
+            .order_by_asc(product::Column::Id)
+            .limit(POPULAR_COUNT)
+            .all(&db)
+            .await?;
+        rows.iter()
+            .map(|row| serde_json::to_value(row.view()).map_err(Error::internal))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    };
+    let rows = cache
+        .get_or_load("products", "popular", POPULAR_TTL, load)
+        .await?;
+    Ok(Single(rows.unwrap_or_default()))
+}
+
+/// The OpenAPI document of these routes: `GET /api/products` (merged with the derive's
+/// `POST` on the same path) and `GET /api/products/popular`, tag `products`.
+///
+/// ```
+/// let doc = serde_json::to_value(shop::routes::products::openapi()).unwrap();
+/// let list = &doc["paths"]["/api/products"]["get"];
+/// assert_eq!(list["tags"][0], "products");
+/// let names: Vec<_> = list["parameters"].as_array().unwrap().iter().map(|p| p["name"].clone()).collect();
+/// for name in ["category", "min_price", "max_price", "in_stock", "q", "sort", "order", "page", "limit"] {
+///     assert!(names.contains(&name.into()), "{name}");
+/// }
+/// assert!(doc["paths"]["/api/products/popular"]["get"].is_object());
+/// ```
 #[must_use]
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    utoipa::openapi::OpenApi::default()
+pub fn openapi() -> OpenApi {
+    use doc::{
+        BAD_QUERY, UNAVAILABLE, boolean, data, errors, number, operation, paged, query, reference,
+        string,
+    };
+    let product = || reference("Product");
+    let mut list = operation(
+        "products",
+        "List products, filtered, searched and sorted",
+        false,
+    );
+    for parameter in doc::page_parameters() {
+        list = list.parameter(parameter);
+    }
+    for parameter in doc::sort_parameters(ProductSort::FIELDS, "-created_at") {
+        list = list.parameter(parameter);
+    }
+    list = list
+        .parameter(query(
+            "category",
+            string(),
+            "Products of the category with this id (UUID) or slug; an unknown slug gives an empty list",
+        ))
+        .parameter(query("min_price", number(), "Products whose price is at least this"))
+        .parameter(query("max_price", number(), "Products whose price is at most this"))
+        .parameter(query(
+            "in_stock",
+            boolean(),
+            "`true`: products in stock (`stock_quantity > 0`); `false`: sold out",
+        ))
+        .parameter(query(
+            "q",
+            string(),
+            "Full-text search over name and description (at most 200 characters)",
+        ))
+        .response("200", doc::ok("A page of products, with its `pagination`", paged(product())));
+    let list = errors(list, &[BAD_QUERY, UNAVAILABLE]);
+
+    let popular = operation(
+        "products",
+        "The 10 most popular products (cached for 15 minutes)",
+        false,
+    )
+    .response(
+        "200",
+        doc::ok(
+            "The products, most popular first",
+            data(doc::array(product())),
+        ),
+    );
+    let popular = errors(popular, &[UNAVAILABLE]);
+
+    let paths = PathsBuilder::new()
+        .path(
+            "/api/products",
+            PathItem::new(HttpMethod::Get, list.build()),
+        )
+        .path(
+            "/api/products/popular",
+            PathItem::new(HttpMethod::Get, popular.build()),
+        );
+    doc::document(
+        paths,
+        vec![(
+            "Product".to_owned(),
+            <product::Model as rustbe_core::Resource>::schemas()
+                .view
+                .into(),
+        )],
+        ("products", "The catalogue's products"),
+    )
+}
+
+/// Builders of the hand-written routes' OpenAPI documents (shared with the reviews and users
+/// routes): envelope schemas, parameters, error responses.
+pub(super) mod doc {
+    use rustbe_core::app::BEARER_SCHEME;
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::path::{OperationBuilder, Parameter, ParameterBuilder, ParameterIn};
+    use utoipa::openapi::request_body::{RequestBody, RequestBodyBuilder};
+    use utoipa::openapi::response::{Response, ResponseBuilder};
+    use utoipa::openapi::schema::{
+        ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type,
+    };
+    use utoipa::openapi::security::SecurityRequirement;
+    use utoipa::openapi::tag::TagBuilder;
+    use utoipa::openapi::{
+        ComponentsBuilder, Content, OpenApi, OpenApiBuilder, PathsBuilder, Ref, RefOr, Required,
+    };
+
+    const JSON: &str = "application/json";
+
+    /// An error response: its status and what it means.
+    pub(crate) type ErrorResponse = (&'static str, &'static str);
+
+    pub(crate) const BAD_QUERY: ErrorResponse = (
+        "400",
+        "An unknown parameter or sort field, or a bad value (`BAD_REQUEST`); `page` or `limit` out of range (`VALIDATION_ERROR`)",
+    );
+    pub(crate) const BAD_PATH: ErrorResponse = ("400", "The id is not a UUID (`BAD_REQUEST`)");
+    pub(crate) const UNAUTHORIZED: ErrorResponse = (
+        "401",
+        "No token (`UNAUTHORIZED`), or a bad, revoked or expired one (`INVALID_TOKEN`, `TOKEN_EXPIRED`)",
+    );
+    pub(crate) const FORBIDDEN: ErrorResponse = ("403", "The caller is not an admin (`FORBIDDEN`)");
+    pub(crate) const UNSUPPORTED: ErrorResponse = ("415", "The body is not `application/json`");
+    pub(crate) const UNAVAILABLE: ErrorResponse = (
+        "503",
+        "The database is unavailable (`SERVICE_UNAVAILABLE`, with `Retry-After`)",
+    );
+
+    pub(crate) fn typed(ty: Type, format: Option<KnownFormat>) -> Schema {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(ty))
+            .format(format.map(SchemaFormat::KnownFormat))
+            .into()
+    }
+
+    pub(crate) fn string() -> Schema {
+        typed(Type::String, None)
+    }
+
+    pub(crate) fn number() -> Schema {
+        typed(Type::Number, Some(KnownFormat::Double))
+    }
+
+    pub(crate) fn boolean() -> Schema {
+        typed(Type::Boolean, None)
+    }
+
+    pub(crate) fn uuid() -> Schema {
+        typed(Type::String, Some(KnownFormat::Uuid))
+    }
+
+    pub(crate) fn integer(min: i64) -> Schema {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Integer))
+            .minimum(Some(min))
+            .into()
+    }
+
+    pub(crate) fn reference(name: &str) -> RefOr<Schema> {
+        Ref::from_schema_name(name).into()
+    }
+
+    pub(crate) fn array(item: RefOr<Schema>) -> RefOr<Schema> {
+        ArrayBuilder::new().items(item).into()
+    }
+
+    /// `{"success": true, "data": data}`.
+    pub(crate) fn data(data: RefOr<Schema>) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .property("success", boolean())
+            .property("data", data)
+            .required("success")
+            .required("data")
+            .into()
+    }
+
+    /// `{"success": true, "data": [item], "pagination": PageMeta}`.
+    pub(crate) fn paged(item: RefOr<Schema>) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .property("success", boolean())
+            .property("data", array(item))
+            .property("pagination", reference("PageMeta"))
+            .required("success")
+            .required("data")
+            .required("pagination")
+            .into()
+    }
+
+    /// An operation of `tag`; `secured` ones list the bearer scheme.
+    pub(crate) fn operation(tag: &str, summary: &str, secured: bool) -> OperationBuilder {
+        let op = OperationBuilder::new().tag(tag).summary(Some(summary));
+        if secured {
+            op.security(SecurityRequirement::new(
+                BEARER_SCHEME,
+                Vec::<String>::new(),
+            ))
+        } else {
+            op
+        }
+    }
+
+    /// A success response with a JSON body.
+    pub(crate) fn ok(description: &str, schema: RefOr<Schema>) -> Response {
+        ResponseBuilder::new()
+            .description(description)
+            .content(JSON, Content::new(Some(schema)))
+            .build()
+    }
+
+    /// 201 with `Location`.
+    pub(crate) fn created(description: &str, schema: RefOr<Schema>) -> Response {
+        ResponseBuilder::new()
+            .description(description)
+            .content(JSON, Content::new(Some(schema)))
+            .header(
+                "Location",
+                HeaderBuilder::new().schema(Some(string())).build(),
+            )
+            .build()
+    }
+
+    /// 204.
+    pub(crate) fn no_content(description: &str) -> Response {
+        ResponseBuilder::new().description(description).build()
+    }
+
+    /// A required JSON body.
+    pub(crate) fn body(schema: RefOr<Schema>) -> RequestBody {
+        RequestBodyBuilder::new()
+            .content(JSON, Content::new(Some(schema)))
+            .required(Some(Required::True))
+            .build()
+    }
+
+    /// Error responses, each an `ErrorEnvelope`.
+    pub(crate) fn errors(mut op: OperationBuilder, all: &[ErrorResponse]) -> OperationBuilder {
+        for (status, description) in all {
+            op = op.response(
+                *status,
+                ResponseBuilder::new()
+                    .description(*description)
+                    .content(JSON, Content::new(Some(reference("ErrorEnvelope"))))
+                    .build(),
+            );
+        }
+        op
+    }
+
+    /// An optional query parameter.
+    pub(crate) fn query(name: &str, schema: Schema, description: &str) -> Parameter {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .schema(Some(schema))
+            .description(Some(description))
+            .build()
+    }
+
+    /// A UUID path parameter.
+    pub(crate) fn path_id(name: &str, description: &str) -> Parameter {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Path)
+            .required(Required::True)
+            .schema(Some(uuid()))
+            .description(Some(description))
+            .build()
+    }
+
+    /// `page` and `limit`.
+    pub(crate) fn page_parameters() -> [Parameter; 2] {
+        [
+            query("page", integer(1), "The page, from 1"),
+            query(
+                "limit",
+                integer(1),
+                "Rows per page (default 20, at most 100; more is a 400)",
+            ),
+        ]
+    }
+
+    /// `sort` over `fields` (default `default`) and `order`.
+    pub(crate) fn sort_parameters(fields: &[&str], default: &str) -> [Parameter; 2] {
+        let order = ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .enum_values(Some(["asc", "desc"]))
+            .into();
+        [
+            query(
+                "sort",
+                string(),
+                &format!(
+                    "Comma-separated fields, `-` for descending; one of: {} (default `{default}`)",
+                    fields.join(", ")
+                ),
+            ),
+            query(
+                "order",
+                order,
+                "`asc` or `desc`: the direction of the `sort` fields without `-`",
+            ),
+        ]
+    }
+
+    /// A document of `paths` with `schemas` and one described tag.
+    pub(crate) fn document(
+        paths: PathsBuilder,
+        schemas: Vec<(String, RefOr<Schema>)>,
+        (tag, description): (&str, &str),
+    ) -> OpenApi {
+        OpenApiBuilder::new()
+            .paths(paths.build())
+            .components(Some(
+                ComponentsBuilder::new().schemas_from_iter(schemas).build(),
+            ))
+            .tags(Some([TagBuilder::new()
+                .name(tag)
+                .description(Some(description))
+                .build()]))
+            .build()
+    }
 }

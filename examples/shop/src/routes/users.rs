@@ -181,12 +181,19 @@ async fn get_one(
 
 /// `PUT /api/users/{id}` and `/api/users/me`: every writable field. `role` is taken from
 /// admins only; from anyone else it is ignored.
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+#[schema(as = UserReplace)]
 struct ReplaceUser {
+    /// A valid email address, stored lower-cased; unique.
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    #[schema(format = Email, max_length = 254)]
     email: String,
+    /// Display name, 1 to 100 characters.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
+    /// `customer` or `admin`: taken from admins only, ignored from anyone else.
+    #[schema(pattern = "^(customer|admin)$")]
     role: Option<String>,
 }
 
@@ -245,12 +252,138 @@ async fn delete(
     Ok(NoContent)
 }
 
-/// The OpenAPI document of these routes.
+/// The OpenAPI document of these routes (tag `users`): `GET /api/users` with its filters
+/// `role` and `q`, `page`, `limit`, `sort` and `order`; `PUT /api/users/me`; `GET`, `PUT` and
+/// `DELETE /api/users/{id}`. (`GET /api/users/me` and `PUT /api/users/me/password` are in the
+/// auth router's document.)
 ///
 /// ```
-/// let doc = shop::routes::users::openapi();
+/// let doc = serde_json::to_value(shop::routes::users::openapi()).unwrap();
+/// let list = &doc["paths"]["/api/users"]["get"];
+/// assert_eq!(list["tags"][0], "users");
+/// assert_eq!(list["responses"]["403"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorEnvelope");
+/// for method in ["get", "put", "delete"] {
+///     assert!(doc["paths"]["/api/users/{id}"][method].is_object(), "{method}");
+/// }
+/// assert!(doc["paths"]["/api/users/me"]["put"].is_object());
 /// ```
 #[must_use]
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    utoipa::openapi::OpenApi::default()
+    use super::products::doc::{
+        self, BAD_PATH, FORBIDDEN, UNAUTHORIZED, UNAVAILABLE, UNSUPPORTED, errors, operation,
+        path_id, query,
+    };
+    use utoipa::openapi::path::{HttpMethod, PathItem, PathsBuilder};
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    use utoipa::{PartialSchema, ToSchema};
+
+    const BAD_BODY: doc::ErrorResponse = (
+        "400",
+        "The id is not a UUID or the body is malformed (`BAD_REQUEST`), or it breaks rules (`VALIDATION_ERROR`, with `details`)",
+    );
+    const NOT_FOUND: doc::ErrorResponse = (
+        "404",
+        "No such user, or another user's account to a non-admin (`NOT_FOUND`)",
+    );
+    const TAKEN: doc::ErrorResponse = ("409", "The email is taken (`DUPLICATE_ENTRY`)");
+    let user = || doc::reference("User");
+    let one = || doc::ok("The user", doc::data(user()));
+    let id = || path_id("id", "The user");
+
+    let role = ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .enum_values(Some(ROLES))
+        .into();
+    let mut list = operation("users", "List users (admins only)", true)
+        .parameter(query("role", role, "Users with this role"))
+        .parameter(query(
+            "q",
+            doc::string(),
+            "Users whose name or email contains this (case-insensitive)",
+        ));
+    for parameter in doc::page_parameters() {
+        list = list.parameter(parameter);
+    }
+    for parameter in doc::sort_parameters(UserSort::FIELDS, "-created_at") {
+        list = list.parameter(parameter);
+    }
+    let list = list.response(
+        "200",
+        doc::ok("A page of users, with its `pagination`", doc::paged(user())),
+    );
+    let list = errors(
+        list,
+        &[
+            (
+                "400",
+                "An unknown parameter or sort field, or a bad value (`BAD_REQUEST`); `page` or `limit` out of range (`VALIDATION_ERROR`)",
+            ),
+            UNAUTHORIZED,
+            FORBIDDEN,
+            UNAVAILABLE,
+        ],
+    );
+
+    let replace_me = operation("users", "Replace the signed-in user's name and email", true)
+        .request_body(Some(doc::body(doc::reference("UserReplace"))))
+        .response("200", one());
+    let replace_me = errors(
+        replace_me,
+        &[BAD_BODY, UNAUTHORIZED, TAKEN, UNSUPPORTED, UNAVAILABLE],
+    );
+
+    let get_one = operation("users", "Get a user (that user or an admin)", true)
+        .parameter(id())
+        .response("200", one());
+    let get_one = errors(get_one, &[BAD_PATH, UNAUTHORIZED, NOT_FOUND, UNAVAILABLE]);
+    let replace = operation(
+        "users",
+        "Replace a user (that user or an admin; only an admin may change `role`)",
+        true,
+    )
+    .parameter(id())
+    .request_body(Some(doc::body(doc::reference("UserReplace"))))
+    .response("200", one());
+    let replace = errors(
+        replace,
+        &[
+            BAD_BODY,
+            UNAUTHORIZED,
+            NOT_FOUND,
+            TAKEN,
+            UNSUPPORTED,
+            UNAVAILABLE,
+        ],
+    );
+    let delete = operation(
+        "users",
+        "Delete a user and end their sessions (that user or an admin)",
+        true,
+    )
+    .parameter(id())
+    .response("204", doc::no_content("Deleted"));
+    let delete = errors(delete, &[BAD_PATH, UNAUTHORIZED, NOT_FOUND, UNAVAILABLE]);
+
+    let mut item = PathItem::new(HttpMethod::Get, get_one.build());
+    item.merge_operations(PathItem::new(HttpMethod::Put, replace.build()));
+    item.merge_operations(PathItem::new(HttpMethod::Delete, delete.build()));
+    let paths = PathsBuilder::new()
+        .path("/api/users", PathItem::new(HttpMethod::Get, list.build()))
+        .path(
+            "/api/users/me",
+            PathItem::new(HttpMethod::Put, replace_me.build()),
+        )
+        .path("/api/users/{id}", item);
+    let schemas = [
+        (User::name(), User::schema()),
+        (ReplaceUser::name(), ReplaceUser::schema()),
+    ]
+    .into_iter()
+    .map(|(name, schema)| (name.into_owned(), schema))
+    .collect();
+    doc::document(
+        paths,
+        schemas,
+        ("users", "Accounts: the admin's list and each user's own"),
+    )
 }

@@ -55,11 +55,20 @@ pub async fn admin_token(app: &Router) -> String {
         .send(app)
         .await;
     assert_eq!(r.status(), 200, "{}", r.json());
-    r.json()["data"]["access_token"].as_str().unwrap_or_default().to_owned()
+    r.json()["data"]["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// `method path` with `token` (empty: anonymous) and an optional JSON body.
-pub async fn call(app: &Router, method: http::Method, path: &str, token: &str, body: Option<Value>) -> TestResponse {
+pub async fn call(
+    app: &Router,
+    method: http::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> TestResponse {
     let mut request = TestRequest::new(method, path);
     if !token.is_empty() {
         request = request.bearer(token);
@@ -95,7 +104,10 @@ pub fn outcome(r: &TestResponse) -> (u16, String) {
     let code = if r.body().is_empty() {
         String::new()
     } else {
-        r.json()["error"]["code"].as_str().unwrap_or_default().to_owned()
+        r.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     };
     (r.status().as_u16(), code)
 }
@@ -104,7 +116,11 @@ pub fn outcome(r: &TestResponse) -> (u16, String) {
 pub fn detail_fields(r: &TestResponse) -> Vec<String> {
     let mut fields: Vec<String> = r.json()["error"]["details"]
         .as_array()
-        .map(|d| d.iter().map(|e| e["field"].as_str().unwrap_or_default().to_owned()).collect())
+        .map(|d| {
+            d.iter()
+                .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
         .unwrap_or_default();
     fields.sort();
     fields
@@ -112,7 +128,10 @@ pub fn detail_fields(r: &TestResponse) -> Vec<String> {
 
 /// The values of `field` in a list's `data`.
 pub fn column(r: &TestResponse, field: &str) -> Vec<Value> {
-    r.json()["data"].as_array().map(|rows| rows.iter().map(|row| row[field].clone()).collect()).unwrap_or_default()
+    r.json()["data"]
+        .as_array()
+        .map(|rows| rows.iter().map(|row| row[field].clone()).collect())
+        .unwrap_or_default()
 }
 
 /// Runs `body` on SQLite, then on PostgreSQL + Redis when the services are given (a missing

@@ -1,0 +1,134 @@
+//! `Resource::META`: names, routes, access rules, list options and caching.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Names, option};
+use crate::model::{AccessRule, Model, Op};
+use crate::validate::placeholder;
+
+/// The `Meta` struct literal.
+pub(crate) fn meta(model: &Model<'_>, names: &Names) -> TokenStream {
+    let options = &model.options;
+    let name = &names.name;
+    let path = &names.path;
+    let collection = model
+        .table
+        .as_ref()
+        .map(syn::LitStr::value)
+        .unwrap_or_default();
+    let [list, get, create, replace, update, delete] = Op::ALL.map(|op| access(model, op));
+    let filters = model.fields.iter().filter_map(|field| {
+        let filter = field.filter?;
+        let (json, eq, range, any_of) = (&field.json, filter.eq, filter.range, filter.any_of);
+        Some(quote! {
+            ::rustbe_core::resource::Filter { field: #json, eq: #eq, range: #range, any_of: #any_of }
+        })
+    });
+    let sorts = model
+        .fields
+        .iter()
+        .filter(|f| f.sort.is_some())
+        .map(|f| &f.json);
+    let search = model
+        .fields
+        .iter()
+        .filter(|f| f.search.is_some())
+        .map(|f| &f.json);
+    let default_sort = options
+        .default_sort
+        .as_ref()
+        .map(|lit| {
+            lit.value()
+                .split(',')
+                .map(|entry| {
+                    let entry = entry.trim();
+                    match entry.strip_prefix('-') {
+                        Some(field) => quote!(::rustbe_core::extract::SortKey::desc(#field)),
+                        None => quote!(::rustbe_core::extract::SortKey::asc(#entry)),
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let search_language = options
+        .search_language
+        .as_ref()
+        .map_or_else(|| "simple".to_owned(), syn::LitStr::value);
+    let cache_ttl = option(options.cache.as_ref().map(|(_, millis)| {
+        let millis = proc_macro2::Literal::u64_unsuffixed(*millis);
+        quote!(::core::time::Duration::from_millis(#millis))
+    }));
+    let hooks = options.hooks.is_some();
+    let cursor = options.cursor.is_some();
+    let nested = option(options.nested.as_ref().and_then(|lit| {
+        let path = lit.value();
+        let param = placeholder(&path)?.to_owned();
+        Some(quote! {
+            ::rustbe_core::resource::Nested { path: #path, param: #param, field: #param }
+        })
+    }));
+    let owner = option(
+        model
+            .fields
+            .iter()
+            .find(|f| f.owner.is_some())
+            .map(|f| &f.json),
+    );
+    let key = model.key().map(|f| f.json.as_str()).unwrap_or_default();
+    quote! {
+        ::rustbe_core::resource::Meta {
+            name: #name,
+            collection: #collection,
+            path: #path,
+            key: #key,
+            list: #list,
+            get: #get,
+            create: #create,
+            replace: #replace,
+            update: #update,
+            delete: #delete,
+            filters: &[#(#filters),*],
+            sorts: &[#(#sorts),*],
+            default_sort: &[#(#default_sort),*],
+            search: &[#(#search),*],
+            search_language: #search_language,
+            cache_ttl: #cache_ttl,
+            hooks: #hooks,
+            cursor: #cursor,
+            nested: #nested,
+            owner: #owner,
+        }
+    }
+}
+
+/// The access rule of `op`: `None` when skipped, else the most specific entry's rule
+/// (operation > read/write > all), `Authenticated` by default.
+fn access(model: &Model<'_>, op: Op) -> TokenStream {
+    let options = &model.options;
+    if options
+        .skip
+        .as_ref()
+        .is_some_and(|(_, ops)| ops.contains(&op))
+    {
+        return option(None::<TokenStream>);
+    }
+    let rule = options
+        .access
+        .iter()
+        .filter(|access| access.key.covers(op))
+        .max_by_key(|access| access.key.rank())
+        .map_or(&AccessRule::Authenticated, |access| &access.rule);
+    let path = quote!(::rustbe_core::access::AccessRule);
+    let rule = match rule {
+        AccessRule::Public => quote!(#path::Public),
+        AccessRule::Authenticated => quote!(#path::Authenticated),
+        AccessRule::Roles(roles) => quote!(#path::Roles(&[#(#roles),*])),
+        AccessRule::Owner => {
+            let default = vec!["admin".to_owned()];
+            let bypass = options.bypass.as_ref().map_or(&default, |(_, roles)| roles);
+            quote!(#path::Owner { bypass: &[#(#bypass),*] })
+        }
+    };
+    option(Some(rule))
+}

@@ -1,0 +1,210 @@
+//! Code generation, once the input is known to be sound: the DTOs ([`dto`]), the `Resource`
+//! impl ([`resource_impl`]) with its `Meta` ([`meta`]) and schemas ([`schema`]).
+
+mod dto;
+mod meta;
+mod resource_impl;
+mod schema;
+#[cfg(test)]
+mod snapshot;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote};
+use syn::{DeriveInput, Ident};
+
+use crate::errors::Errors;
+use crate::model::{Field, Model};
+use crate::validate;
+
+/// The expansion of `#[derive(Resource)]` on `input`, or every error found in it.
+pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let mut errors = Errors::default();
+    let model = Model::parse(input, &mut errors);
+    if let Some(model) = &model {
+        validate::check(model, &mut errors);
+    }
+    errors.finish()?;
+    let Some(model) = model else {
+        return Err(syn::Error::new(
+            input.ident.span(),
+            "`Resource` cannot be derived here",
+        ));
+    };
+    let Some(key) = model.key() else {
+        return Err(syn::Error::new(
+            input.ident.span(),
+            "a resource needs a primary key",
+        ));
+    };
+    Ok(expand(&model, key))
+}
+
+/// The names the expansion uses.
+pub(crate) struct Names {
+    /// The singular name (`Product`).
+    pub(crate) name: String,
+    /// The collection path (`/products`).
+    pub(crate) path: String,
+    pub(crate) create: Ident,
+    pub(crate) replace: Ident,
+    pub(crate) patch: Ident,
+    pub(crate) view: Ident,
+}
+
+fn expand(model: &Model<'_>, key: &Field<'_>) -> TokenStream {
+    let name = model.name();
+    let names = Names {
+        create: format_ident!("{name}Create", span = Span::call_site()),
+        replace: format_ident!("{name}Replace", span = Span::call_site()),
+        patch: format_ident!("{name}Patch", span = Span::call_site()),
+        view: format_ident!("{name}View", span = Span::call_site()),
+        path: model.path(),
+        name,
+    };
+    let ident = model.ident;
+    let structs = dto::structs(model, &names);
+    let validate = dto::validate_impls(model, &names);
+    let resource = resource_impl::resource_impl(model, key, &names);
+    let hooks = model.options.hooks.is_none().then(|| {
+        quote! {
+            #[automatically_derived]
+            impl ::rustbe_core::resource::Hooks for #ident {}
+        }
+    });
+    quote! {
+        #structs
+
+        const _: () = {
+            #validate
+            #resource
+            #hooks
+        };
+    }
+}
+
+/// `Some(value)` or `None`, `::`-rooted.
+pub(crate) fn option<T: ToTokens>(value: Option<T>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// An `f64` literal, the sign as its own token.
+pub(crate) fn float(value: f64) -> TokenStream {
+    let literal = proc_macro2::Literal::f64_suffixed(value.abs());
+    if value.is_sign_negative() && value != 0.0 {
+        quote!(-#literal)
+    } else {
+        quote!(#literal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_source(source: &str) -> TokenStream {
+        let input: DeriveInput = syn::parse_str(source).unwrap();
+        derive(&input).unwrap()
+    }
+
+    /// The names in `tokens` that a user may shadow, or crate roots, not preceded by `::`.
+    pub(super) fn unrooted(tokens: TokenStream, found: &mut Vec<String>) {
+        const NAMES: [&str; 20] = [
+            "Result",
+            "Option",
+            "Some",
+            "None",
+            "Ok",
+            "Err",
+            "String",
+            "Vec",
+            "ToString",
+            "Into",
+            "From",
+            "Default",
+            "Box",
+            "Debug",
+            "Clone",
+            "Serialize",
+            "Deserialize",
+            "core",
+            "std",
+            "rustbe_core",
+        ];
+        let mut colons = 0;
+        for token in tokens {
+            match token {
+                proc_macro2::TokenTree::Group(group) => {
+                    unrooted(group.stream(), found);
+                    colons = 0;
+                }
+                proc_macro2::TokenTree::Punct(punct) if punct.as_char() == ':' => colons += 1,
+                proc_macro2::TokenTree::Ident(ident) => {
+                    if colons < 2 && NAMES.contains(&ident.to_string().as_str()) {
+                        found.push(ident.to_string());
+                    }
+                    colons = 0;
+                }
+                _ => colons = 0,
+            }
+        }
+    }
+
+    #[test]
+    fn odd_input_gives_errors_not_panics() {
+        let cases = [
+            r#"#[sea_orm(table_name = "t")] struct Model { #[sea_orm(primary_key)] _1: i32 }"#,
+            r#"#[sea_orm(table_name = "t")] struct Model { #[sea_orm(primary_key, enum_name = "no way")] id: i32 }"#,
+            r#"#[sea_orm(table_name = "t")] #[resource(name = "r#X")] struct Model { #[sea_orm(primary_key)] id: i32 }"#,
+            r#"#[sea_orm(table_name = "t")] #[resource(name = "")] struct Model { #[sea_orm(primary_key)] id: i32 }"#,
+            r#"#[sea_orm(table_name = "")] struct Model { #[sea_orm(primary_key)] id: i32 }"#,
+            r#"#[sea_orm(table_name = "t")] struct Model { #[sea_orm(primary_key)] #[resource(length(min = 99999999999999999999999))] id: String }"#,
+            r#"#[sea_orm(table_name = "t")] struct Model { #[sea_orm(primary_key)] id: i32, #[resource(range(min = 1e400))] x: f64 }"#,
+            r#"#[sea_orm(table_name = "t")] #[resource(default_sort = ",-,", nested = "{", cache(ttl = "99999999999999999999d"))] struct Model { #[sea_orm(primary_key)] id: i32 }"#,
+            r#"#[sea_orm(table_name = "t")] #[resource(access(read = roles("a", 1), write = r#owner), skip())] struct Model { #[sea_orm(primary_key)] id: i32 }"#,
+            r#"#[sea_orm(table_name = "t")] #[resource(nested = "/a/{}/b", path = "//")] struct Model { #[sea_orm(primary_key)] id: i32 }"#,
+            r#"#[sea_orm(table_name = "t")] struct Model { #[sea_orm(primary_key)] r#type: i32, #[resource(filter(in, in), custom = <T as X>::f)] r#in: String }"#,
+            "struct Model {}",
+            "union U { a: u8 }",
+        ];
+        for source in cases {
+            let input: DeriveInput = syn::parse_str(source).unwrap();
+            let _ = derive(&input);
+        }
+    }
+
+    #[test]
+    fn floats_keep_their_sign() {
+        assert_eq!(float(-1.5).to_string(), "- 1.5f64");
+        assert_eq!(float(2.0).to_string(), "2f64");
+    }
+
+    #[test]
+    fn expansion_names_the_dtos_and_roots_every_path() {
+        let out = expand_source(
+            r#"
+            #[sea_orm(table_name = "order_items")]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                #[resource(filter, length(min = 1))]
+                pub name: ::std::string::String,
+            }"#,
+        );
+        let text = out.to_string();
+        for dto in [
+            "OrderItemCreate",
+            "OrderItemReplace",
+            "OrderItemPatch",
+            "OrderItemView",
+        ] {
+            assert!(text.contains(&format!("struct {dto}")), "{dto}");
+        }
+        assert!(text.contains("impl :: rustbe_core :: resource :: Hooks for Model { }"));
+        let mut found = Vec::new();
+        unrooted(out, &mut found);
+        assert!(found.is_empty(), "{found:?}");
+    }
+}

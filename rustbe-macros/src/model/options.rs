@@ -1,0 +1,377 @@
+//! The struct-level `#[resource(...)]` options.
+
+use proc_macro2::Span;
+use syn::{Expr, ExprCall, ExprPath, Ident, Lit, LitStr};
+
+use super::wrong_form;
+use crate::attr::{self, Arg};
+use crate::errors::Errors;
+
+const KEYS: &str =
+    "name, path, skip, access, bypass, default_sort, cache, hooks, cursor, nested, search_language";
+
+/// A generated operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    List,
+    Get,
+    Create,
+    Replace,
+    Update,
+    Delete,
+}
+
+impl Op {
+    pub(crate) const ALL: [Self; 6] = [
+        Self::List,
+        Self::Get,
+        Self::Create,
+        Self::Replace,
+        Self::Update,
+        Self::Delete,
+    ];
+
+    /// The operation's name in attributes and in `Meta`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::List => "list",
+            Self::Get => "get",
+            Self::Create => "create",
+            Self::Replace => "replace",
+            Self::Update => "update",
+            Self::Delete => "delete",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|op| op.name() == name)
+    }
+
+    /// Whether `read` (list, get) rather than `write` covers it.
+    pub(crate) fn is_read(self) -> bool {
+        matches!(self, Self::List | Self::Get)
+    }
+}
+
+/// The left side of an `access(...)` entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AccessKey {
+    All,
+    Read,
+    Write,
+    Op(Op),
+}
+
+impl AccessKey {
+    fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "all" => Some(Self::All),
+            "read" => Some(Self::Read),
+            "write" => Some(Self::Write),
+            other => Op::from_name(other).map(Self::Op),
+        }
+    }
+
+    /// Whether the key covers `op`.
+    pub(crate) fn covers(self, op: Op) -> bool {
+        match self {
+            Self::All => true,
+            Self::Read => op.is_read(),
+            Self::Write => !op.is_read(),
+            Self::Op(own) => own == op,
+        }
+    }
+
+    /// How specific the key is: an operation beats `read`/`write`, which beat `all`.
+    pub(crate) fn rank(self) -> u8 {
+        match self {
+            Self::All => 0,
+            Self::Read | Self::Write => 1,
+            Self::Op(_) => 2,
+        }
+    }
+}
+
+/// The right side of an `access(...)` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum AccessRule {
+    Public,
+    Authenticated,
+    Roles(Vec<String>),
+    Owner,
+}
+
+/// One `access(...)` entry.
+pub(crate) struct Access {
+    pub(crate) key: AccessKey,
+    pub(crate) key_span: Span,
+    pub(crate) rule: AccessRule,
+    pub(crate) rule_span: Span,
+}
+
+/// The struct-level options.
+#[derive(Default)]
+pub(crate) struct Options {
+    pub(crate) name: Option<LitStr>,
+    pub(crate) path: Option<LitStr>,
+    /// The `skip` key and the operations it lists.
+    pub(crate) skip: Option<(Ident, Vec<Op>)>,
+    pub(crate) access: Vec<Access>,
+    /// The `bypass` key and its roles.
+    pub(crate) bypass: Option<(Ident, Vec<String>)>,
+    pub(crate) default_sort: Option<LitStr>,
+    /// The `cache` key and its TTL in milliseconds.
+    pub(crate) cache: Option<(Ident, u64)>,
+    pub(crate) hooks: Option<Ident>,
+    pub(crate) cursor: Option<Ident>,
+    pub(crate) nested: Option<LitStr>,
+    pub(crate) search_language: Option<LitStr>,
+}
+
+impl Options {
+    /// The options of the struct's `#[resource(...)]` arguments.
+    pub(crate) fn parse(args: &[Arg], errors: &mut Errors) -> Self {
+        let mut options = Self::default();
+        let mut seen: Vec<String> = Vec::new();
+        for arg in args {
+            let Some(key) = arg.key() else {
+                errors.at(
+                    arg.span(),
+                    format!(
+                        "expected a key; the keys of `#[resource(...)]` on the struct are: {KEYS}"
+                    ),
+                );
+                continue;
+            };
+            let name = key.to_string();
+            if seen.contains(&name) {
+                errors.at(key.span(), format!("`{name}` is given twice: give it once"));
+                continue;
+            }
+            seen.push(name.clone());
+            options.parse_one(&name, arg, errors);
+        }
+        options
+    }
+
+    fn parse_one(&mut self, name: &str, arg: &Arg, errors: &mut Errors) {
+        match name {
+            "name" => self.name = string(arg, "name = \"Product\"", errors),
+            "path" => self.path = string(arg, "path = \"/products\"", errors),
+            "default_sort" => {
+                self.default_sort = string(arg, "default_sort = \"-created_at,name\"", errors);
+            }
+            "nested" => self.nested = string(arg, "nested = \"/users/{user_id}/orders\"", errors),
+            "search_language" => {
+                self.search_language = string(arg, "search_language = \"english\"", errors);
+            }
+            "hooks" => self.hooks = flag(arg, "hooks", errors),
+            "cursor" => self.cursor = flag(arg, "cursor", errors),
+            "skip" => self.skip = skip(arg, errors),
+            "access" => self.access = access(arg, errors),
+            "bypass" => self.bypass = bypass(arg, errors),
+            "cache" => self.cache = cache(arg, errors),
+            _ => errors.at(
+                arg.span(),
+                format!(
+                    "unknown key `{name}`; the keys of `#[resource(...)]` on the struct are: {KEYS}"
+                ),
+            ),
+        }
+    }
+}
+
+fn string(arg: &Arg, example: &str, errors: &mut Errors) -> Option<LitStr> {
+    if let Arg::Value(_, value) = arg
+        && let Some(lit) = attr::lit_str(value)
+    {
+        return Some(lit.clone());
+    }
+    let key = arg.key().map(ToString::to_string).unwrap_or_default();
+    wrong_form(arg, &key, example, errors);
+    None
+}
+
+fn flag(arg: &Arg, example: &str, errors: &mut Errors) -> Option<Ident> {
+    if let Arg::Flag(key) = arg {
+        return Some(key.clone());
+    }
+    errors.at(
+        arg.span(),
+        format!("`{example}` takes no value: write `{example}`"),
+    );
+    None
+}
+
+fn skip(arg: &Arg, errors: &mut Errors) -> Option<(Ident, Vec<Op>)> {
+    let Arg::List(key, entries) = arg else {
+        wrong_form(arg, "skip", "skip(delete, replace)", errors);
+        return None;
+    };
+    let mut ops = Vec::new();
+    for entry in entries {
+        let op = match entry {
+            Arg::Flag(ident) => Op::from_name(&ident.to_string()),
+            _ => None,
+        };
+        match op {
+            Some(op) if ops.contains(&op) => {
+                errors.at(entry.span(), format!("`{}` is skipped twice: list it once", op.name()));
+            }
+            Some(op) => ops.push(op),
+            None => errors.at(
+                entry.span(),
+                "unknown operation; `skip(...)` lists operations among: list, get, create, replace, update, delete",
+            ),
+        }
+    }
+    Some((key.clone(), ops))
+}
+
+fn access(arg: &Arg, errors: &mut Errors) -> Vec<Access> {
+    const KEYS: &str = "all, read, write, list, get, create, replace, update, delete";
+    let Arg::List(_, entries) = arg else {
+        wrong_form(
+            arg,
+            "access",
+            "access(read = public, write = roles(\"admin\"))",
+            errors,
+        );
+        return Vec::new();
+    };
+    let mut out: Vec<Access> = Vec::new();
+    for entry in entries {
+        let Arg::Value(key, value) = entry else {
+            errors.at(
+                entry.span(),
+                format!("expected `key = rule`, like `read = public`, with a key among: {KEYS}"),
+            );
+            continue;
+        };
+        let Some(access_key) = AccessKey::from_name(&key.to_string()) else {
+            errors.at(
+                key.span(),
+                format!("unknown access key `{key}`; expected one of: {KEYS}"),
+            );
+            continue;
+        };
+        if out.iter().any(|given| given.key == access_key) {
+            errors.at(
+                key.span(),
+                format!("`{key}` is given twice in `access(...)`: give it once"),
+            );
+            continue;
+        }
+        if let Some(rule) = access_rule(value, errors) {
+            out.push(Access {
+                key: access_key,
+                key_span: key.span(),
+                rule,
+                rule_span: attr::span_of(value),
+            });
+        }
+    }
+    out
+}
+
+fn access_rule(value: &Expr, errors: &mut Errors) -> Option<AccessRule> {
+    const EXPECTED: &str =
+        "expected an access rule: `public`, `authenticated`, `owner` or `roles(\"admin\", ...)`";
+    match value {
+        Expr::Path(ExprPath {
+            path, qself: None, ..
+        }) => {
+            let rule = match path.get_ident().map(ToString::to_string).as_deref() {
+                Some("public") => Some(AccessRule::Public),
+                Some("authenticated") => Some(AccessRule::Authenticated),
+                Some("owner") => Some(AccessRule::Owner),
+                _ => None,
+            };
+            if rule.is_none() {
+                errors.at(attr::span_of(value), EXPECTED);
+            }
+            rule
+        }
+        Expr::Call(ExprCall { func, args, .. }) => {
+            let is_roles = matches!(&**func, Expr::Path(ExprPath { path, qself: None, .. }) if path.is_ident("roles"));
+            if !is_roles {
+                errors.at(attr::span_of(value), EXPECTED);
+                return None;
+            }
+            if args.is_empty() {
+                errors.at(
+                    attr::span_of(value),
+                    "`roles()` needs at least one role: `roles(\"admin\")`",
+                );
+                return None;
+            }
+            let mut roles = Vec::new();
+            for arg in args {
+                match attr::lit_str(arg).map(LitStr::value) {
+                    Some(role) if !role.trim().is_empty() => roles.push(role),
+                    _ => errors.at(
+                        attr::span_of(arg),
+                        "a role is a non-empty string: `roles(\"admin\", \"staff\")`",
+                    ),
+                }
+            }
+            (roles.len() == args.len()).then_some(AccessRule::Roles(roles))
+        }
+        _ => {
+            errors.at(attr::span_of(value), EXPECTED);
+            None
+        }
+    }
+}
+
+fn bypass(arg: &Arg, errors: &mut Errors) -> Option<(Ident, Vec<String>)> {
+    let Arg::List(key, entries) = arg else {
+        wrong_form(arg, "bypass", "bypass(\"admin\")", errors);
+        return None;
+    };
+    let mut roles = Vec::new();
+    for entry in entries {
+        match entry {
+            Arg::Lit(Lit::Str(lit)) if !lit.value().trim().is_empty() => roles.push(lit.value()),
+            _ => errors.at(
+                entry.span(),
+                "a role is a non-empty string: `bypass(\"admin\", \"support\")`",
+            ),
+        }
+    }
+    Some((key.clone(), roles))
+}
+
+fn cache(arg: &Arg, errors: &mut Errors) -> Option<(Ident, u64)> {
+    const EXAMPLE: &str = "cache(ttl = \"60s\")";
+    let Arg::List(key, entries) = arg else {
+        wrong_form(arg, "cache", EXAMPLE, errors);
+        return None;
+    };
+    let mut ttl = None;
+    for entry in entries {
+        match entry {
+            Arg::Value(name, value) if name == "ttl" && ttl.is_none() => {
+                let Some(lit) = attr::lit_str(value) else {
+                    errors.at(
+                        attr::span_of(value),
+                        format!("`ttl` is a string: `{EXAMPLE}`"),
+                    );
+                    continue;
+                };
+                match attr::parse_duration(&lit.value()) {
+                    Ok(millis) => ttl = Some(millis),
+                    Err(message) => errors.at(lit.span(), message),
+                }
+            }
+            _ => errors.at(
+                entry.span(),
+                format!("`cache` takes one key, `ttl`: `{EXAMPLE}`"),
+            ),
+        }
+    }
+    if ttl.is_none() && entries.is_empty() {
+        errors.at(key.span(), format!("`cache` needs a TTL: `{EXAMPLE}`"));
+    }
+    ttl.map(|millis| (key.clone(), millis))
+}

@@ -1,0 +1,203 @@
+//! A field's list filter and validation rules, as written in `#[resource(...)]`.
+
+use proc_macro2::Span;
+use syn::{Expr, Lit, Path};
+
+use super::{Key, wrong_form};
+use crate::attr::{self, Arg};
+use crate::errors::Errors;
+
+/// `filter` or `filter(eq, range, in)`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FilterOpts {
+    pub(crate) key: Key,
+    pub(crate) eq: bool,
+    pub(crate) range: bool,
+    pub(crate) any_of: bool,
+}
+
+/// A validation rule.
+#[derive(Clone)]
+pub(crate) enum RuleKind {
+    Length {
+        min: Option<usize>,
+        max: Option<usize>,
+    },
+    Range {
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    Email,
+    Url,
+    OneOf(Vec<String>),
+    Custom(Path),
+}
+
+/// A validation rule as written.
+#[derive(Clone)]
+pub(crate) struct Rule {
+    pub(crate) key: Key,
+    pub(crate) name: &'static str,
+    /// The span of `max = ...`, for `min > max`.
+    pub(crate) max_span: Span,
+    pub(crate) kind: RuleKind,
+}
+
+pub(super) fn filter(arg: &Arg, key: Key, errors: &mut Errors) -> Option<FilterOpts> {
+    let mut opts = FilterOpts {
+        key,
+        eq: false,
+        range: false,
+        any_of: false,
+    };
+    match arg {
+        Arg::Flag(_) => opts.eq = true,
+        Arg::List(_, forms) if !forms.is_empty() => {
+            for form in forms {
+                let slot = match form {
+                    Arg::Flag(ident) if ident == "eq" => &mut opts.eq,
+                    Arg::Flag(ident) if ident == "range" => &mut opts.range,
+                    Arg::Flag(ident) if ident == "in" => &mut opts.any_of,
+                    _ => {
+                        errors.at(
+                            form.span(),
+                            "unknown filter form; expected `eq`, `range` or `in`",
+                        );
+                        continue;
+                    }
+                };
+                if *slot {
+                    errors.at(form.span(), "this filter form is given twice: give it once");
+                }
+                *slot = true;
+            }
+        }
+        _ => {
+            wrong_form(arg, "filter", "filter` or `filter(eq, range, in)", errors);
+            return None;
+        }
+    }
+    Some(opts)
+}
+
+pub(super) fn rule(arg: &Arg, key: Key, errors: &mut Errors) -> Option<Rule> {
+    let mut rule = Rule {
+        key,
+        name: "",
+        max_span: key.span,
+        kind: RuleKind::Email,
+    };
+    match arg {
+        Arg::Flag(ident) if ident == "email" => {
+            rule.name = "email";
+        }
+        Arg::Flag(ident) if ident == "url" => {
+            rule.name = "url";
+            rule.kind = RuleKind::Url;
+        }
+        Arg::List(ident, args) if ident == "length" => {
+            rule.name = "length";
+            let (min, max, max_span) =
+                bounds(arg, args, "length(min = 1, max = 100)", attr::count, errors)?;
+            rule.max_span = max_span;
+            rule.kind = RuleKind::Length { min, max };
+        }
+        Arg::List(ident, args) if ident == "range" => {
+            rule.name = "range";
+            let (min, max, max_span) = bounds(
+                arg,
+                args,
+                "range(min = 0.01, max = 1000)",
+                attr::number,
+                errors,
+            )?;
+            rule.max_span = max_span;
+            rule.kind = RuleKind::Range { min, max };
+        }
+        Arg::List(ident, args) if ident == "one_of" => {
+            rule.name = "one_of";
+            let mut values = Vec::new();
+            for value in args {
+                match value {
+                    Arg::Lit(Lit::Str(lit)) => values.push(lit.value()),
+                    _ => errors.at(
+                        value.span(),
+                        "`one_of` lists strings: `one_of(\"draft\", \"published\")`",
+                    ),
+                }
+            }
+            if args.is_empty() {
+                errors.at(
+                    key.span,
+                    "`one_of` needs at least one value: `one_of(\"draft\", \"published\")`",
+                );
+                return None;
+            }
+            rule.kind = RuleKind::OneOf(values);
+        }
+        Arg::Value(ident, Expr::Path(path)) if ident == "custom" && path.qself.is_none() => {
+            rule.name = "custom";
+            rule.kind = RuleKind::Custom(path.path.clone());
+        }
+        _ => {
+            let (name, example) = match arg.key().map(ToString::to_string).as_deref() {
+                Some("email") => ("email", "email"),
+                Some("url") => ("url", "url"),
+                Some("length") => ("length", "length(min = 1, max = 100)"),
+                Some("range") => ("range", "range(min = 0.01, max = 1000)"),
+                Some("one_of") => ("one_of", "one_of(\"draft\", \"published\")"),
+                _ => ("custom", "custom = path::to::check"),
+            };
+            wrong_form(arg, name, example, errors);
+            return None;
+        }
+    }
+    Some(rule)
+}
+
+type Bounds<T> = (Option<T>, Option<T>, Span);
+
+fn bounds<T>(
+    arg: &Arg,
+    args: &[Arg],
+    example: &str,
+    parse: fn(&Expr) -> Option<T>,
+    errors: &mut Errors,
+) -> Option<Bounds<T>> {
+    let mut min = None;
+    let mut max = None;
+    let mut max_span = arg.span();
+    let mut ok = true;
+    for bound in args {
+        let (slot, value) = match bound {
+            Arg::Value(name, value) if name == "min" && min.is_none() => (&mut min, value),
+            Arg::Value(name, value) if name == "max" && max.is_none() => {
+                max_span = attr::span_of(value);
+                (&mut max, value)
+            }
+            _ => {
+                errors.at(
+                    bound.span(),
+                    format!("expected `min = ...` and/or `max = ...`, once each: `{example}`"),
+                );
+                ok = false;
+                continue;
+            }
+        };
+        match parse(value) {
+            Some(parsed) => *slot = Some(parsed),
+            None => {
+                errors.at(
+                    attr::span_of(value),
+                    format!("expected a number: `{example}`"),
+                );
+                ok = false;
+            }
+        }
+    }
+    if ok && min.is_none() && max.is_none() {
+        errors.at(arg.span(), format!("give a bound: `{example}`"));
+        ok = false;
+    }
+    ok.then_some((min, max, max_span))
+}

@@ -1,0 +1,20 @@
+//! An attribute that does not parse, and one that is not a list.
+use rustbe_core::Resource;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Resource)]
+#[sea_orm(table_name = "products")]
+#[resource]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[resource(sort = )]
+    pub name: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+fn main() {}

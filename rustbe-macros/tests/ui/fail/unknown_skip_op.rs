@@ -1,0 +1,19 @@
+//! An operation `skip` does not know.
+use rustbe_core::Resource;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Resource)]
+#[sea_orm(table_name = "products")]
+#[resource(skip(remove, list))]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub name: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+fn main() {}
