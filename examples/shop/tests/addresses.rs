@@ -5,10 +5,6 @@
 
 #![allow(clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
-#[allow(
-    unreachable_pub,
-    reason = "the helpers are shared by several test crates"
-)]
 mod common;
 
 use common::{

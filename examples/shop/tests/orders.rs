@@ -6,7 +6,6 @@
 
 #![allow(clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
-#[allow(unreachable_pub, reason = "shared by several test crates")]
 mod common;
 
 use std::sync::{Arc, Mutex};

@@ -30,7 +30,7 @@ use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::products::doc;
+use super::doc;
 use crate::entities::{product, review};
 
 /// The alias of the window count.

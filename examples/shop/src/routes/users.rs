@@ -269,7 +269,7 @@ async fn delete(
 /// ```
 #[must_use]
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    use super::products::doc::{
+    use super::doc::{
         self, BAD_PATH, FORBIDDEN, UNAUTHORIZED, UNAVAILABLE, UNSUPPORTED, errors, operation,
         path_id, query,
     };

@@ -9,13 +9,13 @@ use rustbe_core::config::Config;
 use rustbe_core::testing::{TestDb, TestRequest, TestResponse};
 use serde_json::{Value, json};
 
-pub const PASSWORD: &str = "Correct1!horse";
-pub const ADMIN_EMAIL: &str = "root@shop.example";
-pub const ADMIN_PASSWORD: &str = "Admin1!password";
+pub(crate) const PASSWORD: &str = "Correct1!horse";
+pub(crate) const ADMIN_EMAIL: &str = "root@shop.example";
+pub(crate) const ADMIN_PASSWORD: &str = "Admin1!password";
 
 /// The shop over `db`, with an admin account, generous rate limits, and Redis for the cache,
 /// limits and revocation when `redis` is given.
-pub async fn shop(db: &TestDb, redis: Option<&str>) -> Router {
+pub(crate) async fn shop(db: &TestDb, redis: Option<&str>) -> Router {
     let redis = redis.map(str::to_owned);
     let config = Config::from_lookup(shop::APP_NAME, |k| match k {
         "APP_ENV" => Some("test".into()),
@@ -35,7 +35,7 @@ pub async fn shop(db: &TestDb, redis: Option<&str>) -> Router {
 }
 
 /// Registers `email` and returns its user id and access token.
-pub async fn register(app: &Router, email: &str, name: &str) -> (String, String) {
+pub(crate) async fn register(app: &Router, email: &str, name: &str) -> (String, String) {
     let r = TestRequest::post("/api/auth/register")
         .json(&json!({"email": email, "password": PASSWORD, "name": name}))
         .send(app)
@@ -49,7 +49,7 @@ pub async fn register(app: &Router, email: &str, name: &str) -> (String, String)
 }
 
 /// The admin's access token.
-pub async fn admin_token(app: &Router) -> String {
+pub(crate) async fn admin_token(app: &Router) -> String {
     let r = TestRequest::post("/api/auth/login")
         .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
         .send(app)
@@ -62,7 +62,7 @@ pub async fn admin_token(app: &Router) -> String {
 }
 
 /// `method path` with `token` (empty: anonymous) and an optional JSON body.
-pub async fn call(
+pub(crate) async fn call(
     app: &Router,
     method: http::Method,
     path: &str,
@@ -79,28 +79,28 @@ pub async fn call(
     request.send(app).await
 }
 
-pub async fn get(app: &Router, path: &str, token: &str) -> TestResponse {
+pub(crate) async fn get(app: &Router, path: &str, token: &str) -> TestResponse {
     call(app, http::Method::GET, path, token, None).await
 }
 
-pub async fn post(app: &Router, path: &str, token: &str, body: Value) -> TestResponse {
+pub(crate) async fn post(app: &Router, path: &str, token: &str, body: Value) -> TestResponse {
     call(app, http::Method::POST, path, token, Some(body)).await
 }
 
-pub async fn put(app: &Router, path: &str, token: &str, body: Value) -> TestResponse {
+pub(crate) async fn put(app: &Router, path: &str, token: &str, body: Value) -> TestResponse {
     call(app, http::Method::PUT, path, token, Some(body)).await
 }
 
-pub async fn patch(app: &Router, path: &str, token: &str, body: Value) -> TestResponse {
+pub(crate) async fn patch(app: &Router, path: &str, token: &str, body: Value) -> TestResponse {
     call(app, http::Method::PATCH, path, token, Some(body)).await
 }
 
-pub async fn delete(app: &Router, path: &str, token: &str) -> TestResponse {
+pub(crate) async fn delete(app: &Router, path: &str, token: &str) -> TestResponse {
     call(app, http::Method::DELETE, path, token, None).await
 }
 
 /// Status and error code.
-pub fn outcome(r: &TestResponse) -> (u16, String) {
+pub(crate) fn outcome(r: &TestResponse) -> (u16, String) {
     let code = if r.body().is_empty() {
         String::new()
     } else {
@@ -113,7 +113,7 @@ pub fn outcome(r: &TestResponse) -> (u16, String) {
 }
 
 /// The sorted `field`s of an error's `details`.
-pub fn detail_fields(r: &TestResponse) -> Vec<String> {
+pub(crate) fn detail_fields(r: &TestResponse) -> Vec<String> {
     let mut fields: Vec<String> = r.json()["error"]["details"]
         .as_array()
         .map(|d| {
@@ -127,7 +127,7 @@ pub fn detail_fields(r: &TestResponse) -> Vec<String> {
 }
 
 /// The values of `field` in a list's `data`.
-pub fn column(r: &TestResponse, field: &str) -> Vec<Value> {
+pub(crate) fn column(r: &TestResponse, field: &str) -> Vec<Value> {
     r.json()["data"]
         .as_array()
         .map(|rows| rows.iter().map(|row| row[field].clone()).collect())
@@ -136,7 +136,7 @@ pub fn column(r: &TestResponse, field: &str) -> Vec<Value> {
 
 /// Runs `body` on SQLite, then on PostgreSQL + Redis when the services are given (a missing
 /// service is said on stderr, and fails in CI).
-pub async fn on_every_backend<F, Fut>(test: &str, body: F)
+pub(crate) async fn on_every_backend<F, Fut>(test: &str, body: F)
 where
     F: Fn(TestDb, Option<String>) -> Fut,
     Fut: std::future::Future<Output = ()>,

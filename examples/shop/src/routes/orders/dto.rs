@@ -1,0 +1,350 @@
+//! The request and response bodies of the order routes, and the lifecycle of an order.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rustbe_core::{Error, FieldError};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::entities::{order, order_item};
+
+/// The most lines an order may hold.
+///
+/// ```
+/// assert_eq!(shop::routes::orders::MAX_LINES, 50);
+/// ```
+pub const MAX_LINES: usize = 50;
+
+/// The largest quantity of one line.
+///
+/// ```
+/// assert_eq!(shop::routes::orders::MAX_QUANTITY, 1000);
+/// ```
+pub const MAX_QUANTITY: i64 = 1000;
+
+/// Where an order is in its lifecycle.
+///
+/// ```
+/// use shop::routes::orders::OrderStatus;
+/// assert_eq!(OrderStatus::Pending.as_str(), "pending");
+/// assert_eq!(OrderStatus::parse("shipped"), Some(OrderStatus::Shipped));
+/// assert_eq!(OrderStatus::parse("lost"), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderStatus {
+    /// Placed, not paid yet: the stock is reserved.
+    Pending,
+    /// Paid.
+    Paid,
+    /// Handed to the carrier.
+    Shipped,
+    /// Arrived: final.
+    Delivered,
+    /// Cancelled, the stock put back: final.
+    Cancelled,
+}
+
+impl OrderStatus {
+    /// Every status, in lifecycle order.
+    ///
+    /// ```
+    /// assert_eq!(shop::routes::orders::OrderStatus::ALL.len(), 5);
+    /// ```
+    pub const ALL: [Self; 5] = [
+        Self::Pending,
+        Self::Paid,
+        Self::Shipped,
+        Self::Delivered,
+        Self::Cancelled,
+    ];
+
+    /// The name stored and shown.
+    ///
+    /// ```
+    /// assert_eq!(shop::routes::orders::OrderStatus::Cancelled.as_str(), "cancelled");
+    /// ```
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Paid => "paid",
+            Self::Shipped => "shipped",
+            Self::Delivered => "delivered",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// The status named `name`, if there is one.
+    ///
+    /// ```
+    /// use shop::routes::orders::OrderStatus;
+    /// assert_eq!(OrderStatus::parse("paid"), Some(OrderStatus::Paid));
+    /// assert_eq!(OrderStatus::parse("Paid"), None);
+    /// ```
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// The next step forward, if any.
+    ///
+    /// ```
+    /// use shop::routes::orders::OrderStatus;
+    /// assert_eq!(OrderStatus::Paid.next(), Some(OrderStatus::Shipped));
+    /// assert_eq!(OrderStatus::Delivered.next(), None);
+    /// assert_eq!(OrderStatus::Cancelled.next(), None);
+    /// ```
+    #[must_use]
+    pub fn next(self) -> Option<Self> {
+        match self {
+            Self::Pending => Some(Self::Paid),
+            Self::Paid => Some(Self::Shipped),
+            Self::Shipped => Some(Self::Delivered),
+            Self::Delivered | Self::Cancelled => None,
+        }
+    }
+
+    /// Whether an admin may move an order from `self` to `to`: one step forward, or to
+    /// `cancelled` before delivery. Staying put is not a move.
+    ///
+    /// ```
+    /// use shop::routes::orders::OrderStatus::*;
+    /// assert!(Pending.can_move_to(Paid));
+    /// assert!(Shipped.can_move_to(Cancelled));
+    /// assert!(!Pending.can_move_to(Shipped)); // one step at a time
+    /// assert!(!Paid.can_move_to(Pending)); // never backwards
+    /// assert!(!Delivered.can_move_to(Cancelled));
+    /// assert!(!Paid.can_move_to(Paid));
+    /// ```
+    #[must_use]
+    pub fn can_move_to(self, to: Self) -> bool {
+        self.next() == Some(to)
+            || (to == Self::Cancelled && matches!(self, Self::Pending | Self::Paid | Self::Shipped))
+    }
+}
+
+/// One line of a new order.
+///
+/// ```
+/// let line: shop::routes::orders::CreateOrderLine = serde_json::from_str(
+///     r#"{"product_id": "6f1c9a4e-3c1b-4bde-9b55-2a4f3c0d9e11", "quantity": 2}"#,
+/// ).unwrap();
+/// assert_eq!(line.quantity, 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CreateOrderLine {
+    /// The product.
+    pub product_id: Uuid,
+    /// How many, 1 to 1000.
+    #[schema(minimum = 1, maximum = 1000)]
+    pub quantity: i64,
+}
+
+/// `POST /api/orders`. Prices, the total, the owner and the status come from the server.
+///
+/// ```
+/// use shop::routes::orders::CreateOrder;
+/// let body: CreateOrder = serde_json::from_str(
+///     r#"{"items": [{"product_id": "6f1c9a4e-3c1b-4bde-9b55-2a4f3c0d9e11", "quantity": 2}]}"#,
+/// ).unwrap();
+/// assert!(body.check().is_ok());
+/// assert_eq!(body.address_id, None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CreateOrder {
+    /// The lines: 1 to 50, one per product.
+    #[schema(min_items = 1, max_items = 50)]
+    pub items: Vec<CreateOrderLine>,
+    /// One of the caller's addresses.
+    #[serde(default)]
+    pub address_id: Option<Uuid>,
+}
+
+impl CreateOrder {
+    /// Checks the rules of the body, naming every broken one: `items` not empty and at most
+    /// [`MAX_LINES`], each `quantity` 1 to [`MAX_QUANTITY`], each product on one line only.
+    ///
+    /// ```
+    /// use shop::routes::orders::{CreateOrder, CreateOrderLine};
+    /// let id = uuid::Uuid::nil();
+    /// let line = |quantity| CreateOrderLine { product_id: id, quantity };
+    /// let body = CreateOrder { items: vec![line(0), line(1)], address_id: None };
+    /// let err = body.check().unwrap_err();
+    /// let fields: Vec<_> = err.details().iter().map(|d| d.field()).collect();
+    /// assert_eq!(fields, ["items[0].quantity", "items[1].product_id"]);
+    /// let empty = CreateOrder { items: vec![], address_id: None };
+    /// assert_eq!(empty.check().unwrap_err().details()[0].field(), "items");
+    /// ```
+    ///
+    /// # Errors
+    /// `VALIDATION_ERROR` with the details.
+    pub fn check(&self) -> Result<(), Error> {
+        let mut problems = Vec::new();
+        if self.items.is_empty() {
+            problems.push(FieldError::new("items", "must hold at least one item"));
+        } else if self.items.len() > MAX_LINES {
+            problems.push(FieldError::new(
+                "items",
+                format!("must hold at most {MAX_LINES} items"),
+            ));
+        }
+        let mut first_line: HashMap<Uuid, usize> = HashMap::new();
+        for (i, line) in self.items.iter().enumerate() {
+            if !(1..=MAX_QUANTITY).contains(&line.quantity) {
+                problems.push(FieldError::new(
+                    format!("items[{i}].quantity"),
+                    format!("must be between 1 and {MAX_QUANTITY}"),
+                ));
+            }
+            if let Some(first) = first_line.insert(line.product_id, i) {
+                first_line.insert(line.product_id, first);
+                problems.push(FieldError::new(
+                    format!("items[{i}].product_id"),
+                    format!(
+                        "is already ordered in items[{first}]; put the whole quantity on one line"
+                    ),
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::validation(problems))
+        }
+    }
+
+    /// The hex SHA-256 of the canonical form of the body (fields in a fixed order, UUIDs in
+    /// lower case, no whitespace): what an `Idempotency-Key` is bound to.
+    ///
+    /// ```
+    /// use shop::routes::orders::CreateOrder;
+    /// let a: CreateOrder = serde_json::from_str(
+    ///     r#"{"items": [{"quantity": 1, "product_id": "6F1C9A4E-3C1B-4BDE-9B55-2A4F3C0D9E11"}]}"#,
+    /// ).unwrap();
+    /// let b: CreateOrder = serde_json::from_str(
+    ///     r#"{"address_id": null, "items":[{"product_id":"6f1c9a4e-3c1b-4bde-9b55-2a4f3c0d9e11","quantity":1}]}"#,
+    /// ).unwrap();
+    /// assert_eq!(a.fingerprint(), b.fingerprint());
+    /// assert_eq!(a.fingerprint().len(), 64);
+    /// ```
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        // Serialising the parsed struct gives its fields in declaration order; it cannot fail.
+        let canonical = serde_json::to_string(self).unwrap_or_default();
+        let digest = Sha256::digest(canonical.as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// `PATCH /api/orders/{id}`.
+///
+/// ```
+/// use shop::routes::orders::{OrderStatus, UpdateOrder};
+/// let body: UpdateOrder = serde_json::from_str(r#"{"status": "cancelled"}"#).unwrap();
+/// assert_eq!(body.status, OrderStatus::Cancelled);
+/// assert!(serde_json::from_str::<UpdateOrder>(r#"{"status": "lost"}"#).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct UpdateOrder {
+    /// The new status.
+    pub status: OrderStatus,
+}
+
+/// One line of an order as the API shows it.
+///
+/// ```
+/// let line = shop::routes::orders::OrderLine {
+///     product_id: uuid::Uuid::nil(),
+///     quantity: 2,
+///     unit_price: 19.99,
+/// };
+/// assert_eq!(serde_json::to_value(&line).unwrap()["unit_price"], 19.99);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OrderLine {
+    /// The product.
+    pub product_id: Uuid,
+    /// How many.
+    pub quantity: i32,
+    /// The catalogue price when the order was placed.
+    pub unit_price: f64,
+}
+
+/// An order as the API shows it, with its lines.
+///
+/// ```
+/// use shop::routes::orders::{Order, OrderStatus};
+/// let now = chrono::Utc::now();
+/// let order = Order {
+///     id: uuid::Uuid::nil(),
+///     user_id: uuid::Uuid::nil(),
+///     address_id: None,
+///     status: OrderStatus::Pending,
+///     total: 39.98,
+///     items: vec![],
+///     created_at: now,
+///     updated_at: now,
+/// };
+/// assert_eq!(serde_json::to_value(&order).unwrap()["status"], "pending");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Order {
+    /// The id.
+    pub id: Uuid,
+    /// Who placed it.
+    pub user_id: Uuid,
+    /// Where it goes, if an address was given (cleared if the address is deleted).
+    pub address_id: Option<Uuid>,
+    /// Where it is in its lifecycle.
+    pub status: OrderStatus,
+    /// The sum of `unit_price × quantity` over the lines, computed by the server.
+    pub total: f64,
+    /// The lines, in product-id order.
+    pub items: Vec<OrderLine>,
+    /// When it was placed.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Order {
+    pub(super) fn from_rows(
+        row: &order::Model,
+        items: Vec<order_item::Model>,
+    ) -> Result<Self, Error> {
+        let status = OrderStatus::parse(&row.status).ok_or_else(|| {
+            Error::internal(format!("order {} has status {:?}", row.id, row.status))
+        })?;
+        Ok(Self {
+            id: row.id,
+            user_id: row.user_id,
+            address_id: row.address_id,
+            status,
+            total: money(cents(row.total)),
+            items: items
+                .into_iter()
+                .map(|i| OrderLine {
+                    product_id: i.product_id,
+                    quantity: i.quantity,
+                    unit_price: money(cents(i.unit_price)),
+                })
+                .collect(),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// `price` in whole cents, rounded to the nearest.
+pub(super) fn cents(price: f64) -> i64 {
+    (price * 100.0).round() as i64
+}
+
+/// Whole cents as money: a number with (at most) two decimals.
+pub(super) fn money(cents: i64) -> f64 {
+    cents as f64 / 100.0
+}

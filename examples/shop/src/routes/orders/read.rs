@@ -1,0 +1,214 @@
+//! `GET /api/orders`, `GET /api/users/{id}/orders` and `GET /api/orders/{id}`: reading
+//! orders with their items, in a fixed number of statements.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rustbe_core::Error;
+use rustbe_core::access::Principal;
+use rustbe_core::envelope::Data;
+use rustbe_core::extract::{Direction, Pagination, Path, Query, Sort, SortFields, SortKey};
+use rustbe_core::resource::etag_of;
+use rustbe_core::response::Page;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder,
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::dto::{Order, OrderStatus};
+use super::{OrdersState, caller, is_admin};
+use crate::entities::{order, order_item};
+
+/// The items of `orders`, by order, each in product-id order: one statement.
+pub(super) async fn items_of(
+    db: &impl ConnectionTrait,
+    orders: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<order_item::Model>>, Error> {
+    let mut by_order: HashMap<Uuid, Vec<order_item::Model>> = HashMap::new();
+    if orders.is_empty() {
+        return Ok(by_order);
+    }
+    let rows = order_item::Entity::find()
+        .filter(order_item::Column::OrderId.is_in(orders.iter().copied()))
+        .order_by_asc(order_item::Column::OrderId)
+        .order_by_asc(order_item::Column::ProductId)
+        .all(db)
+        .await?;
+    for row in rows {
+        by_order.entry(row.order_id).or_default().push(row);
+    }
+    Ok(by_order)
+}
+
+/// Order `id` with its items, if `principal` may see it (owner or admin): 404 otherwise.
+pub(super) async fn visible(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Order, Error> {
+    let row = order::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    if !is_admin(principal) && row.user_id != caller(principal)? {
+        return Err(Error::not_found());
+    }
+    let mut items = items_of(db, &[id]).await?;
+    Order::from_rows(&row, items.remove(&id).unwrap_or_default())
+}
+
+pub(super) struct OrderSort;
+
+impl SortFields for OrderSort {
+    const FIELDS: &'static [&'static str] = &["created_at", "total", "status"];
+    const DEFAULT: &'static [SortKey] = &[SortKey::desc("created_at")];
+}
+
+/// The query parameters of the lists; anything else is a 400.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ListQuery {
+    status: Option<OrderStatus>,
+    #[serde(rename = "page")]
+    _page: Option<String>,
+    #[serde(rename = "limit")]
+    _limit: Option<String>,
+    #[serde(rename = "sort")]
+    _sort: Option<String>,
+    #[serde(rename = "order")]
+    _order: Option<String>,
+}
+
+/// A page of orders (of `owner` only, when given) with their items: three statements.
+async fn page_of(
+    db: &DatabaseConnection,
+    owner: Option<Uuid>,
+    query: &ListQuery,
+    page: Pagination,
+    sort: &Sort<OrderSort>,
+) -> Result<Page<Order>, Error> {
+    let mut condition = Condition::all();
+    if let Some(owner) = owner {
+        condition = condition.add(order::Column::UserId.eq(owner));
+    }
+    if let Some(status) = query.status {
+        condition = condition.add(order::Column::Status.eq(status.as_str()));
+    }
+    let mut select = order::Entity::find().filter(condition);
+    for key in sort.keys() {
+        let column = match key.field {
+            "total" => order::Column::Total,
+            "status" => order::Column::Status,
+            _ => order::Column::CreatedAt,
+        };
+        select = match key.direction {
+            Direction::Asc => select.order_by_asc(column),
+            Direction::Desc => select.order_by_desc(column),
+        };
+    }
+    let pages = select
+        .order_by_asc(order::Column::Id)
+        .paginate(db, page.limit());
+    let total = pages.num_items().await?;
+    let rows = pages.fetch_page(page.page() - 1).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut items = items_of(db, &ids).await?;
+    let orders = rows
+        .into_iter()
+        .map(|row| {
+            let lines = items.remove(&row.id).unwrap_or_default();
+            Order::from_rows(&row, lines)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::new(orders, page, total))
+}
+
+pub(super) async fn list(
+    State(state): State<OrdersState>,
+    principal: Principal,
+    page: Pagination,
+    sort: Sort<OrderSort>,
+    Query(query): Query<ListQuery>,
+) -> Result<Page<Order>, Error> {
+    let owner = if is_admin(&principal) {
+        None
+    } else {
+        Some(caller(&principal)?)
+    };
+    page_of(&state.db, owner, &query, page, &sort).await
+}
+
+pub(super) async fn list_for_user(
+    State(state): State<OrdersState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    page: Pagination,
+    sort: Sort<OrderSort>,
+    Query(query): Query<ListQuery>,
+) -> Result<Page<Order>, Error> {
+    if !is_admin(&principal) && caller(&principal)? != id {
+        return Err(Error::not_found());
+    }
+    page_of(&state.db, Some(id), &query, page, &sort).await
+}
+
+/// `order` in the envelope with its strong `ETag`.
+pub(super) fn tagged(order: &Order) -> Result<(Vec<u8>, String), Error> {
+    let body = serde_json::to_vec(&Data::new(order)).map_err(Error::internal)?;
+    let etag = etag_of(&body);
+    Ok((body, etag))
+}
+
+/// The entity tags of header `name`, if the request has it.
+pub(super) fn entity_tags<'h>(
+    headers: &'h HeaderMap,
+    name: &header::HeaderName,
+) -> Option<Vec<&'h str>> {
+    let mut found: Option<Vec<&str>> = None;
+    for value in headers.get_all(name) {
+        let text = value.to_str().unwrap_or_default();
+        found
+            .get_or_insert_with(Vec::new)
+            .extend(text.split(',').map(str::trim).filter(|t| !t.is_empty()));
+    }
+    found
+}
+
+pub(super) fn ok_with_etag(body: Vec<u8>, etag: &str) -> Result<Response, Error> {
+    let etag = HeaderValue::from_str(etag).map_err(Error::internal)?;
+    Ok((
+        StatusCode::OK,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (header::ETAG, etag),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+pub(super) async fn get_one(
+    State(state): State<OrdersState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let order = visible(&state.db, &principal, id).await?;
+    let (body, etag) = tagged(&order)?;
+    let fresh = entity_tags(&headers, &header::IF_NONE_MATCH).is_some_and(|tags| {
+        tags.iter()
+            .any(|t| *t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
+    });
+    if fresh {
+        let etag = HeaderValue::from_str(&etag).map_err(Error::internal)?;
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    ok_with_etag(body, &etag)
+}

@@ -1,0 +1,110 @@
+//! `PATCH /api/orders/{id}`: moving an order along its lifecycle, and putting the stock back
+//! when it is cancelled.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use chrono::{SubsecRound, Utc};
+use rustbe_core::access::Principal;
+use rustbe_core::cache::Cache;
+use rustbe_core::extract::{Json, Path};
+use rustbe_core::{Error, ErrorCode};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, EntityTrait, QueryFilter, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::dto::{OrderStatus, UpdateOrder};
+use super::read::{entity_tags, ok_with_etag, tagged, visible};
+use super::{OrdersState, forget_products, is_admin};
+use crate::entities::{order, product};
+
+/// Whether `principal` may move an order from `from` to `to`: `403` or `409` when not.
+fn check_move(admin: bool, from: OrderStatus, to: OrderStatus) -> Result<(), Error> {
+    let conflict = || {
+        Error::conflict(format!(
+            "An order cannot move from {} to {}",
+            from.as_str(),
+            to.as_str()
+        ))
+    };
+    if admin {
+        return if from.can_move_to(to) {
+            Ok(())
+        } else {
+            Err(conflict())
+        };
+    }
+    match (from, to) {
+        (OrderStatus::Pending, OrderStatus::Cancelled) => Ok(()),
+        (_, OrderStatus::Cancelled) if !from.can_move_to(to) => Err(conflict()),
+        _ => Err(Error::forbidden().with_message("Customers may only cancel a pending order")),
+    }
+}
+
+pub(super) async fn update(
+    State(state): State<OrdersState>,
+    principal: Principal,
+    cache: Cache,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    Json(body): Json<UpdateOrder>,
+) -> Result<Response, Error> {
+    let mut order = visible(&state.db, &principal, id).await?;
+    if let Some(tags) = entity_tags(&headers, &header::IF_MATCH) {
+        let (_, etag) = tagged(&order)?;
+        if !tags.iter().any(|t| *t == "*" || *t == etag) {
+            return Err(Error::new(ErrorCode::PreconditionFailed));
+        }
+    }
+    let (from, to) = (order.status, body.status);
+    check_move(is_admin(&principal), from, to)?;
+    let now = Utc::now().trunc_subsecs(6);
+    let txn = state
+        .db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        })
+        .await?;
+    let moved = order::Entity::update_many()
+        .col_expr(order::Column::Status, Expr::value(to.as_str()))
+        .col_expr(order::Column::UpdatedAt, Expr::value(now))
+        .filter(order::Column::Id.eq(id))
+        .filter(order::Column::Status.eq(from.as_str()))
+        .exec(&txn)
+        .await?;
+    if moved.rows_affected == 0 {
+        txn.rollback().await?;
+        return Err(Error::conflict(
+            "The order changed meanwhile; read it again",
+        ));
+    }
+    if to == OrderStatus::Cancelled {
+        for line in &order.items {
+            product::Entity::update_many()
+                .col_expr(
+                    product::Column::StockQuantity,
+                    Expr::col(product::Column::StockQuantity).add(line.quantity),
+                )
+                .col_expr(
+                    product::Column::PopularityScore,
+                    Expr::col(product::Column::PopularityScore).sub(line.quantity),
+                )
+                .col_expr(product::Column::UpdatedAt, Expr::value(now))
+                .filter(product::Column::Id.eq(line.product_id))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    txn.commit().await?;
+    if to == OrderStatus::Cancelled {
+        forget_products(&cache, &order.items).await;
+    }
+    order.status = to;
+    order.updated_at = now;
+    let (body, etag) = tagged(&order)?;
+    ok_with_etag(body, &etag)
+}
