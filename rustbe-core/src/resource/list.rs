@@ -386,9 +386,35 @@ fn search<R: Resource>(raw: &str, backend: DbBackend) -> Result<Option<SimpleExp
             format!("to_tsvector('{language}', {document}) @@ plainto_tsquery('{language}', $1)");
         return Ok(Some(Expr::cust_with_values(sql, [q.to_owned()])));
     }
+    Ok(Some(contains_ignore_case(columns, q).into()))
+}
+
+/// Rows where any of `columns` contains `text`, ignoring case: `LOWER(column) LIKE '%text%'`
+/// with `%`, `_` and `\` in `text` escaped, so a client's text matches only itself. The
+/// fallback search of the derive; hand-written lists use it for the same behaviour.
+///
+/// ```
+/// use rustbe_core::resource::contains_ignore_case;
+/// use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait, entity::prelude::*};
+/// # #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+/// # #[sea_orm(table_name = "users")]
+/// # pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub name: String, pub email: String }
+/// # #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// # pub enum Relation {}
+/// # impl ActiveModelBehavior for ActiveModel {}
+/// let sql = Entity::find()
+///     .filter(contains_ignore_case([Column::Name, Column::Email], "50%_off"))
+///     .build(DbBackend::Sqlite)
+///     .to_string();
+/// assert!(sql.contains(r"LIKE '%50\%\_off%' ESCAPE '\'"));
+/// ```
+pub fn contains_ignore_case<C: ColumnTrait>(
+    columns: impl IntoIterator<Item = C>,
+    text: &str,
+) -> Condition {
     let pattern = format!(
         "%{}%",
-        q.to_lowercase()
+        text.to_lowercase()
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_")
@@ -400,7 +426,35 @@ fn search<R: Resource>(raw: &str, backend: DbBackend) -> Result<Option<SimpleExp
                 .like(LikeExpr::new(pattern.as_str()).escape('\\')),
         );
     }
-    Ok(Some(any.into()))
+    any
+}
+
+/// `select` ordered by `keys` (from [`Sort`](crate::extract::Sort) or
+/// [`parse_sort`](crate::extract::parse_sort)), each field mapped to its column by `column`.
+///
+/// ```
+/// use rustbe_core::extract::SortKey;
+/// use rustbe_core::resource::order_by;
+/// use sea_orm::{DbBackend, EntityTrait, QueryTrait, entity::prelude::*};
+/// # #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+/// # #[sea_orm(table_name = "users")]
+/// # pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub name: String }
+/// # #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// # pub enum Relation {}
+/// # impl ActiveModelBehavior for ActiveModel {}
+/// let keys = [SortKey::desc("name")];
+/// let sql = order_by(Entity::find(), &keys, |_| Column::Name).build(DbBackend::Sqlite).to_string();
+/// assert!(sql.ends_with(r#"ORDER BY "users"."name" DESC"#));
+/// ```
+pub fn order_by<E: EntityTrait>(
+    mut select: Select<E>,
+    keys: &[SortKey],
+    column: impl Fn(&'static str) -> E::Column,
+) -> Select<E> {
+    for key in keys {
+        select = select.order_by(column(key.field), order(key.direction));
+    }
+    select
 }
 
 /// A row with the window count of its list.

@@ -21,6 +21,7 @@
 //! `/products/popular` is the top 10 by `popularity_score` (ties by name), cached 15 minutes
 //! under `products`/`popular`: writes to products do not refresh it sooner.
 
+use rustbe_core::resource::{contains_ignore_case, order_by};
 use std::time::Duration;
 
 use axum::Router;
@@ -28,12 +29,10 @@ use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rustbe_core::cache::Cache;
-use rustbe_core::extract::{
-    Direction, Pagination, PaginationLimits, Query, Sort, SortFields, SortKey,
-};
+use rustbe_core::extract::{Pagination, PaginationLimits, Query, Sort, SortFields, SortKey};
 use rustbe_core::response::{Page, Single};
 use rustbe_core::{Error, ErrorCode, FieldError, Resource as _};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query as Sql, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Query as Sql, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult,
     PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect,
@@ -177,22 +176,8 @@ fn search(raw: &str, backend: DbBackend) -> Result<Option<SimpleExpr>, String> {
             [q.to_owned()],
         )));
     }
-    let pattern = format!(
-        "%{}%",
-        q.to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let like = |column: product::Column| {
-        Expr::expr(Func::lower(Expr::col(column)))
-            .like(LikeExpr::new(pattern.as_str()).escape('\\'))
-    };
     Ok(Some(
-        Condition::any()
-            .add(like(product::Column::Name))
-            .add(like(product::Column::Description))
-            .into(),
+        contains_ignore_case([product::Column::Name, product::Column::Description], q).into(),
     ))
 }
 
@@ -234,13 +219,11 @@ async fn list(
     }
     let (sort, page) = (sort?, page?);
 
-    let mut select = product::Entity::find().filter(condition.clone());
-    for key in sort.keys() {
-        select = match key.direction {
-            Direction::Asc => select.order_by_asc(sort_column(key.field)),
-            Direction::Desc => select.order_by_desc(sort_column(key.field)),
-        };
-    }
+    let select = order_by(
+        product::Entity::find().filter(condition.clone()),
+        sort.keys(),
+        sort_column,
+    );
     let rows: Vec<Counted> = select
         .order_by_asc(product::Column::Id)
         .expr_as(Expr::cust("COUNT(*) OVER ()"), TOTAL)

@@ -8,13 +8,13 @@ use axum::routing::{get, put};
 use chrono::Utc;
 use rustbe_auth::AuthService;
 use rustbe_core::access::Principal;
-use rustbe_core::extract::{Direction, Json, Pagination, Path, Query, Sort, SortFields, SortKey};
+use rustbe_core::extract::{Json, Pagination, Path, Query, Sort, SortFields, SortKey};
+use rustbe_core::resource::{contains_ignore_case, order_by};
 use rustbe_core::response::{NoContent, Page, Single};
 use rustbe_core::{Error, FieldError};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
-    ModelTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait,
+    PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -115,35 +115,17 @@ async fn list(
         select = select.filter(user::Column::Role.eq(role.as_str()));
     }
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            q.to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        let like = |column: user::Column| {
-            Expr::expr(Func::lower(Expr::col(column)))
-                .like(LikeExpr::new(pattern.as_str()).escape('\\'))
-        };
-        select = select.filter(
-            Condition::any()
-                .add(like(user::Column::Name))
-                .add(like(user::Column::Email)),
-        );
+        select = select.filter(contains_ignore_case(
+            [user::Column::Name, user::Column::Email],
+            q,
+        ));
     }
-    for key in sort.keys() {
-        let column = match key.field {
-            "name" => user::Column::Name,
-            "email" => user::Column::Email,
-            "role" => user::Column::Role,
-            _ => user::Column::CreatedAt,
-        };
-        select = match key.direction {
-            Direction::Asc => select.order_by_asc(column),
-            Direction::Desc => select.order_by_desc(column),
-        };
-    }
+    select = order_by(select, sort.keys(), |field| match field {
+        "name" => user::Column::Name,
+        "email" => user::Column::Email,
+        "role" => user::Column::Role,
+        _ => user::Column::CreatedAt,
+    });
     let pages = select
         .order_by_asc(user::Column::Id)
         .paginate(&state.db, page.limit());

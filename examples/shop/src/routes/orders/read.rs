@@ -1,6 +1,7 @@
 //! `GET /api/orders`, `GET /api/users/{id}/orders` and `GET /api/orders/{id}`: reading
 //! orders with their items, in a fixed number of statements.
 
+use rustbe_core::resource::order_by;
 use std::collections::HashMap;
 
 use axum::extract::State;
@@ -9,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use rustbe_core::Error;
 use rustbe_core::access::Principal;
 use rustbe_core::envelope::Data;
-use rustbe_core::extract::{Direction, Pagination, Path, Query, Sort, SortFields, SortKey};
+use rustbe_core::extract::{Pagination, Path, Query, Sort, SortFields, SortKey};
 use rustbe_core::resource::etag_of;
 use rustbe_core::response::Page;
 use sea_orm::{
@@ -99,17 +100,11 @@ async fn page_of(
         condition = condition.add(order::Column::Status.eq(status.as_str()));
     }
     let mut select = order::Entity::find().filter(condition);
-    for key in sort.keys() {
-        let column = match key.field {
-            "total" => order::Column::Total,
-            "status" => order::Column::Status,
-            _ => order::Column::CreatedAt,
-        };
-        select = match key.direction {
-            Direction::Asc => select.order_by_asc(column),
-            Direction::Desc => select.order_by_desc(column),
-        };
-    }
+    select = order_by(select, sort.keys(), |field| match field {
+        "total" => order::Column::Total,
+        "status" => order::Column::Status,
+        _ => order::Column::CreatedAt,
+    });
     let pages = select
         .order_by_asc(order::Column::Id)
         .paginate(db, page.limit());
