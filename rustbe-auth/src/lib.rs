@@ -39,3 +39,19 @@ struct ReadmeDoctests;
 /// The authentication guide, `docs/auth.md`, included so that its code compiles.
 #[doc = include_str!("../../docs/auth.md")]
 pub mod guide {}
+
+/// The guides that use both crates, included so that their code compiles.
+pub mod guides {
+    /// From `cargo add` to a running API: `docs/getting-started.md`.
+    #[doc = include_str!("../../docs/getting-started.md")]
+    pub mod getting_started {}
+    /// Who may do what: `docs/access-rules.md`.
+    #[doc = include_str!("../../docs/access-rules.md")]
+    pub mod access_rules {}
+    /// Testing an app built on rustbe: `docs/testing.md`.
+    #[doc = include_str!("../../docs/testing.md")]
+    pub mod testing {}
+    /// Several instances on PostgreSQL and Redis: `docs/deploying.md`.
+    #[doc = include_str!("../../docs/deploying.md")]
+    pub mod deploying {}
+}
