@@ -60,6 +60,8 @@ struct Op {
     path: &'static str,
     summary: &'static str,
     body: Option<RefOr<Schema>>,
+    /// Whether the body may be left out (`POST /api/auth/logout`).
+    body_optional: bool,
     ok: (&'static str, &'static str, Option<RefOr<Schema>>),
     errors: &'static [(&'static str, &'static str)],
     secured: bool,
@@ -74,7 +76,11 @@ fn operation(op: Op) -> PathItem {
         builder = builder.request_body(Some(
             RequestBodyBuilder::new()
                 .content(JSON, Content::new(Some(body)))
-                .required(Some(Required::True))
+                .required(Some(if op.body_optional {
+                    Required::False
+                } else {
+                    Required::True
+                }))
                 .build(),
         ));
     }
@@ -116,6 +122,36 @@ const BUSY: (&str, &str) = (
     "The database or the revocation store is unavailable (with `Retry-After`)",
 );
 
+/// A new password under the default [`PasswordPolicy`](crate::password::PasswordPolicy): 8 to
+/// 128 characters with an upper-case letter, a lower-case letter, a digit and one of
+/// `!@#$%^&*` (each rule a pattern the value must contain, as the policy checks it).
+fn new_password() -> Schema {
+    let contains = |pattern: &str| {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .pattern(Some(pattern.to_owned()))
+            .build()
+    };
+    let policy = crate::password::PasswordPolicy::default();
+    utoipa::openapi::schema::AllOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::Type(Type::String))
+                .format(Some(utoipa::openapi::schema::SchemaFormat::Custom(
+                    "password".into(),
+                )))
+                .min_length(Some(8))
+                .max_length(Some(policy.max_len())),
+        )
+        .item(contains("[A-Z]"))
+        .item(contains("[a-z]"))
+        .item(contains("[0-9]"))
+        .item(contains("[!@#$%^&*]"))
+        .description(Some("The password (see the password rules)"))
+        .build()
+        .into()
+}
+
 /// The document of the auth router for users shown as `User`.
 pub(super) fn document<User: ToSchema>() -> OpenApi {
     let user = reference::<User>();
@@ -125,6 +161,7 @@ pub(super) fn document<User: ToSchema>() -> OpenApi {
             path: "/api/auth/register",
             summary: "Create an account and start a session",
             body: Some(reference::<RegisterRequest>()),
+            body_optional: false,
             ok: (
                 "201",
                 "Registered; `Location` names the user",
@@ -143,6 +180,7 @@ pub(super) fn document<User: ToSchema>() -> OpenApi {
             path: "/api/auth/login",
             summary: "Start a session with email and password",
             body: Some(reference::<LoginRequest>()),
+            body_optional: false,
             ok: ("200", "Signed in", Some(data(session(user.clone())))),
             errors: &[
                 INVALID,
@@ -160,6 +198,7 @@ pub(super) fn document<User: ToSchema>() -> OpenApi {
             path: "/api/auth/refresh",
             summary: "Spend a refresh token for a new pair (a spent token revokes its whole session)",
             body: Some(reference::<RefreshRequest>()),
+            body_optional: false,
             ok: ("200", "A new pair", Some(data(reference::<TokenPair>()))),
             errors: &[
                 INVALID,
@@ -177,6 +216,7 @@ pub(super) fn document<User: ToSchema>() -> OpenApi {
             path: "/api/auth/logout",
             summary: "End the session: the access token and the session's refresh tokens stop working at once",
             body: Some(reference::<LogoutRequest>()),
+            body_optional: true,
             ok: ("204", "Signed out", None),
             errors: &[INVALID, UNAUTHORIZED, BUSY],
             secured: true,
@@ -186,6 +226,7 @@ pub(super) fn document<User: ToSchema>() -> OpenApi {
             path: "/api/auth/forgot-password",
             summary: "Email a reset link; the same answer whether or not the account exists",
             body: Some(reference::<ForgotPasswordRequest>()),
+            body_optional: false,
             ok: ("202", "Accepted", Some(data(reference::<Accepted>()))),
             errors: &[INVALID, UNSUPPORTED],
             secured: false,
@@ -195,6 +236,7 @@ pub(super) fn document<User: ToSchema>() -> OpenApi {
             path: "/api/auth/reset-password",
             summary: "Choose a new password with a reset token (single use, 1 h); revokes every session",
             body: Some(reference::<ResetPasswordRequest>()),
+            body_optional: false,
             ok: ("204", "Password changed", None),
             errors: &[INVALID, UNSUPPORTED, BUSY],
             secured: false,
@@ -204,6 +246,7 @@ pub(super) fn document<User: ToSchema>() -> OpenApi {
             path: "/api/users/me",
             summary: "The signed-in user",
             body: None,
+            body_optional: false,
             ok: ("200", "The user", Some(data(user))),
             errors: &[UNAUTHORIZED, BUSY],
             secured: true,
@@ -213,6 +256,7 @@ pub(super) fn document<User: ToSchema>() -> OpenApi {
             path: "/api/users/me/password",
             summary: "Change the password; other sessions are revoked",
             body: Some(reference::<ChangePasswordRequest>()),
+            body_optional: false,
             ok: ("204", "Password changed", None),
             errors: &[INVALID, UNAUTHORIZED, UNSUPPORTED, BUSY],
             secured: true,
@@ -238,6 +282,19 @@ pub(super) fn document<User: ToSchema>() -> OpenApi {
     add::<ChangePasswordRequest>(&mut schemas);
     add::<TokenPair>(&mut schemas);
     add::<Accepted>(&mut schemas);
+    for (name, field) in [
+        (RegisterRequest::name(), "password"),
+        (ResetPasswordRequest::name(), "password"),
+        (ChangePasswordRequest::name(), "new_password"),
+    ] {
+        if let Some((_, RefOr::T(Schema::Object(object)))) =
+            schemas.iter_mut().find(|(n, _)| *n == name)
+        {
+            object
+                .properties
+                .insert(field.to_owned(), new_password().into());
+        }
+    }
     let components = utoipa::openapi::ComponentsBuilder::new()
         .schemas_from_iter(schemas)
         .build();

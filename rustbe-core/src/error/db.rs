@@ -39,6 +39,10 @@ impl From<DbErr> for Error {
                 return Error::conflict("A referenced resource does not exist or is still in use")
                     .with_source(err);
             }
+            _ if is_sqlite_foreign_key(&err) => {
+                return Error::conflict("A referenced resource does not exist or is still in use")
+                    .with_source(err);
+            }
             _ => {}
         }
         match &err {
@@ -53,6 +57,23 @@ impl From<DbErr> for Error {
             }
             _ => Error::internal(err),
         }
+    }
+}
+
+/// SQLite reports a `RESTRICT`ed delete of a referenced row as code 1811
+/// (`SQLITE_CONSTRAINT_TRIGGER`) with "FOREIGN KEY constraint failed", which SeaORM does not
+/// classify (it knows only 787).
+fn is_sqlite_foreign_key(err: &DbErr) -> bool {
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    match e.as_ref() {
+        sqlx::Error::Database(db) => {
+            matches!(db.code().as_deref(), Some("787" | "1811"))
+                && db.message().contains("FOREIGN KEY constraint failed")
+        }
+        _ => false,
     }
 }
 

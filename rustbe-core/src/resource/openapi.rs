@@ -153,7 +153,7 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
                 "Answer 412 unless the row still has this ETag",
             ))
             .response("204", ResponseBuilder::new().description("Deleted").build());
-        let op = errors(op, rule, &[BAD_PATH, NOT_FOUND, PRECONDITION]);
+        let op = errors(op, rule, &[BAD_PATH, NOT_FOUND, CONFLICT, PRECONDITION]);
         add(&mut item, PathItem::new(HttpMethod::Delete, op.build()));
     }
     if let Some(item) = item {
@@ -241,6 +241,23 @@ fn integer(min: i64) -> Schema {
         .into()
 }
 
+fn bounded(min: i64, max: i64) -> Schema {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Integer))
+        .minimum(Some(min))
+        .maximum(Some(max))
+        .into()
+}
+
+/// `sort`: comma-separated sortable fields, each optionally prefixed with `-`.
+fn sort_schema(fields: &[&str]) -> Schema {
+    let field = format!("-?({})", fields.join("|"));
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .pattern(Some(format!("^{field}(,{field})*$")))
+        .into()
+}
+
 fn query(name: &str, schema: Schema, description: String) -> utoipa::openapi::path::Parameter {
     ParameterBuilder::new()
         .name(name)
@@ -272,11 +289,19 @@ fn list_parameters<R: Resource>() -> Vec<utoipa::openapi::path::Parameter> {
             "The `next_cursor` of the previous page".into(),
         ));
     } else {
-        out.push(query("page", integer(1), "The page, from 1".into()));
+        out.push(query(
+            "page",
+            bounded(1, i64::from(u32::MAX)),
+            "The page, from 1".into(),
+        ));
     }
     out.push(query(
         "limit",
-        integer(1),
+        bounded(
+            1,
+            i64::try_from(crate::extract::PaginationLimits::default().max_limit())
+                .unwrap_or(i64::MAX),
+        ),
         "Rows per page (default 20, at most 100 unless configured)".into(),
     ));
     if !meta.sorts.is_empty() {
@@ -291,7 +316,7 @@ fn list_parameters<R: Resource>() -> Vec<utoipa::openapi::path::Parameter> {
             .join(",");
         out.push(query(
             "sort",
-            string(),
+            sort_schema(meta.sorts),
             format!(
                 "Comma-separated fields, `-` for descending; one of: {}{}",
                 meta.sorts.join(", "),
@@ -427,7 +452,7 @@ const NOT_FOUND: ErrorResponse = (
 );
 const CONFLICT: ErrorResponse = (
     "409",
-    "A unique value is taken, or a referenced row is missing (`DUPLICATE_ENTRY`, `CONFLICT`)",
+    "A unique value is taken, a referenced row is missing, or the row is still referenced (`DUPLICATE_ENTRY`, `CONFLICT`)",
 );
 const PRECONDITION: ErrorResponse = (
     "412",

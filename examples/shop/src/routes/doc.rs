@@ -59,10 +59,21 @@ pub(crate) fn uuid() -> Schema {
     typed(Type::String, Some(KnownFormat::Uuid))
 }
 
-pub(crate) fn integer(min: i64) -> Schema {
+/// An integer in `min..=max`.
+pub(crate) fn bounded(min: i64, max: i64) -> Schema {
     ObjectBuilder::new()
         .schema_type(SchemaType::Type(Type::Integer))
         .minimum(Some(min))
+        .maximum(Some(max))
+        .into()
+}
+
+/// `sort`: comma-separated `fields`, each optionally prefixed with `-`.
+pub(crate) fn sort_schema(fields: &[&str]) -> Schema {
+    let field = format!("-?({})", fields.join("|"));
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .pattern(Some(format!("^{field}(,{field})*$")))
         .into()
 }
 
@@ -181,10 +192,10 @@ pub(crate) fn path_id(name: &str, description: &str) -> Parameter {
 /// `page` and `limit`.
 pub(crate) fn page_parameters() -> [Parameter; 2] {
     [
-        query("page", integer(1), "The page, from 1"),
+        query("page", bounded(1, i64::from(u32::MAX)), "The page, from 1"),
         query(
             "limit",
-            integer(1),
+            bounded(1, 100),
             "Rows per page (default 20, at most 100; more is a 400)",
         ),
     ]
@@ -199,7 +210,7 @@ pub(crate) fn sort_parameters(fields: &[&str], default: &str) -> [Parameter; 2] 
     [
         query(
             "sort",
-            string(),
+            sort_schema(fields),
             &format!(
                 "Comma-separated fields, `-` for descending; one of: {} (default `{default}`)",
                 fields.join(", ")

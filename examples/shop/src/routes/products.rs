@@ -299,7 +299,13 @@ pub fn openapi() -> OpenApi {
     list = list
         .parameter(query(
             "category",
-            string(),
+            utoipa::openapi::schema::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::SchemaType::Type(
+                    utoipa::openapi::schema::Type::String,
+                ))
+                // A slug (a lower-case UUID is one too), at most 100 characters.
+                .pattern(Some("^[a-z0-9]([a-z0-9-]{0,98}[a-z0-9])?$"))
+                .into(),
             "Products of the category with this id (UUID) or slug; an unknown slug gives an empty list",
         ))
         .parameter(query("min_price", number(), "Products whose price is at least this"))

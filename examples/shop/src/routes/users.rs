@@ -188,11 +188,14 @@ async fn save(
     body.email = body.email.trim().to_lowercase();
     body.name = body.name.trim().to_owned();
     body.validate()?;
+    // A role that is not one is a 400 for anyone, as the document says; only an admin's is kept.
+    if let Some(role) = &body.role {
+        check_role(role)?;
+    }
     let mut active: user::ActiveModel = row.into();
     active.email = Set(body.email);
     active.name = Set(body.name);
     if let Some(role) = body.role.filter(|_| is_admin(principal)) {
-        check_role(&role)?;
         active.role = Set(role);
     }
     active.updated_at = Set(Utc::now());

@@ -13,8 +13,7 @@ use super::{
     CreateOrder, CreateOrderLine, MAX_IDEMPOTENCY_KEY, Order, OrderLine, OrderStatus, UpdateOrder,
 };
 use crate::routes::doc::{
-    self, ErrorResponse, UNAUTHORIZED, UNAVAILABLE, UNSUPPORTED, data, integer, paged, path_id,
-    string,
+    self, ErrorResponse, UNAUTHORIZED, UNAVAILABLE, UNSUPPORTED, data, paged, path_id, string,
 };
 
 const JSON: &str = "application/json";
@@ -49,17 +48,22 @@ fn list_parameters() -> Vec<Parameter> {
     };
     let statuses: Vec<&str> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
     vec![
-        parameter("page", ParameterIn::Query, integer(1), "The page, from 1"),
+        parameter(
+            "page",
+            ParameterIn::Query,
+            doc::bounded(1, i64::from(u32::MAX)),
+            "The page, from 1",
+        ),
         parameter(
             "limit",
             ParameterIn::Query,
-            integer(1),
+            doc::bounded(1, 100),
             "Orders per page (default 20, at most 100)",
         ),
         parameter(
             "sort",
             ParameterIn::Query,
-            string(),
+            doc::sort_schema(&["created_at", "total", "status"]),
             "Comma-separated fields, `-` for descending; one of: created_at, total, status \
              (default `-created_at`)",
         ),

@@ -1,0 +1,50 @@
+//! Deleting a row that others still reference is a 409, never a 500, on every backend.
+
+#![allow(clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+mod common;
+
+use serde_json::json;
+
+#[tokio::test]
+async fn a_category_in_use_cannot_be_deleted() {
+    common::on_every_backend(
+        "a_category_in_use_cannot_be_deleted",
+        |db, redis| async move {
+            let app = common::shop(&db, redis.as_deref()).await;
+            let admin = common::admin_token(&app).await;
+            let category = common::post(
+                &app,
+                "/api/categories",
+                &admin,
+                json!({"name": "Hats", "slug": "hats"}),
+            )
+            .await;
+            assert_eq!(category.status(), 201, "{}", category.json());
+            let id = category.json()["data"]["id"]
+                .as_str()
+                .expect("an id")
+                .to_owned();
+            let product = common::post(
+                &app,
+                "/api/products",
+                &admin,
+                json!({"name": "Cap", "description": "A cap", "price": 9.5, "category_id": id,
+                   "stock_quantity": 3, "images": []}),
+            )
+            .await;
+            assert_eq!(product.status(), 201, "{}", product.json());
+            let refused = common::delete(&app, &format!("/api/categories/{id}"), &admin).await;
+            assert_eq!(
+                common::outcome(&refused),
+                (409, "CONFLICT".to_owned()),
+                "{}",
+                refused.json()
+            );
+            let still = common::get(&app, &format!("/api/categories/{id}"), "").await;
+            assert_eq!(still.status(), 200);
+            db.cleanup().await;
+        },
+    )
+    .await;
+}
