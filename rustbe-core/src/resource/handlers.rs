@@ -12,13 +12,13 @@ use axum::routing::{MethodRouter, get};
 use http::{HeaderValue, StatusCode, header};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
+    IntoActiveModel, QueryFilter, QuerySelect, TransactionTrait,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::etag::{check_if_match, etag_of, has_if_match, not_modified};
-use super::list::{Counted, ListQuery, Paging};
+use super::list::{ListQuery, Paging, fetch_page};
 use super::{HookContext, Hooks, Resource, Validate};
 use crate::access::{AccessRule, Grant, Principal};
 use crate::cache::Cache;
@@ -527,38 +527,13 @@ where
     let Some(owned) = owned else {
         return empty_page::<R>(&query);
     };
-    // PostgreSQL: the page and its total in one statement (a window count), one round trip.
-    // SQLite runs in process, where a `COUNT` beside a `LIMIT`ed page that an index serves is
-    // cheaper than a window over every matching row (measured: docs/benchmarks.md).
-    let window = db.get_database_backend() == DbBackend::Postgres;
-    let mut select = query.select::<R>(window)?;
-    if let Some(owned) = &owned {
-        select = select.filter(owned.clone());
+    let mut select = query.select::<R>()?;
+    if let Some(owned) = owned {
+        select = select.filter(owned);
     }
     match query.paging() {
         Paging::Page(page) => {
-            let (rows, counted): (Vec<R>, Option<i64>) = if window {
-                let rows: Vec<Counted<R>> = select.into_model::<Counted<R>>().all(db).await?;
-                let total = rows.first().map(|r| r.total);
-                (rows.into_iter().map(|r| r.row).collect(), total)
-            } else {
-                (select.all(db).await?, None)
-            };
-            let fetched = u64::try_from(rows.len()).unwrap_or(u64::MAX);
-            let total = match counted {
-                Some(total) => u64::try_from(total).unwrap_or_default(),
-                // A short page that is not past the end holds the last rows: no count needed.
-                None if fetched < page.limit() && (fetched > 0 || page.offset() == 0) => {
-                    page.offset() + fetched
-                }
-                None => {
-                    let mut count = R::Entity::find().filter(query.condition.clone());
-                    if let Some(owned) = owned {
-                        count = count.filter(owned);
-                    }
-                    count.count(db).await?
-                }
-            };
+            let (rows, total) = fetch_page(select, *page, db).await?;
             let views: Vec<_> = rows.iter().map(R::view).collect();
             Ok(json_response(
                 StatusCode::OK,

@@ -5,8 +5,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, DbBackend, EntityTrait, IdenStatic, Order, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
 use super::{ColumnOf, Resource};
@@ -149,25 +149,17 @@ impl ListQuery {
         Ok(())
     }
 
-    /// The `SELECT` of the page: filtered, ordered (the key breaks ties), limited; with a
-    /// window count of all matching rows in page mode when `window_total`, and the keyset condition in cursor
-    /// mode (which fetches one row more, to know whether there is a next page).
-    pub(crate) fn select<R: Resource>(
-        &self,
-        window_total: bool,
-    ) -> Result<Select<R::Entity>, Error> {
+    /// The `SELECT` of the list: filtered and ordered (the key breaks ties); in cursor mode
+    /// also limited, with the keyset condition (one row more than the page, to know whether
+    /// there is a next one). Page mode is paged by [`fetch_page`].
+    pub(crate) fn select<R: Resource>(&self) -> Result<Select<R::Entity>, Error> {
         let mut select = R::Entity::find().filter(self.condition.clone());
         let keys = self.keys::<R>()?;
         for (column, direction) in &keys {
             select = select.order_by(*column, order(*direction));
         }
         match &self.paging {
-            Paging::Page(page) => {
-                if window_total {
-                    select = select.expr_as(Expr::cust("COUNT(*) OVER ()"), TOTAL);
-                }
-                Ok(select.limit(page.limit()).offset(page.offset()))
-            }
+            Paging::Page(_) => Ok(select),
             Paging::Cursor { limit, after } => {
                 if let Some(after) = after {
                     select = select.filter(self.keyset::<R>(&keys, after)?);
@@ -457,10 +449,80 @@ pub fn order_by<E: EntityTrait>(
     select
 }
 
+/// One page of `select` (filtered and ordered by the caller) and the number of rows of all
+/// pages, in as few statements as the backend makes cheapest:
+///
+/// - PostgreSQL: one statement, the page with a window count (`COUNT(*) OVER ()`), one round
+///   trip;
+/// - SQLite, in process: the `LIMIT`ed page, then a `COUNT`, each of which an index can serve
+///   (a window count must visit every matching row first; measured in `docs/benchmarks.md`);
+/// - a short page that is not past the end needs no count on either; a page past the end
+///   costs a `COUNT`, since no row carries the total.
+///
+/// The derive's lists use it; hand-written lists use it for the same behaviour.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use rustbe_core::extract::{Pagination, PaginationLimits};
+/// use rustbe_core::resource::fetch_page;
+/// use sea_orm::{EntityTrait, QueryOrder, entity::prelude::*};
+/// # #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+/// # #[sea_orm(table_name = "tags")]
+/// # pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub name: String }
+/// # #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// # pub enum Relation {}
+/// # impl ActiveModelBehavior for ActiveModel {}
+/// let test_db = rustbe_core::testing::TestDb::sqlite().await;
+/// test_db.execute("CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL)").await;
+/// test_db.execute("INSERT INTO tags (name) VALUES ('a'), ('b'), ('c')").await;
+/// let page = Pagination::parse(Some("page=2&limit=2"), PaginationLimits::default()).unwrap();
+/// let (rows, total) = fetch_page(Entity::find().order_by_asc(Column::Id), page, &test_db.db).await.unwrap();
+/// assert_eq!((rows.len(), total), (1, 3));
+/// # });
+/// ```
+///
+/// # Errors
+/// The database's, mapped as every database error is.
+pub async fn fetch_page<E, C>(
+    select: Select<E>,
+    page: Pagination,
+    db: &C,
+) -> Result<(Vec<E::Model>, u64), Error>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+    C: ConnectionTrait,
+{
+    let window = db.get_database_backend() == DbBackend::Postgres;
+    let counter = select.clone();
+    let paged = select.limit(page.limit()).offset(page.offset());
+    let (rows, counted) = if window {
+        let rows: Vec<Counted<E::Model>> = paged
+            .expr_as(Expr::cust("COUNT(*) OVER ()"), TOTAL)
+            .into_model::<Counted<E::Model>>()
+            .all(db)
+            .await?;
+        let total = rows.first().map(|r| r.total);
+        (rows.into_iter().map(|r| r.row).collect::<Vec<_>>(), total)
+    } else {
+        (paged.all(db).await?, None)
+    };
+    let fetched = u64::try_from(rows.len()).unwrap_or(u64::MAX);
+    let total = match counted {
+        Some(total) => u64::try_from(total).unwrap_or_default(),
+        // A short page that is not past the end holds the last rows.
+        None if fetched < page.limit() && (fetched > 0 || page.offset() == 0) => {
+            page.offset() + fetched
+        }
+        None => counter.count(db).await?,
+    };
+    Ok((rows, total))
+}
+
 /// A row with the window count of its list.
-pub(crate) struct Counted<R> {
-    pub(crate) row: R,
-    pub(crate) total: i64,
+struct Counted<R> {
+    row: R,
+    total: i64,
 }
 
 impl<R: sea_orm::FromQueryResult> sea_orm::FromQueryResult for Counted<R> {

@@ -14,14 +14,14 @@
 //! | `sort`, `order` | `name`, `price`, `created_at`, `popularity_score`; default `-created_at`, the id breaks ties |
 //! | `page`, `limit` | the page, from 1, and its size (the app's bounds) |
 //!
-//! One statement serves a page and its total (a window count; the category slug is resolved
-//! in a subquery); only a page past the end costs a second, `COUNT`, statement. Rows look
-//! exactly as `GET /api/products/{id}` shows them.
+//! The category slug is resolved in a subquery; the page and its total come from
+//! `rustbe_core::resource::fetch_page`, as the generated lists' do (one statement on
+//! PostgreSQL). Rows look exactly as `GET /api/products/{id}` shows them.
 //!
 //! `/products/popular` is the top 10 by `popularity_score` (ties by name), cached 15 minutes
 //! under `products`/`popular`: writes to products do not refresh it sooner.
 
-use rustbe_core::resource::{contains_ignore_case, order_by};
+use rustbe_core::resource::{contains_ignore_case, fetch_page, order_by};
 use std::time::Duration;
 
 use axum::Router;
@@ -34,8 +34,8 @@ use rustbe_core::response::{Page, Single};
 use rustbe_core::{Error, ErrorCode, FieldError, Resource as _};
 use sea_orm::sea_query::{Expr, ExprTrait, Query as Sql, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect,
+    ColumnTrait, Condition, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use utoipa::openapi::OpenApi;
 use utoipa::openapi::path::{HttpMethod, PathItem, PathsBuilder};
@@ -50,8 +50,6 @@ const POPULAR_TTL: Duration = Duration::from_secs(15 * 60);
 const POPULAR_COUNT: u64 = 10;
 /// At most this many characters of `q`.
 const MAX_SEARCH_CHARS: usize = 200;
-/// The alias of the window count.
-const TOTAL: &str = "total_rows";
 
 /// The routes, relative to `/api`: `GET /products` and `GET /products/popular`.
 ///
@@ -181,21 +179,6 @@ fn search(raw: &str, backend: DbBackend) -> Result<Option<SimpleExpr>, String> {
     ))
 }
 
-/// A product with the window count of its list.
-struct Counted {
-    row: product::Model,
-    total: i64,
-}
-
-impl FromQueryResult for Counted {
-    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
-        Ok(Self {
-            row: product::Model::from_query_result(res, pre)?,
-            total: res.try_get(pre, TOTAL)?,
-        })
-    }
-}
-
 async fn list(
     State(db): State<DatabaseConnection>,
     limits: PaginationLimits,
@@ -224,21 +207,8 @@ async fn list(
         sort.keys(),
         sort_column,
     );
-    let rows: Vec<Counted> = select
-        .order_by_asc(product::Column::Id)
-        .expr_as(Expr::cust("COUNT(*) OVER ()"), TOTAL)
-        .limit(page.limit())
-        .offset(page.offset())
-        .into_model::<Counted>()
-        .all(&db)
-        .await?;
-    let total = match rows.first() {
-        Some(first) => u64::try_from(first.total).unwrap_or_default(),
-        None if page.offset() == 0 => 0,
-        // Past the last page no row carries the count.
-        None => product::Entity::find().filter(condition).count(&db).await?,
-    };
-    let views: Vec<_> = rows.iter().map(|r| r.row.view()).collect();
+    let (rows, total) = fetch_page(select.order_by_asc(product::Column::Id), page, &db).await?;
+    let views: Vec<_> = rows.iter().map(|row| row.view()).collect();
     Ok(Page::new(views, page, total).into_response())
 }
 

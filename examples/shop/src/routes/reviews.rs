@@ -2,8 +2,8 @@
 //! paginated; a signed-in user writes one review per product.
 //!
 //! - `GET` takes `page` and `limit` only (anything else is a 400); an unknown product is a
-//!   404. A page and its total come from one statement (a window count); the product is
-//!   looked up only when that page is empty.
+//!   404. A page and its total come from `rustbe_core::resource::fetch_page`; the product
+//!   is looked up only when that page is empty.
 //! - `POST` takes `{rating, comment}`: `rating` a whole number from 1 to 5, `comment` 1 to
 //!   2000 characters (trimmed). The author is the caller, never the body. A second review of
 //!   the same product by the same user is 409 `DUPLICATE_ENTRY` (the unique index
@@ -16,12 +16,12 @@ use axum::routing::get;
 use chrono::Utc;
 use rustbe_core::access::Principal;
 use rustbe_core::extract::{Json, Pagination, PaginationLimits, Path, Query};
+use rustbe_core::resource::fetch_page;
 use rustbe_core::response::{Created, Page};
 use rustbe_core::{Error, ErrorCode, FieldError};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde::Deserialize;
 use utoipa::openapi::OpenApi;
@@ -32,9 +32,6 @@ use validator::Validate;
 
 use super::doc;
 use crate::entities::{product, review};
-
-/// The alias of the window count.
-const TOTAL: &str = "total_rows";
 
 /// The routes, relative to `/api`: `GET` and `POST /products/{id}/reviews`.
 ///
@@ -53,21 +50,6 @@ pub fn router(db: DatabaseConnection) -> Router {
     Router::new()
         .route("/products/{id}/reviews", get(list).post(create))
         .with_state(db)
-}
-
-/// A review with the window count of its list.
-struct Counted {
-    row: review::Model,
-    total: i64,
-}
-
-impl FromQueryResult for Counted {
-    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
-        Ok(Self {
-            row: review::Model::from_query_result(res, pre)?,
-            total: res.try_get(pre, TOTAL)?,
-        })
-    }
 }
 
 async fn product_exists(db: &DatabaseConnection, id: Uuid) -> Result<bool, Error> {
@@ -109,37 +91,16 @@ async fn list(
         return Err(Error::bad_request("Invalid query string").with_details(details));
     }
     let page = page?;
-    let rows: Vec<Counted> = review::Entity::find()
+    let select = review::Entity::find()
         .filter(review::Column::ProductId.eq(id))
         .order_by_desc(review::Column::CreatedAt)
-        .order_by_desc(review::Column::Id)
-        .expr_as(Expr::cust("COUNT(*) OVER ()"), TOTAL)
-        .limit(page.limit())
-        .offset(page.offset())
-        .into_model::<Counted>()
-        .all(&db)
-        .await?;
-    let total = match rows.first() {
-        Some(first) => u64::try_from(first.total).unwrap_or_default(),
-        None => {
-            if !product_exists(&db, id).await? {
-                return Err(Error::not_found().with_message("Product not found"));
-            }
-            if page.offset() == 0 {
-                0
-            } else {
-                review::Entity::find()
-                    .filter(review::Column::ProductId.eq(id))
-                    .count(&db)
-                    .await?
-            }
-        }
-    };
-    Ok(Page::new(
-        rows.into_iter().map(|r| r.row).collect(),
-        page,
-        total,
-    ))
+        .order_by_desc(review::Column::Id);
+    let (rows, total) = fetch_page(select, page, &db).await?;
+    // An empty page of a product that does not exist is a 404.
+    if rows.is_empty() && !product_exists(&db, id).await? {
+        return Err(Error::not_found().with_message("Product not found"));
+    }
+    Ok(Page::new(rows, page, total))
 }
 
 /// The body of `POST /api/products/{id}/reviews`.
