@@ -182,22 +182,40 @@ fn value_text(value: &sea_orm::Value) -> Option<String> {
     })
 }
 
-/// The condition "owned by the caller", or `None` when the caller's id cannot be an owner
-/// (then no row matches).
-fn owner_condition<R: Resource>(
-    grant: &Grant,
-) -> Result<Option<Option<sea_orm::Condition>>, Error> {
-    let Some(me) = grant.owner() else {
-        return Ok(Some(None));
-    };
-    let field = R::META
-        .owner
-        .ok_or_else(|| Error::internal("an owner rule on a resource without an owner field"))?;
-    let column = R::column(field)
-        .ok_or_else(|| Error::internal(format!("owner field `{field}` has no column")))?;
-    Ok(R::parse_field(field, me)
-        .ok()
-        .map(|value| Some(sea_orm::Condition::all().add(column.eq(value)))))
+/// Which rows a grant reaches, as a condition on the owner field.
+enum Owned {
+    /// Every row.
+    All,
+    /// Rows owned by the caller.
+    Only(sea_orm::Condition),
+    /// None: the caller's id is not a value of the owner field.
+    Nothing,
+}
+
+impl Owned {
+    fn of<R: Resource>(grant: &Grant) -> Result<Self, Error> {
+        let Some(me) = grant.owner() else {
+            return Ok(Self::All);
+        };
+        let field = R::META
+            .owner
+            .ok_or_else(|| Error::internal("an owner rule on a resource without an owner field"))?;
+        let column = R::column(field)
+            .ok_or_else(|| Error::internal(format!("owner field `{field}` has no column")))?;
+        Ok(match R::parse_field(field, me) {
+            Ok(value) => Self::Only(sea_orm::Condition::all().add(column.eq(value))),
+            Err(_) => Self::Nothing,
+        })
+    }
+
+    /// `query` limited to these rows; `None` when no row can match.
+    fn restrict<Q: QueryFilter>(self, query: Q) -> Option<Q> {
+        match self {
+            Self::All => Some(query),
+            Self::Only(condition) => Some(query.filter(condition)),
+            Self::Nothing => None,
+        }
+    }
 }
 
 async fn fetch<R, C>(db: &C, key: sea_orm::Value, lock: bool) -> Result<Option<R>, Error>
@@ -403,17 +421,13 @@ where
         txn.commit().await?;
         row
     } else {
-        let Some(owned) = owner_condition::<R>(&grant)? else {
-            return Err(Error::not_found());
-        };
         if changes.is_changed() {
-            let mut update = R::Entity::update_many()
+            let update = R::Entity::update_many()
                 .set(changes)
                 .filter(R::key_column().eq(key));
-            if let Some(owned) = owned {
-                update = update.filter(owned);
-            }
-            update
+            Owned::of::<R>(&grant)?
+                .restrict(update)
+                .ok_or_else(Error::not_found)?
                 .exec_with_returning(&db)
                 .await?
                 .into_iter()
@@ -459,13 +473,10 @@ where
         R::after_delete(&ctx, &old).await?;
         txn.commit().await?;
     } else {
-        let Some(owned) = owner_condition::<R>(&grant)? else {
-            return Err(Error::not_found());
-        };
-        let mut delete = R::Entity::delete_many().filter(R::key_column().eq(key));
-        if let Some(owned) = owned {
-            delete = delete.filter(owned);
-        }
+        let delete = R::Entity::delete_many().filter(R::key_column().eq(key));
+        let delete = Owned::of::<R>(&grant)?
+            .restrict(delete)
+            .ok_or_else(Error::not_found)?;
         if delete.exec(&db).await?.rows_affected == 0 {
             return Err(Error::not_found());
         }
@@ -523,14 +534,10 @@ where
         }
         query.require::<R>(nested.field, value)?;
     }
-    let owned = owner_condition::<R>(&grant)?;
-    let Some(owned) = owned else {
+    let select = query.select::<R>()?;
+    let Some(select) = Owned::of::<R>(&grant)?.restrict(select) else {
         return empty_page::<R>(&query);
     };
-    let mut select = query.select::<R>()?;
-    if let Some(owned) = owned {
-        select = select.filter(owned);
-    }
     match query.paging() {
         Paging::Page(page) => {
             let (rows, total) = fetch_page(select, *page, db).await?;
