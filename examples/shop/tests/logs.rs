@@ -5,13 +5,15 @@
 //! `GET /api/users/me` and `PUT /api/users/me/password`, driven over real HTTP/1.1 with the
 //! reset mail really sent to an SMTP sink on loopback.
 
+#[path = "support/smtp.rs"]
+mod smtp;
+
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 const EMAIL: &str = "leak.check@example.com";
 const PASSWORD: &str = "Zq7!PlumRegisterSecret";
@@ -27,113 +29,15 @@ const JWT_REFRESH_SECRET: &str = "refresh-secret-0123456789-abcdefghijklmn";
 /// Every step (connect, request, read, mail) gives up after this long.
 const STEP: Duration = Duration::from_secs(10);
 
-// ---------------------------------------------------------------------------------------------
-// A tiny SMTP sink: enough of RFC 5321 for lettre, every DATA kept raw.
-
-type Inbox = Arc<Mutex<Vec<String>>>;
-
-async fn smtp_sink() -> (u16, Inbox) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind the SMTP sink");
-    let port = listener.local_addr().expect("sink address").port();
-    let inbox = Inbox::default();
-    let kept = inbox.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(smtp_session(stream, kept.clone()));
-        }
-    });
-    (port, inbox)
-}
-
-async fn smtp_session(stream: tokio::net::TcpStream, inbox: Inbox) {
-    let (read, mut write) = stream.into_split();
-    let mut lines = BufReader::new(read).lines();
-    if write.write_all(b"220 sink.test ESMTP\r\n").await.is_err() {
-        return;
-    }
-    while let Ok(Some(line)) = lines.next_line().await {
-        let verb = line
-            .split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .to_ascii_uppercase();
-        let reply: &[u8] = match verb.as_str() {
-            "EHLO" | "HELO" => b"250-sink.test\r\n250 8BITMIME\r\n",
-            "MAIL" | "RSET" | "RCPT" | "NOOP" => b"250 ok\r\n",
-            "DATA" => {
-                if write.write_all(b"354 go ahead\r\n").await.is_err() {
-                    return;
-                }
-                let mut data = Vec::new();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    let line = line.trim_end_matches('\r');
-                    if line == "." {
-                        break;
-                    }
-                    data.push(line.strip_prefix('.').unwrap_or(line).to_owned());
-                }
-                inbox.lock().expect("inbox").push(data.join("\r\n"));
-                b"250 queued\r\n"
-            }
-            "QUIT" => {
-                let _ = write.write_all(b"221 bye\r\n").await;
-                return;
-            }
-            _ => b"502 unknown\r\n",
-        };
-        if write.write_all(reply).await.is_err() {
-            return;
-        }
-    }
-}
-
-/// Undoes quoted-printable: soft breaks (`=\r\n`) and `=XX` escapes such as `=3D`.
-fn decode_quoted_printable(body: &str) -> String {
-    let joined = body.replace("=\r\n", "").replace("=\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'=', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Waits for the first mail and returns the token of its reset link.
-async fn reset_token_from_mail(inbox: &Inbox) -> String {
-    let deadline = Instant::now() + STEP;
-    let raw = loop {
-        if let Some(mail) = inbox.lock().expect("inbox").first().cloned() {
-            break mail;
-        }
-        assert!(Instant::now() < deadline, "no reset mail within {STEP:?}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    };
-    let text = decode_quoted_printable(&raw);
-    let link = "/reset-password?token=";
-    let at = text
-        .find(link)
-        .unwrap_or_else(|| panic!("no reset link in the mail:\n{raw}"));
-    let token: String = text[at + link.len()..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '%' | '.' | '~'))
-        .collect();
-    assert!(token.len() >= 20, "a reset token: {token:?} in\n{raw}");
+async fn reset_token_from_mail(inbox: &smtp::Inbox) -> String {
+    let mail = smtp::wait_for_mail(inbox, 1).await.remove(0);
+    let token = mail.reset_token();
+    assert!(
+        token.len() >= 20,
+        "a reset token: {token:?} in\n{}",
+        mail.data
+    );
     token
 }
 
@@ -325,7 +229,7 @@ impl Drop for Guard {
 async fn the_trace_log_of_every_auth_flow_holds_no_secret() {
     let dir = temp_dir();
     let port = free_port();
-    let (smtp_port, inbox) = smtp_sink().await;
+    let (smtp_port, inbox) = smtp::smtp_sink().await;
     let database = format!(
         "sqlite://{}?mode=rwc",
         dir.join("logs.db").to_str().expect("a UTF-8 temp path")
