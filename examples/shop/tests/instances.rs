@@ -5,14 +5,17 @@
 //!
 //! Needs `TEST_DATABASE_URL` and `TEST_REDIS_URL` (skipped without them, failing in CI).
 
+#[path = "support/http.rs"]
+mod http;
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use http::{Answer, exchange, free_port};
 use rustbe_core::testing::{TestDb, http_get, service_url};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const TEST: &str = "two_instances_share_revocation_rate_limits_and_cache";
 const ADMIN_EMAIL: &str = "root@shop.example";
@@ -34,47 +37,6 @@ const AUTH_INTERVAL: Duration = Duration::from_secs(12);
 // ---------------------------------------------------------------------------------------------
 // A tiny HTTP/1.1 client over a loopback TCP connection from a chosen source address.
 // ---------------------------------------------------------------------------------------------
-
-/// One answer: status, headers (lower-case names) and the body parsed as JSON (`Null` when
-/// empty).
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Value,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn code(&self) -> &str {
-        self.body["error"]["code"].as_str().unwrap_or_default()
-    }
-
-    /// Status and error code, for compact assertions.
-    fn outcome(&self) -> (u16, &str) {
-        (self.status, self.code())
-    }
-
-    /// `data.price` as a number.
-    fn price(&self) -> f64 {
-        self.body["data"]["price"]
-            .as_f64()
-            .unwrap_or_else(|| panic!("no numeric `data.price` in {}", self.body))
-    }
-
-    fn data(&self, field: &str) -> String {
-        self.body["data"][field]
-            .as_str()
-            .unwrap_or_else(|| panic!("no string `data.{field}` in {}", self.body))
-            .to_owned()
-    }
-}
 
 /// A client of the shop: the instance it talks to and the loopback address it connects from.
 /// The rate limits count per client address (`TRUST_PROXY` is off), and Linux routes all of
@@ -98,7 +60,7 @@ impl Client {
         let what = format!("{method} {path} on {} from {}", self.to, self.from);
         tokio::time::timeout(
             REQUEST_BUDGET,
-            exchange(*self, method, path, token, headers, body),
+            exchange(self.to, Some(self.from), method, path, token, headers, body),
         )
         .await
         .unwrap_or_else(|_| panic!("{what}: no answer within {REQUEST_BUDGET:?}"))
@@ -111,100 +73,6 @@ impl Client {
 
     async fn post(&self, path: &str, token: &str, body: &Value) -> Answer {
         self.send("POST", path, token, &[], Some(body)).await
-    }
-}
-
-async fn exchange(
-    client: Client,
-    method: &str,
-    path: &str,
-    token: &str,
-    headers: &[(&str, &str)],
-    body: Option<&Value>,
-) -> std::io::Result<Answer> {
-    use std::fmt::Write as _;
-    let socket = tokio::net::TcpSocket::new_v4()?;
-    socket.bind(SocketAddr::new(client.from, 0))?;
-    let mut stream = socket.connect(client.to).await?;
-    let payload = body.map(Value::to_string).unwrap_or_default();
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nAccept: application/json\r\nConnection: close\r\n",
-        client.to
-    );
-    if !token.is_empty() {
-        let _ = write!(head, "Authorization: Bearer {token}\r\n");
-    }
-    for (name, value) in headers {
-        let _ = write!(head, "{name}: {value}\r\n");
-    }
-    if body.is_some() {
-        let _ = write!(
-            head,
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            payload.len()
-        );
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await?;
-    stream.write_all(payload.as_bytes()).await?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await?;
-    parse(&raw)
-}
-
-fn parse(raw: &[u8]) -> std::io::Result<Answer> {
-    let bad = |why: &str| {
-        std::io::Error::other(format!(
-            "{why}: {:.200}",
-            String::from_utf8_lossy(raw).escape_debug()
-        ))
-    };
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| bad("no end of headers"))?;
-    let head = std::str::from_utf8(&raw[..split]).map_err(|_| bad("headers not UTF-8"))?;
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| bad("no status line"))?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    let chunked = headers
-        .iter()
-        .any(|(n, v)| n == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
-    if chunked {
-        body = dechunk(&body).ok_or_else(|| bad("broken chunked body"))?;
-    }
-    let body = if body.iter().all(u8::is_ascii_whitespace) {
-        Value::Null
-    } else {
-        serde_json::from_slice(&body).map_err(|e| bad(&format!("body is not JSON ({e})")))?
-    };
-    Ok(Answer {
-        status,
-        headers,
-        body,
-    })
-}
-
-fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    loop {
-        let end = rest.windows(2).position(|w| w == b"\r\n")?;
-        let size_text = std::str::from_utf8(&rest[..end]).ok()?;
-        let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
-        rest = &rest[end + 2..];
-        if size == 0 {
-            return Some(out);
-        }
-        out.extend_from_slice(rest.get(..size)?);
-        rest = rest.get(size + 2..)?;
     }
 }
 
@@ -312,13 +180,6 @@ impl Drop for Shop {
             let _ = self.child.wait();
         }
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 /// A random loopback address 127.x.y.z (x, y, z in 1..=254), other than those in `taken`.

@@ -8,12 +8,14 @@
 #[path = "support/smtp.rs"]
 mod smtp;
 
+#[path = "support/http.rs"]
+mod http;
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use http::{Answer, free_port};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 const EMAIL: &str = "leak.check@example.com";
 const PASSWORD: &str = "Zq7!PlumRegisterSecret";
@@ -41,23 +43,17 @@ async fn reset_token_from_mail(inbox: &smtp::Inbox) -> String {
     token
 }
 
-// ---------------------------------------------------------------------------------------------
-// A tiny HTTP/1.1 client on loopback.
-
-struct Response {
-    status: u16,
-    body: String,
-}
-
-impl Response {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-
-    fn expect(self, status: u16, what: &str) -> Self {
-        assert_eq!(self.status, status, "{what}: {}", self.body);
-        self
-    }
+/// `method path` on the server, as `bearer` when given; panics with the step on failure.
+async fn call(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<Value>,
+) -> Answer {
+    request(addr, method, path, bearer, body.as_ref())
+        .await
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
 }
 
 async fn request(
@@ -66,91 +62,23 @@ async fn request(
     path: &str,
     bearer: Option<&str>,
     body: Option<&Value>,
-) -> std::io::Result<Response> {
-    let body = body.map(Value::to_string).unwrap_or_default();
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if !body.is_empty() {
-        head.push_str("Content-Type: application/json\r\n");
-    }
-    head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    if let Some(token) = bearer {
-        head.push_str(&format!("Authorization: Bearer {token}\r\n"));
-    }
-    head.push_str("\r\n");
-    let exchange = async {
-        let mut stream = tokio::net::TcpStream::connect(addr).await?;
-        stream.write_all(head.as_bytes()).await?;
-        stream.write_all(body.as_bytes()).await?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await?;
-        Ok::<_, std::io::Error>(raw)
-    };
-    let raw = tokio::time::timeout(STEP, exchange)
+) -> std::io::Result<Answer> {
+    let exchange = http::exchange(
+        addr,
+        None,
+        method,
+        path,
+        bearer.unwrap_or_default(),
+        &[],
+        body,
+    );
+    tokio::time::timeout(STEP, exchange)
         .await
-        .map_err(|_| std::io::Error::other(format!("{method} {path}: no answer in {STEP:?}")))??;
-    parse_response(&raw)
-}
-
-fn parse_response(raw: &[u8]) -> std::io::Result<Response> {
-    let bad = |why: &str| std::io::Error::other(format!("{why}: {}", String::from_utf8_lossy(raw)));
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| bad("no end of headers"))?;
-    let head = String::from_utf8_lossy(&raw[..split]);
-    let mut body = raw[split + 4..].to_vec();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| bad("no status"))?;
-    let chunked = head.lines().any(|h| {
-        let h = h.to_ascii_lowercase();
-        h.starts_with("transfer-encoding:") && h.contains("chunked")
-    });
-    if chunked {
-        let mut out = Vec::new();
-        let mut rest = body.as_slice();
-        loop {
-            let eol = rest
-                .windows(2)
-                .position(|w| w == b"\r\n")
-                .ok_or_else(|| bad("broken chunk"))?;
-            let size = std::str::from_utf8(&rest[..eol])
-                .ok()
-                .and_then(|s| usize::from_str_radix(s.split(';').next()?.trim(), 16).ok())
-                .ok_or_else(|| bad("bad chunk size"))?;
-            if size == 0 {
-                break;
-            }
-            let chunk = rest
-                .get(eol + 2..eol + 2 + size)
-                .ok_or_else(|| bad("short chunk"))?;
-            out.extend_from_slice(chunk);
-            rest = rest.get(eol + 4 + size..).unwrap_or_default();
-        }
-        body = out;
-    }
-    Ok(Response {
-        status,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    })
-}
-
-async fn call(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    bearer: Option<&str>,
-    body: Option<Value>,
-) -> Response {
-    request(addr, method, path, bearer, body.as_ref())
-        .await
-        .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+        .map_err(|_| std::io::Error::other(format!("{method} {path}: no answer in {STEP:?}")))?
 }
 
 /// The `(access_token, refresh_token)` of a register, login or refresh answer.
-fn tokens(r: &Response) -> (String, String) {
+fn tokens(r: &Answer) -> (String, String) {
     let data = &r.json()["data"];
     let access = data["access_token"].as_str().expect("access_token");
     let refresh = data["refresh_token"].as_str().expect("refresh_token");
@@ -159,13 +87,6 @@ fn tokens(r: &Response) -> (String, String) {
 
 // ---------------------------------------------------------------------------------------------
 // The binary.
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
 
 fn temp_dir() -> std::path::PathBuf {
     let nanos = std::time::SystemTime::now()
