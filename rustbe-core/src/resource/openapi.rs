@@ -54,9 +54,8 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
     };
     let mut paths = PathsBuilder::new();
 
-    let mut collection: Option<PathItem> = None;
-    if let Some(rule) = meta.list {
-        let mut op = ctx.op(&format!("List {}", meta.collection), rule);
+    // The query parameters and the answer of both list routes.
+    let listing = |mut op: OperationBuilder| {
         for parameter in list_parameters::<R>() {
             op = op.parameter(parameter);
         }
@@ -64,8 +63,13 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
             .description("A page of rows, with its `pagination`")
             .content(JSON, Content::new(Some(paged(view(), meta.cursor))))
             .build();
-        op = op.response("200", ok);
-        op = errors(op, rule, &[BAD_QUERY]);
+        op.response("200", ok)
+    };
+
+    let mut collection: Option<PathItem> = None;
+    if let Some(rule) = meta.list {
+        let op = listing(ctx.op(&format!("List {}", meta.collection), rule));
+        let op = errors(op, rule, &[BAD_QUERY]);
         add(&mut collection, PathItem::new(HttpMethod::Get, op.build()));
     }
     if let Some(rule) = meta.create {
@@ -161,31 +165,19 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
     }
 
     if let (Some(nested), Some(rule)) = (meta.nested, meta.list) {
-        let mut op = ctx
-            .op(
-                &format!(
-                    "List the {} of one {}",
-                    meta.collection,
-                    nested.param.trim_end_matches("_id")
-                ),
-                rule,
-            )
-            .parameter(
-                ParameterBuilder::new()
-                    .name(nested.param)
-                    .parameter_in(ParameterIn::Path)
-                    .required(Required::True)
-                    .schema(Some(string()))
-                    .build(),
-            );
-        for parameter in list_parameters::<R>() {
-            op = op.parameter(parameter);
-        }
-        let ok = ResponseBuilder::new()
-            .description("A page of rows, with its `pagination`")
-            .content(JSON, Content::new(Some(paged(view(), meta.cursor))))
+        let summary = format!(
+            "List the {} of one {}",
+            meta.collection,
+            nested.param.trim_end_matches("_id")
+        );
+        let parent = ParameterBuilder::new()
+            .name(nested.param)
+            .parameter_in(ParameterIn::Path)
+            .required(Required::True)
+            .schema(Some(string()))
             .build();
-        let op = errors(op.response("200", ok), rule, &[BAD_QUERY, NOT_FOUND]);
+        let op = listing(ctx.op(&summary, rule).parameter(parent));
+        let op = errors(op, rule, &[BAD_QUERY, NOT_FOUND]);
         paths = paths.path(
             format!("{prefix}{}", nested.path),
             PathItem::new(HttpMethod::Get, op.build()),
