@@ -267,7 +267,7 @@ fn create_model(model: &Model<'_>) -> TokenStream {
 
 fn replace_model(model: &Model<'_>) -> TokenStream {
     let set = set();
-    let mut statements: Vec<TokenStream> = model
+    let statements: Vec<TokenStream> = model
         .fields
         .iter()
         .filter(|f| f.in_replace())
@@ -276,6 +276,22 @@ fn replace_model(model: &Model<'_>) -> TokenStream {
             quote!(row.#ident = #set(body.#ident);)
         })
         .collect();
+    changes_method(
+        model,
+        &quote!(replace_model),
+        &quote!(Self::Replace),
+        statements,
+    )
+}
+
+/// `fn name(body: Body, row: &mut Self::ActiveModel)`: the body's `statements`, then
+/// `updated_at`; a parameter nothing reads is named `_…`.
+fn changes_method(
+    model: &Model<'_>,
+    name: &TokenStream,
+    body_type: &TokenStream,
+    mut statements: Vec<TokenStream>,
+) -> TokenStream {
     let body = if statements.is_empty() {
         quote!(_body)
     } else {
@@ -288,7 +304,7 @@ fn replace_model(model: &Model<'_>) -> TokenStream {
         quote!(row)
     };
     quote! {
-        fn replace_model(#body: Self::Replace, #row: &mut Self::ActiveModel) {
+        fn #name(#body: #body_type, #row: &mut Self::ActiveModel) {
             #(#statements)*
         }
     }
@@ -297,7 +313,7 @@ fn replace_model(model: &Model<'_>) -> TokenStream {
 fn patch_model(model: &Model<'_>) -> TokenStream {
     let set = set();
     let patch = quote!(::rustbe_core::resource::Patch);
-    let mut statements: Vec<TokenStream> = model
+    let statements: Vec<TokenStream> = model
         .fields
         .iter()
         .filter(|f| f.in_replace())
@@ -320,20 +336,10 @@ fn patch_model(model: &Model<'_>) -> TokenStream {
             }
         })
         .collect();
-    let body = if statements.is_empty() {
-        quote!(_body)
-    } else {
-        quote!(body)
-    };
-    statements.extend(timestamps(model, |f| f.updated_at.is_some()));
-    let row = if statements.is_empty() {
-        quote!(_row)
-    } else {
-        quote!(row)
-    };
-    quote! {
-        fn patch_model(#body: Self::Patch, #row: &mut Self::ActiveModel) {
-            #(#statements)*
-        }
-    }
+    changes_method(
+        model,
+        &quote!(patch_model),
+        &quote!(Self::Patch),
+        statements,
+    )
 }
