@@ -343,10 +343,44 @@ enum Form {
     In,
 }
 
-/// `q`: PostgreSQL full-text search over the search fields, with the expression an index
-/// `USING GIN (to_tsvector('<language>', coalesce(a, '') || ' ' || coalesce(b, '')))` serves;
-/// elsewhere a case-insensitive `LIKE` on each field.
 fn search<R: Resource>(raw: &str, backend: DbBackend) -> Result<Option<SimpleExpr>, String> {
+    let mut columns = Vec::with_capacity(R::META.search.len());
+    for field in R::META.search {
+        columns
+            .push(R::column(field).ok_or_else(|| format!("search field `{field}` has no column"))?);
+    }
+    text_search(&columns, R::META.search_language, raw, backend)
+}
+
+/// `q`, the text search of a list over `columns`: on PostgreSQL full-text search with the
+/// expression an index
+/// `USING GIN (to_tsvector('<language>', coalesce(a, '') || ' ' || coalesce(b, '')))` serves;
+/// elsewhere [`contains_ignore_case`]. A blank `q` is no condition (`None`); one longer than
+/// 200 characters, or a `language` that is not `[a-z_]+`, is a message for the client.
+///
+/// ```
+/// use rustbe_core::resource::text_search;
+/// use sea_orm::{DbBackend, entity::prelude::*};
+/// # #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+/// # #[sea_orm(table_name = "books")]
+/// # pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub title: String, pub blurb: String }
+/// # #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// # pub enum Relation {}
+/// # impl ActiveModelBehavior for ActiveModel {}
+/// let columns = [Column::Title, Column::Blurb];
+/// assert!(text_search(&columns, "simple", "  ", DbBackend::Postgres).unwrap().is_none());
+/// assert!(text_search(&columns, "simple", "dune", DbBackend::Postgres).unwrap().is_some());
+/// assert!(text_search(&columns, "simple", &"x".repeat(201), DbBackend::Sqlite).is_err());
+/// ```
+///
+/// # Errors
+/// A message for the client, under the parameter `q`.
+pub fn text_search<C: ColumnTrait>(
+    columns: &[C],
+    language: &str,
+    raw: &str,
+    backend: DbBackend,
+) -> Result<Option<SimpleExpr>, String> {
     let q = raw.trim();
     if q.is_empty() {
         return Ok(None);
@@ -356,13 +390,7 @@ fn search<R: Resource>(raw: &str, backend: DbBackend) -> Result<Option<SimpleExp
             "must be at most {MAX_SEARCH_CHARS} characters long"
         ));
     }
-    let mut columns = Vec::with_capacity(R::META.search.len());
-    for field in R::META.search {
-        columns
-            .push(R::column(field).ok_or_else(|| format!("search field `{field}` has no column"))?);
-    }
     if backend == DbBackend::Postgres {
-        let language = R::META.search_language;
         if !language
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b == b'_')
@@ -378,7 +406,9 @@ fn search<R: Resource>(raw: &str, backend: DbBackend) -> Result<Option<SimpleExp
             format!("to_tsvector('{language}', {document}) @@ plainto_tsquery('{language}', $1)");
         return Ok(Some(Expr::cust_with_values(sql, [q.to_owned()])));
     }
-    Ok(Some(contains_ignore_case(columns, q).into()))
+    Ok(Some(
+        contains_ignore_case(columns.iter().copied(), q).into(),
+    ))
 }
 
 /// Rows where any of `columns` contains `text`, ignoring case: `LOWER(column) LIKE '%text%'`

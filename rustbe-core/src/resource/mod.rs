@@ -57,7 +57,7 @@ mod value;
 pub use etag::etag_of;
 pub use handlers::router;
 pub use hooks::{HookContext, Hooks};
-pub use list::{Filter, ListQuery, contains_ignore_case, fetch_page, order_by};
+pub use list::{Filter, ListQuery, contains_ignore_case, fetch_page, order_by, text_search};
 pub use openapi::openapi;
 pub use patch::Patch;
 pub use schema::{Constraint, FieldSchema, ObjectSchema, Schemas};

@@ -21,7 +21,7 @@
 //! `/products/popular` is the top 10 by `popularity_score` (ties by name), cached 15 minutes
 //! under `products`/`popular`: writes to products do not refresh it sooner.
 
-use rustbe_core::resource::{contains_ignore_case, fetch_page, order_by};
+use rustbe_core::resource::{fetch_page, order_by, text_search};
 use std::time::Duration;
 
 use axum::Router;
@@ -32,7 +32,7 @@ use rustbe_core::cache::Cache;
 use rustbe_core::extract::{Pagination, PaginationLimits, Query, Sort, SortFields, SortKey};
 use rustbe_core::response::{Page, Single};
 use rustbe_core::{Error, ErrorCode, FieldError, Resource as _};
-use sea_orm::sea_query::{Expr, ExprTrait, Query as Sql, SimpleExpr};
+use sea_orm::sea_query::{ExprTrait, Query as Sql, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -48,8 +48,6 @@ use crate::entities::{category, checks, product};
 const POPULAR_TTL: Duration = Duration::from_secs(15 * 60);
 /// How many products `/products/popular` shows.
 const POPULAR_COUNT: u64 = 10;
-/// At most this many characters of `q`.
-const MAX_SEARCH_CHARS: usize = 200;
 
 /// The routes, relative to `/api`: `GET /products` and `GET /products/popular`.
 ///
@@ -109,7 +107,12 @@ fn filters(pairs: &[(String, String)], backend: DbBackend) -> (Condition, Vec<Fi
             "min_price" => price(value).map(|p| Some(product::Column::Price.gte(p))),
             "max_price" => price(value).map(|p| Some(product::Column::Price.lte(p))),
             "in_stock" => in_stock(value).map(Some),
-            "q" => search(value, backend),
+            "q" => text_search(
+                &[product::Column::Name, product::Column::Description],
+                "simple",
+                value,
+                backend,
+            ),
             _ => Err("is not a parameter of this list".to_owned()),
         };
         match parsed {
@@ -153,30 +156,6 @@ fn in_stock(raw: &str) -> Result<SimpleExpr, String> {
         "false" => Ok(product::Column::StockQuantity.eq(0)),
         _ => Err("must be true or false".to_owned()),
     }
-}
-
-/// `q`: on PostgreSQL the expression of the GIN index `idx_products_search`; elsewhere a
-/// case-insensitive `LIKE` on name and description, with `%` and `_` taken literally.
-fn search(raw: &str, backend: DbBackend) -> Result<Option<SimpleExpr>, String> {
-    let q = raw.trim();
-    if q.is_empty() {
-        return Ok(None);
-    }
-    if q.chars().count() > MAX_SEARCH_CHARS {
-        return Err(format!(
-            "must be at most {MAX_SEARCH_CHARS} characters long"
-        ));
-    }
-    if backend == DbBackend::Postgres {
-        return Ok(Some(Expr::cust_with_values(
-            "to_tsvector('simple', coalesce(\"name\", '') || ' ' || coalesce(\"description\", '')) \
-             @@ plainto_tsquery('simple', $1)",
-            [q.to_owned()],
-        )));
-    }
-    Ok(Some(
-        contains_ignore_case([product::Column::Name, product::Column::Description], q).into(),
-    ))
 }
 
 async fn list(
