@@ -206,3 +206,25 @@ async fn a_stricter_inner_rule_keeps_its_own_headers() {
         (Some("2"), Some("0"))
     );
 }
+
+#[tokio::test]
+async fn rate_limits_off_lets_everything_through_without_headers() {
+    let mut config = Config::for_tests("limits");
+    config.rate_limit = Rate {
+        count: 1,
+        window: Duration::from_secs(60),
+    };
+    config.rate_limits = false;
+    let api = Router::new().route("/ping", get(|| async { Single("pong") }));
+    let peer: SocketAddr = "192.0.2.9:4000".parse().expect("addr");
+    let app = App::new(config)
+        .rate_limiter(Arc::new(MemoryRateLimiter::new()))
+        .api(api)
+        .into_router()
+        .layer(MockConnectInfo(peer));
+    for _ in 0..3 {
+        let response = TestRequest::get("/api/ping").send(&app).await;
+        assert_eq!(response.status(), 200, "a limit of 1 is not applied");
+        assert_eq!(response.header("ratelimit-limit"), None);
+    }
+}

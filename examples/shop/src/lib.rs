@@ -84,6 +84,11 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
                 Cache::memory(APP_NAME, 64 << 20),
             ),
         };
+    let cache = if config.cache {
+        cache
+    } else {
+        Cache::disabled(APP_NAME)
+    };
     let mailer: Arc<dyn Mailer> = match &config.smtp {
         Some(smtp) => Arc::new(SmtpMailer::new(smtp)?),
         None => Arc::new(LogMailer::new(config.env == AppEnv::Development)),

@@ -252,7 +252,8 @@ impl<U: UserStore> AuthServiceBuilder<U> {
     }
 
     /// The strict limit of register, login, forgot-password and reset-password
-    /// (`RATE_LIMIT_AUTH` per client), counted in `limiter` under the rule name `auth`.
+    /// (`RATE_LIMIT_AUTH` per client), counted in `limiter` under the rule name `auth`; none
+    /// when `config.rate_limits` is off (`RATE_LIMITS=off`).
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -277,6 +278,10 @@ impl<U: UserStore> AuthServiceBuilder<U> {
     /// # });
     /// ```
     pub fn rate_limit(mut self, config: &Config, limiter: Arc<dyn RateLimiter>) -> Self {
+        if !config.rate_limits {
+            self.rate_limit = None;
+            return self;
+        }
         let rule = RateLimitRule::new(
             "auth",
             config.rate_limit_auth,

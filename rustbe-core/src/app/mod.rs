@@ -304,7 +304,7 @@ impl App {
         if let Some(cache) = cache {
             router = router.layer(axum::Extension(cache));
         }
-        let rate_limit = rate_limiter.map(|limiter| {
+        let rate_limit = rate_limiter.filter(|_| config.rate_limits).map(|limiter| {
             let key = KeyBy::ClientIp {
                 trust_proxy: config.trust_proxy,
             };

@@ -89,6 +89,8 @@ struct Inner {
     counters: Counters,
     degraded: AtomicBool,
     inflight: Mutex<HashMap<String, Arc<Flight>>>,
+    /// `false` for [`Cache::disabled`]: every read is the loader's.
+    enabled: bool,
 }
 
 /// The cache-aside helper. Cheap to clone.
@@ -146,6 +148,15 @@ impl Cache {
     }
 
     fn build(store: Arc<dyn CacheStore>, prefix: String, negative_ttl: Option<Duration>) -> Self {
+        Self::build_with(store, prefix, negative_ttl, true)
+    }
+
+    fn build_with(
+        store: Arc<dyn CacheStore>,
+        prefix: String,
+        negative_ttl: Option<Duration>,
+        enabled: bool,
+    ) -> Self {
         let inner = Inner {
             store,
             prefix,
@@ -153,6 +164,7 @@ impl Cache {
             counters: Counters::default(),
             degraded: AtomicBool::new(false),
             inflight: Mutex::new(HashMap::new()),
+            enabled,
         };
         Self {
             inner: Arc::new(inner),
@@ -170,6 +182,37 @@ impl Cache {
         Self::new(Arc::new(MemoryStore::new(max_bytes)), app)
     }
 
+    /// A cache that keeps nothing (`CACHE=off`): every read runs its loader, invalidations do
+    /// nothing. Handlers that take a [`Cache`] work unchanged; use it to rule the cache out
+    /// when chasing a stale answer, or to measure the uncached path.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use std::time::Duration;
+    /// let cache = rustbe_core::cache::Cache::disabled("shop");
+    /// for n in [1_u8, 2] {
+    ///     let got = cache.get_or_load("p", "1", Duration::from_secs(60), || async move { Ok(Some(n)) }).await.unwrap();
+    ///     assert_eq!(got, Some(n), "never served from the cache");
+    /// }
+    /// assert_eq!((cache.stats().hits, cache.stats().loads), (0, 2));
+    /// assert!(!cache.is_enabled());
+    /// # });
+    /// ```
+    #[must_use]
+    pub fn disabled(app: &str) -> Self {
+        Self::build_with(Arc::new(MemoryStore::new(0)), app.to_owned(), None, false)
+    }
+
+    /// `false` for [`Cache::disabled`].
+    ///
+    /// ```
+    /// assert!(rustbe_core::cache::Cache::memory("shop", 1 << 20).is_enabled());
+    /// ```
+    #[must_use]
+    pub fn is_enabled(&self) -> bool {
+        self.inner.enabled
+    }
+
     /// Also caches "not found" (a loader's `None`) for `ttl`, so a flood of requests for a
     /// missing row reaches the database once per `ttl`.
     ///
@@ -178,10 +221,11 @@ impl Cache {
     /// ```
     #[must_use]
     pub fn negative_ttl(self, ttl: Duration) -> Self {
-        Self::build(
+        Self::build_with(
             self.inner.store.clone(),
             self.inner.prefix.clone(),
             Some(ttl),
+            self.inner.enabled,
         )
     }
 
@@ -230,8 +274,22 @@ impl Cache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Option<T>, Error>>,
     {
+        if !self.inner.enabled {
+            return self.bypass(load).await;
+        }
         let full = format!("{}:{namespace}:{key}", self.inner.prefix);
         self.read_through(&full, ttl, load).await
+    }
+
+    /// The loader's answer, for a disabled cache.
+    async fn bypass<T, F, Fut>(&self, load: F) -> Result<Option<T>, Error>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Option<T>, Error>>,
+    {
+        self.inner.counters.misses.fetch_add(1, Ordering::Relaxed);
+        self.inner.counters.loads.fetch_add(1, Ordering::Relaxed);
+        load().await
     }
 
     /// Like [`Cache::get_or_load`] for a key of `group` (e.g. a page of a list), so that
@@ -260,6 +318,9 @@ impl Cache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Option<T>, Error>>,
     {
+        if !self.inner.enabled {
+            return self.bypass(load).await;
+        }
         let generation_key = self.generation_key(namespace, group);
         let generation = match self.inner.store.counter(&generation_key).await {
             Ok(generation) => {
@@ -296,6 +357,9 @@ impl Cache {
     /// # });
     /// ```
     pub async fn invalidate(&self, namespace: &str, key: &str) {
+        if !self.inner.enabled {
+            return;
+        }
         let full = format!("{}:{namespace}:{key}", self.inner.prefix);
         let running = self
             .inner
@@ -326,6 +390,9 @@ impl Cache {
     /// # });
     /// ```
     pub async fn invalidate_group(&self, namespace: &str, group: &str) {
+        if !self.inner.enabled {
+            return;
+        }
         match self
             .inner
             .store

@@ -228,6 +228,12 @@ pub struct Config {
     pub rate_limit: Rate,
     /// `RATE_LIMIT_AUTH`.
     pub rate_limit_auth: Rate,
+    /// `RATE_LIMITS` (default on): `off` switches both limits off, for a deployment whose
+    /// gateway limits already, or a benchmark. Announced as a warning in production.
+    pub rate_limits: bool,
+    /// `CACHE` (default on): `off` serves every read from the database
+    /// ([`crate::cache::Cache::disabled`]).
+    pub cache: bool,
     /// `TRUST_PROXY`.
     pub trust_proxy: bool,
     /// `SMTP_*`.
@@ -507,6 +513,13 @@ impl Config {
             }
         };
 
+        let rate_limits = boolean("RATE_LIMITS", true)?;
+        if !rate_limits && env == AppEnv::Production {
+            warnings.push(
+                "RATE_LIMITS=off: no request is rate limited (RATE_LIMIT and RATE_LIMIT_AUTH are ignored)"
+                    .into(),
+            );
+        }
         let body_limit = get("BODY_LIMIT").map_or(Ok(1024 * 1024), |v| {
             parse_size(&v).map_err(|r| invalid("BODY_LIMIT", r))
         })?;
@@ -535,6 +548,8 @@ impl Config {
             allowed_origins,
             rate_limit: rate("RATE_LIMIT", "100/15m")?,
             rate_limit_auth: rate("RATE_LIMIT_AUTH", "5/15m")?,
+            rate_limits,
+            cache: boolean("CACHE", true)?,
             trust_proxy: boolean("TRUST_PROXY", false)?,
             smtp,
             app_url: get("APP_URL")

@@ -49,6 +49,7 @@ fn development_defaults_match_the_contract() {
         }
     );
     assert!(!c.trust_proxy);
+    assert!(c.rate_limits && c.cache, "limits and cache are on unless switched off");
     assert!(c.smtp.is_none());
     assert_eq!(c.app_url, "http://localhost:8080");
     assert!(c.seed_demo_data);
@@ -167,4 +168,21 @@ fn optional_groups() {
             && !debug.contains(DEV_JWT_SECRET),
         "{debug}"
     );
+}
+
+#[test]
+fn limits_and_cache_can_be_switched_off_and_production_is_told() {
+    let mut vars = GOOD_PROD.to_vec();
+    vars.extend([("RATE_LIMITS", "off"), ("CACHE", "false")]);
+    let c = load(&vars).unwrap_or_else(|e| unreachable!("{e}"));
+    assert!(!c.rate_limits && !c.cache);
+    assert!(
+        c.warnings().iter().any(|w| w.contains("RATE_LIMITS=off")),
+        "{:?}",
+        c.warnings()
+    );
+    assert!(matches!(
+        load(&[("CACHE", "sometimes")]),
+        Err(ConfigError::Invalid { var: "CACHE", .. })
+    ));
 }
