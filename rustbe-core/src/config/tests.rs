@@ -49,7 +49,10 @@ fn development_defaults_match_the_contract() {
         }
     );
     assert!(!c.trust_proxy);
-    assert!(c.rate_limits && c.cache, "limits and cache are on unless switched off");
+    assert!(
+        c.rate_limits && c.cache,
+        "limits and cache are on unless switched off"
+    );
     assert!(c.smtp.is_none());
     assert_eq!(c.app_url, "http://localhost:8080");
     assert!(c.seed_demo_data);
