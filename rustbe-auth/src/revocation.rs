@@ -130,10 +130,12 @@ pub use redis::RedisRevocationList;
 
 #[cfg(feature = "redis")]
 mod redis {
+    use std::sync::Arc;
     use std::time::Duration;
 
     use futures_util::future::BoxFuture;
     use rustbe_core::Error;
+    use rustbe_core::redis::CircuitBreaker;
     use rustbe_core::redis::fred::prelude::{Client, Expiration, KeysInterface};
 
     use super::RevocationList;
@@ -142,7 +144,9 @@ mod redis {
     /// Revocations in Redis, shared by every instance: `SET {prefix}:revoked:{jti} 1 EX ttl`,
     /// checked with `EXISTS`. When Redis does not answer (down, or slower than the client's
     /// command timeout), [`RevocationList::is_revoked`] is an error and the request is refused
-    /// with a 503: revocation fails closed.
+    /// with a 503: revocation fails closed. Commands go through the client's
+    /// [`CircuitBreaker`]: while it is open the check fails closed at once, without waiting
+    /// for Redis (a revoked token is refused all the same).
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), rustbe_core::Error> {
@@ -153,6 +157,7 @@ mod redis {
     #[derive(Clone)]
     pub struct RedisRevocationList {
         client: Client,
+        breaker: Arc<CircuitBreaker>,
         prefix: String,
     }
 
@@ -173,6 +178,7 @@ mod redis {
         #[must_use]
         pub fn new(client: Client, prefix: &str) -> Self {
             Self {
+                breaker: CircuitBreaker::for_client(&client),
                 client,
                 prefix: format!("{prefix}:revoked:"),
             }
@@ -198,14 +204,16 @@ mod redis {
             Box::pin(async move {
                 let ttl = expires_at.saturating_sub(now_secs()).max(1);
                 let ttl = i64::try_from(ttl).unwrap_or(i64::MAX);
-                self.client
-                    .set::<(), _, _>(
-                        format!("{}{jti}", self.prefix),
-                        1,
-                        Some(Expiration::EX(ttl)),
-                        None,
-                        false,
-                    )
+                self.breaker
+                    .call(|| {
+                        self.client.set::<(), _, _>(
+                            format!("{}{jti}", self.prefix),
+                            1,
+                            Some(Expiration::EX(ttl)),
+                            None,
+                            false,
+                        )
+                    })
                     .await
                     .map_err(unavailable)
             })
@@ -214,8 +222,8 @@ mod redis {
         fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
             Box::pin(async move {
                 let n: u32 = self
-                    .client
-                    .exists(format!("{}{jti}", self.prefix))
+                    .breaker
+                    .call(|| self.client.exists(format!("{}{jti}", self.prefix)))
                     .await
                     .map_err(unavailable)?;
                 Ok(n > 0)
@@ -226,7 +234,11 @@ mod redis {
             Box::pin(async move {
                 let keys: Vec<String> =
                     keys.iter().map(|k| format!("{}{k}", self.prefix)).collect();
-                let n: u32 = self.client.exists(keys).await.map_err(unavailable)?;
+                let n: u32 = self
+                    .breaker
+                    .call(|| self.client.exists(keys))
+                    .await
+                    .map_err(unavailable)?;
                 Ok(n > 0)
             })
         }

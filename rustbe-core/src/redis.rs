@@ -1,15 +1,21 @@
 //! Connecting to Redis (feature `redis`) with short timeouts and reconnection, so an outage
-//! makes commands fail fast instead of hanging requests.
+//! makes commands fail fast instead of hanging requests; and the [`CircuitBreaker`] every
+//! rustbe type on one client shares, so that during an outage only one command per
+//! [`BREAKER_COOL_DOWN`] waits for the timeout and the others fail at once.
+
+mod breaker;
 
 use std::time::Duration;
 
+pub use breaker::{BREAKER_COOL_DOWN, BreakerState, CircuitBreaker};
 pub use fred;
 use fred::prelude::{Builder, Client, ClientLike, Config, ReconnectPolicy};
 
 use crate::Error;
 
-/// How long one command may take before it fails: a Redis that does not answer costs a
-/// request at most this long.
+/// How long one command may take before it fails. A Redis that does not answer costs at most
+/// this long, once per [`BREAKER_COOL_DOWN`]: the failure opens the client's
+/// [`CircuitBreaker`], and until it lets a probe through the other commands fail at once.
 ///
 /// ```
 /// use std::time::Duration;
@@ -24,7 +30,9 @@ pub const COMMAND_TIMEOUT: Duration = Duration::from_millis(500);
 /// Commands time out after [`COMMAND_TIMEOUT`]; a lost connection is re-established in the
 /// background with exponential back-off (100 ms to 2 s), so the app recovers without a
 /// restart. If Redis does not answer at start, the client is returned anyway (with a warning):
-/// callers degrade or fail closed per request until it comes back.
+/// callers degrade or fail closed per request until it comes back. `RedisStore`,
+/// `RedisRateLimiter` and `RedisRevocationList` built on the client (or its clones) send their
+/// commands through its one [`CircuitBreaker::for_client`].
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), rustbe_core::Error> {

@@ -1,9 +1,10 @@
 #![allow(clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 //! The shop when its services fail, each fault a test: Redis going away (the cache degrades
-//! to the database, revocation fails closed, rate limits fall back per instance), PostgreSQL
-//! going away (503 with `Retry-After` within the acquire timeout, `/health` 200, `/ready` 503)
-//! and an exhausted pool (503 with `Retry-After`); after each, the same app recovers without a
-//! restart.
+//! to the database, revocation fails closed, rate limits fall back per instance) or stalling
+//! (in both, the circuit breaker makes the requests after the first fail fast instead of
+//! waiting out the command timeout), PostgreSQL going away (503 with `Retry-After` within the
+//! acquire timeout, `/health` 200, `/ready` 503) and an exhausted pool (503 with
+//! `Retry-After`); after each, the same app recovers without a restart.
 //!
 //! The real PostgreSQL and Redis are shared with other tests, so they are never stopped: the
 //! shop talks to them through a loopback TCP proxy of this file that can cut every connection
@@ -413,9 +414,15 @@ async fn set_price(db: &TestDb, product: &str, price: f64) {
 // The faults.
 // ---------------------------------------------------------------------------------------------
 
-/// The most one request may take while Redis does not answer: three commands of 500 ms at
-/// most (rate limit, cache read, cache write), and slack.
-const REDIS_DEGRADED: Duration = Duration::from_secs(3);
+/// The most the first request of a Redis outage may take: its first command waits the
+/// command timeout (500 ms) and opens the circuit breaker, so the rest fail at once; the
+/// remainder is slack for a loaded machine.
+const REDIS_DEGRADED: Duration = Duration::from_millis(1500);
+
+/// The most a request may take while the breaker is open: no Redis command waits, so this is
+/// a generous bound on a database read, well under the 500 ms command timeout (it is a bound
+/// on a fault path, not a benchmark).
+const FAIL_FAST: Duration = Duration::from_millis(100);
 
 /// `RATE_LIMIT_AUTH` of the Redis test: a burst of 3 logins per client.
 const AUTH_BURST: usize = 3;
@@ -462,25 +469,37 @@ async fn redis_outage_serves_from_the_database_and_fails_closed() {
 
     proxy.cut();
 
-    // Cached reads fall back to the database: the current row, never the cached one. Each
-    // Redis command gives up after 500 ms (the /api limit, the cache read, the cache write).
+    // Cached reads fall back to the database: the current row, never the cached one. The
+    // first Redis command of the outage (the /api limit) waits its 500 ms timeout and opens
+    // the circuit breaker; the cache read and write behind it fail at once.
     let started = Instant::now();
     let r = setup.get(&product, "").await;
+    let first = started.elapsed();
     assert!(
-        started.elapsed() < REDIS_DEGRADED,
-        "a degraded read takes at most the Redis timeouts: {:?}",
-        started.elapsed()
+        first < REDIS_DEGRADED,
+        "the first read of the outage waits one Redis timeout at most: {first:?}"
     );
     assert_eq!(
         price(&r),
         11.0,
         "with Redis down the read comes from PostgreSQL"
     );
+    // The breaker is open (for 1 s after that failure): the next read touches no Redis
+    // command and is answered from PostgreSQL at once.
     set_price(&db, &product, 12.0).await;
+    let started = Instant::now();
+    let r = setup.get(&product, "").await;
+    let second = started.elapsed();
     assert_eq!(
-        price(&setup.get(&product, "").await),
+        price(&r),
         12.0,
         "a change made while Redis is down is seen at once (nothing stale)"
+    );
+    eprintln!("Redis cut: first read {first:?}, second read {second:?}");
+    assert!(
+        second < FAIL_FAST,
+        "with the breaker open a cached read does not wait on Redis: {second:?} (the first \
+         took {first:?})"
     );
 
     // Revocation fails closed: a valid token is refused with 503, a revoked one stays refused.
@@ -585,6 +604,93 @@ async fn redis_outage_serves_from_the_database_and_fails_closed() {
         price(&setup.get(&product, "").await),
         13.0,
         "and the cache serves the new value"
+    );
+    // The breaker is closed again: reads are served from the Redis cache, not the database.
+    set_price(&db, &product, 14.0).await;
+    assert_eq!(
+        price(&setup.get(&product, "").await),
+        13.0,
+        "after the outage the read comes from the Redis cache again"
+    );
+
+    proxy.cut();
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn redis_stall_fails_fast_behind_the_breaker_and_recovers() {
+    const TEST: &str = "faults_redis_stall";
+    let Some(redis) = service_url("TEST_REDIS_URL", TEST) else {
+        return;
+    };
+    let Some(db) = TestDb::postgres(TEST, |_| {}).await else {
+        return;
+    };
+    let proxy = Proxy::start(host_port(&redis, 6379)).await;
+    let app = shop(
+        config(&[("REDIS_URL", through(&redis, 6379, &proxy))]),
+        db.db.clone(),
+    )
+    .await;
+    let client = Client::new(&app);
+    let admin = client.admin_token().await;
+    let email = format!("ada-{}@example.com", uuid::Uuid::new_v4().simple());
+    let token = client.register(&email).await;
+    let revoked = client.login(&email, PASSWORD).await;
+    let r = client.post("/api/auth/logout", &revoked, json!({})).await;
+    assert_eq!(r.status(), 204, "logout: {}", show(&r));
+    let product = client.product(&admin).await;
+    assert_eq!(price(&client.get(&product, "").await), 10.0);
+
+    // Redis accepts bytes and answers nothing: every command would wait its 500 ms timeout.
+    proxy.pause();
+    set_price(&db, &product, 11.0).await;
+    let started = Instant::now();
+    let r = client.get(&product, "").await;
+    let first = started.elapsed();
+    assert!(
+        first < REDIS_DEGRADED,
+        "the first read of the stall waits one Redis timeout at most: {first:?}"
+    );
+    assert_eq!(price(&r), 11.0, "read from PostgreSQL");
+    let started = Instant::now();
+    let r = client.get(&product, "").await;
+    let second = started.elapsed();
+    assert_eq!(price(&r), 11.0);
+    eprintln!("Redis stalled: first read {first:?}, second read {second:?}");
+    assert!(
+        second < FAIL_FAST,
+        "with the breaker open a cached read does not wait on Redis: {second:?} (the first \
+         took {first:?})"
+    );
+
+    // Fail-fast revocation still fails closed: nobody is let through unchecked.
+    for (what, token) in [("a valid token", &token), ("a revoked token", &revoked)] {
+        assert_unavailable(
+            &client.get("/api/users/me", token).await,
+            &format!("{what} while Redis stalls"),
+        );
+    }
+
+    // Redis answers again: a probe closes the breaker, with no restart.
+    proxy.resume();
+    client
+        .until("/ready", "", 200, "/ready after the stall")
+        .await;
+    client
+        .until("/api/users/me", &token, 200, "revocation after the stall")
+        .await;
+    assert_eq!(
+        outcome(&client.get("/api/users/me", &revoked).await),
+        (401, "INVALID_TOKEN".into()),
+        "the revoked token is still refused after the stall"
+    );
+    // Reads come from the Redis cache again: the entry stored before the stall, so the
+    // change made behind the API's back is not seen.
+    assert_eq!(
+        price(&client.get(&product, "").await),
+        10.0,
+        "after the stall the read comes from the Redis cache again"
     );
 
     proxy.cut();

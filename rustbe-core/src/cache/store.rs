@@ -167,6 +167,7 @@ pub use redis_store::RedisStore;
 
 #[cfg(feature = "redis")]
 mod redis_store {
+    use std::sync::Arc;
     use std::time::Duration;
 
     use bytes::Bytes;
@@ -175,9 +176,12 @@ mod redis_store {
 
     use super::CacheStore;
     use crate::Error;
+    use crate::redis::CircuitBreaker;
 
     /// A store in Redis, shared by every instance: `GET`, `SET … PX`, `DEL`, `INCR`, one
-    /// command each, bounded by the client's command timeout (see `crate::redis::connect`).
+    /// command each, bounded by the client's command timeout (see `crate::redis::connect`)
+    /// and sent through the client's [`CircuitBreaker`]: while it is open, every operation
+    /// fails at once (the cache reads from the loader) instead of waiting on Redis.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), rustbe_core::Error> {
@@ -188,6 +192,7 @@ mod redis_store {
     #[derive(Clone)]
     pub struct RedisStore {
         client: Client,
+        breaker: Arc<CircuitBreaker>,
     }
 
     impl RedisStore {
@@ -201,13 +206,16 @@ mod redis_store {
         /// ```
         #[must_use]
         pub fn new(client: Client) -> Self {
-            Self { client }
+            let breaker = CircuitBreaker::for_client(&client);
+            Self { client, breaker }
         }
     }
 
     impl std::fmt::Debug for RedisStore {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.debug_struct("RedisStore").finish_non_exhaustive()
+            f.debug_struct("RedisStore")
+                .field("breaker", &self.breaker.state())
+                .finish_non_exhaustive()
         }
     }
 
@@ -220,8 +228,8 @@ mod redis_store {
     impl CacheStore for RedisStore {
         fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Bytes>, Error>> {
             Box::pin(async move {
-                self.client
-                    .get::<Option<Bytes>, _>(key)
+                self.breaker
+                    .call(|| self.client.get::<Option<Bytes>, _>(key))
                     .await
                     .map_err(unavailable)
             })
@@ -235,26 +243,44 @@ mod redis_store {
         ) -> BoxFuture<'a, Result<(), Error>> {
             Box::pin(async move {
                 let ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1);
-                self.client
-                    .set::<(), _, _>(key, value, Some(Expiration::PX(ms)), None, false)
+                self.breaker
+                    .call(|| {
+                        self.client.set::<(), _, _>(
+                            key,
+                            value,
+                            Some(Expiration::PX(ms)),
+                            None,
+                            false,
+                        )
+                    })
                     .await
                     .map_err(unavailable)
             })
         }
 
         fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), Error>> {
-            Box::pin(async move { self.client.del::<(), _>(key).await.map_err(unavailable) })
+            Box::pin(async move {
+                self.breaker
+                    .call(|| self.client.del::<(), _>(key))
+                    .await
+                    .map_err(unavailable)
+            })
         }
 
         fn incr<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<u64, Error>> {
-            Box::pin(async move { self.client.incr::<u64, _>(key).await.map_err(unavailable) })
+            Box::pin(async move {
+                self.breaker
+                    .call(|| self.client.incr::<u64, _>(key))
+                    .await
+                    .map_err(unavailable)
+            })
         }
 
         fn counter<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<u64, Error>> {
             Box::pin(async move {
                 Ok(self
-                    .client
-                    .get::<Option<u64>, _>(key)
+                    .breaker
+                    .call(|| self.client.get::<Option<u64>, _>(key))
                     .await
                     .map_err(unavailable)?
                     .unwrap_or(0))

@@ -1,3 +1,4 @@
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use futures_util::future::BoxFuture;
 use super::{Decision, MemoryRateLimiter, RateLimiter};
 use crate::Error;
 use crate::config::Rate;
+use crate::redis::CircuitBreaker;
 
 /// GCRA in one Lua script: read the key's theoretical arrival time, decide, write it back,
 /// all inside Redis, with Redis's own clock, so every instance shares one limit and
@@ -31,7 +33,9 @@ return {1, 0, math.floor((now + window - new_tat) / interval), new_tat - now}
 ///
 /// **When Redis cannot answer**, the limiter falls back to an in-process
 /// [`MemoryRateLimiter`]: limits keep applying, per instance, until Redis is back (one warning
-/// per outage). It neither lets everything through nor refuses everything.
+/// per outage). It neither lets everything through nor refuses everything. The script runs
+/// through the client's [`CircuitBreaker`], so while Redis is down a decision costs no Redis
+/// wait (only the probe once per cool-down does).
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), rustbe_core::Error> {
@@ -41,6 +45,7 @@ return {1, 0, math.floor((now + window - new_tat) / interval), new_tat - now}
 /// ```
 pub struct RedisRateLimiter {
     client: Client,
+    breaker: Arc<CircuitBreaker>,
     script: Script,
     prefix: String,
     fallback: MemoryRateLimiter,
@@ -69,6 +74,7 @@ impl RedisRateLimiter {
     #[must_use]
     pub fn new(client: Client, prefix: &str) -> Self {
         Self {
+            breaker: CircuitBreaker::for_client(&client),
             client,
             script: Script::from_lua(GCRA_LUA),
             prefix: format!("{prefix}:rl:"),
@@ -83,12 +89,14 @@ impl RateLimiter for RedisRateLimiter {
         Box::pin(async move {
             let (window, interval) = super::micros(rate);
             let reply: Result<Vec<i64>, _> = self
-                .script
-                .evalsha_with_reload(
-                    &self.client,
-                    format!("{}{key}", self.prefix),
-                    vec![interval.to_string(), window.to_string()],
-                )
+                .breaker
+                .call(|| {
+                    self.script.evalsha_with_reload(
+                        &self.client,
+                        format!("{}{key}", self.prefix),
+                        vec![interval.to_string(), window.to_string()],
+                    )
+                })
                 .await;
             match reply {
                 Ok(values) if values.len() == 4 => {
