@@ -11,6 +11,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
+use tower::ServiceBuilder;
 use http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use sea_orm::DatabaseConnection;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -289,7 +290,7 @@ impl App {
             .route("/health", get(health::health))
             .route("/ready", get(health::ready))
             .with_state(readiness);
-        let mut router = Router::new()
+        let router = Router::new()
             .nest("/api", api)
             .merge(root)
             .merge(operations)
@@ -297,13 +298,12 @@ impl App {
             .fallback(|| async {
                 Error::new(ErrorCode::NotFound).with_message("No route matches this path")
             })
-            .layer(axum::Extension(pagination));
-        if let Some(db) = db {
-            router = router.layer(axum::Extension(db));
-        }
-        if let Some(cache) = cache {
-            router = router.layer(axum::Extension(cache));
-        }
+            .layer(
+                ServiceBuilder::new()
+                    .layer(axum::Extension(pagination))
+                    .option_layer(db.map(axum::Extension))
+                    .option_layer(cache.map(axum::Extension)),
+            );
         let rate_limit = rate_limiter.filter(|_| config.rate_limits).map(|limiter| {
             let key = KeyBy::ClientIp {
                 trust_proxy: config.trust_proxy,
@@ -331,35 +331,44 @@ impl App {
 
 /// Wraps `router` in the standard stack (innermost layer first).
 fn with_stack(router: Router, config: &Config, rate_limit: Option<RateLimitLayer>) -> Router {
-    let mut router = router
-        .layer(DefaultBodyLimit::max(config.body_limit))
-        .layer(RequestBodyLimitLayer::new(config.body_limit))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            config.request_timeout,
-        ));
+    // `Router::layer` wraps every route in one more boxed service, cloned and called through
+    // a box on every request: the layers go on in three `ServiceBuilder` groups (one box
+    // each), innermost first, with the optional rate limit and CORS between them.
+    let mut router = router.layer(
+        ServiceBuilder::new()
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                config.request_timeout,
+            ))
+            .layer(RequestBodyLimitLayer::new(config.body_limit))
+            .layer(DefaultBodyLimit::max(config.body_limit)),
+    );
     if let Some(rate_limit) = rate_limit {
         router = router.layer(rate_limit);
     }
-    router = router
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(CompressionLayer::new())
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(request_span)
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
-        .layer(SetSensitiveRequestHeadersLayer::new([
-            header::AUTHORIZATION,
-            header::COOKIE,
-        ]));
+    router = router.layer(
+        ServiceBuilder::new()
+            .layer(SetSensitiveRequestHeadersLayer::new([
+                header::AUTHORIZATION,
+                header::COOKIE,
+            ]))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(request_span)
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            )
+            .layer(CompressionLayer::new())
+            .layer(CatchPanicLayer::custom(panic_response)),
+    );
     if let Some(cors) = cors(&config.allowed_origins) {
         router = router.layer(cors);
     }
-    router
-        .layer(SecurityHeadersLayer::new().hsts(config.is_production()))
-        .layer(ErrorEnvelopeLayer::new())
-        .layer(RequestIdLayer::new())
+    router.layer(
+        ServiceBuilder::new()
+            .layer(RequestIdLayer::new())
+            .layer(ErrorEnvelopeLayer::new())
+            .layer(SecurityHeadersLayer::new().hsts(config.is_production())),
+    )
 }
 
 /// The span of one request: method, path and request id. Never the query string (it may
