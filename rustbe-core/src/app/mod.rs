@@ -11,7 +11,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
-use http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
+use http::{HeaderName, HeaderValue, Method, Request, header};
 use sea_orm::DatabaseConnection;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -19,7 +19,6 @@ use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use utoipa::openapi::OpenApi;
@@ -32,7 +31,9 @@ pub use telemetry::{DEFAULT_FILTER, init_tracing};
 use crate::cache::Cache;
 use crate::config::Config;
 use crate::extract::PaginationLimits;
-use crate::middleware::{ErrorEnvelopeLayer, SecurityHeadersLayer, panic_response};
+use crate::middleware::{
+    ErrorEnvelopeLayer, RequestTimeoutLayer, SecurityHeadersLayer, panic_response,
+};
 use crate::rate_limit::{KeyBy, RateLimitLayer, RateLimitRule, RateLimiter};
 use crate::request_id::{RequestId, RequestIdLayer, X_REQUEST_ID};
 use crate::{Error, ErrorCode};
@@ -336,10 +337,7 @@ fn with_stack(router: Router, config: &Config, rate_limit: Option<RateLimitLayer
     // each), innermost first, with the optional rate limit and CORS between them.
     let mut router = router.layer(
         ServiceBuilder::new()
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::SERVICE_UNAVAILABLE,
-                config.request_timeout,
-            ))
+            .layer(RequestTimeoutLayer::new(config.request_timeout))
             .layer(RequestBodyLimitLayer::new(config.body_limit))
             .layer(DefaultBodyLimit::max(config.body_limit)),
     );

@@ -1,12 +1,14 @@
 //! The layers of the standard stack that rustbe writes itself. The rest (CORS, compression,
-//! timeout, body limit, panic catching, tracing) come from tower-http and are put together by
+//! body limit, panic catching, tracing) come from tower-http and are put together by
 //! [`App`](crate::app::App).
 
 mod error_envelope;
 mod security_headers;
+mod timeout;
 
 pub use error_envelope::{ErrorEnvelope, ErrorEnvelopeLayer};
 pub use security_headers::{API_CSP, DOCS_CSP, SecurityHeaders, SecurityHeadersLayer};
+pub use timeout::{RequestTimeout, RequestTimeoutLayer, ResponseFuture as TimeoutFuture, TICK};
 
 /// Turns a panic caught by tower-http's `CatchPanicLayer` into a 500 envelope. The panic
 /// message is logged with the request id; the client sees a generic message.
