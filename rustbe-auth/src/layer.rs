@@ -259,36 +259,39 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+    type Future = Either<S::Future, BoxFuture<'static, Result<Response, Infallible>>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut req: Request<B>) -> Self::Future {
+        // No token, or one already looked at: nothing to wait for, no box, no clone.
+        if !req.headers().contains_key(header::AUTHORIZATION)
+            || req.extensions().get::<Principal>().is_some()
+            || req.extensions().get::<AuthFailure>().is_some()
+        {
+            return Either::Left(self.inner.call(req));
+        }
         let ready_inner = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready_inner);
         let auth = self.auth.clone();
-        Box::pin(async move {
-            let seen = req.extensions().get::<Principal>().is_some()
-                || req.extensions().get::<AuthFailure>().is_some();
-            if !seen {
-                match auth.authenticate(req.headers()).await {
-                    Ok(Some((principal, claims))) => {
-                        req.extensions_mut().insert(principal);
-                        req.extensions_mut().insert(claims);
+        Either::Right(Box::pin(async move {
+            match auth.authenticate(req.headers()).await {
+                Ok(Some((principal, claims))) => {
+                    req.extensions_mut().insert(principal);
+                    req.extensions_mut().insert(claims);
+                }
+                Ok(None) => {}
+                Err(err) => {
+                    if err.is_server_error() {
+                        tracing::warn!(error = %err, "could not authenticate: {}", err.message());
                     }
-                    Ok(None) => {}
-                    Err(err) => {
-                        if err.is_server_error() {
-                            tracing::warn!(error = %err, "could not authenticate: {}", err.message());
-                        }
-                        req.extensions_mut().insert(AuthFailure::from_error(&err));
-                    }
+                    req.extensions_mut().insert(AuthFailure::from_error(&err));
                 }
             }
             inner.call(req).await
-        })
+        }))
     }
 }
 
