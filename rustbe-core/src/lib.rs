@@ -69,6 +69,10 @@ pub mod guide {
     #[cfg(feature = "macros")]
     #[doc = include_str!("../../docs/resource.md")]
     pub mod resource {}
+    #[doc = include_str!("../../docs/benchmarks.md")]
+    pub mod benchmarks {}
+    #[doc = include_str!("../../docs/reliability.md")]
+    pub mod reliability {}
 }
 
 /// Paths used by generated code, so that a user needs no dependency of their own on the
