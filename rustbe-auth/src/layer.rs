@@ -16,7 +16,7 @@ use rustbe_core::{Error, ErrorCode};
 use tower::{Layer, Service};
 
 use crate::revocation::{RevocationList, access_token_key, session_key};
-use crate::token::{Claims, TokenIssuer};
+use crate::token::{Claims, TokenIssuer, now_secs};
 
 /// Verifies access tokens and checks them against the revocation list.
 ///
@@ -45,6 +45,53 @@ pub struct Authenticator {
 struct AuthenticatorInner {
     issuer: TokenIssuer,
     revocation: Arc<dyn RevocationList>,
+    verified: VerifiedTokens,
+}
+
+/// Access tokens whose signature was checked already, keyed by that signature: a client sends
+/// the same token on every request, and checking an HMAC and parsing the claims cost more than
+/// the rest of a cached read. An entry is used only for the exact same token, and only while
+/// its `exp` and `nbf` hold (with the leeway); revocation is checked on every request all the
+/// same. At most [`VerifiedTokens::MAX`] entries; a full map is emptied.
+#[derive(Default)]
+struct VerifiedTokens {
+    map: std::sync::RwLock<std::collections::HashMap<Box<str>, Verified>>,
+}
+
+/// A whole token and its claims.
+type Verified = (Box<str>, Arc<Claims>);
+
+impl VerifiedTokens {
+    const MAX: usize = 4096;
+
+    fn signature(token: &str) -> &str {
+        token
+            .rsplit_once('.')
+            .map_or(token, |(_, signature)| signature)
+    }
+
+    fn get(&self, token: &str, now: u64, leeway: u64) -> Option<Arc<Claims>> {
+        let map = self
+            .map
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (full, claims) = map.get(Self::signature(token))?;
+        let current = **full == *token
+            && now <= claims.exp.saturating_add(leeway)
+            && claims.nbf <= now.saturating_add(leeway);
+        current.then(|| claims.clone())
+    }
+
+    fn insert(&self, token: &str, claims: Arc<Claims>) {
+        let mut map = self
+            .map
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() >= Self::MAX {
+            map.clear();
+        }
+        map.insert(Self::signature(token).into(), (token.into(), claims));
+    }
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -73,7 +120,11 @@ impl Authenticator {
     #[must_use]
     pub fn new(issuer: TokenIssuer, revocation: Arc<dyn RevocationList>) -> Self {
         Self {
-            inner: Arc::new(AuthenticatorInner { issuer, revocation }),
+            inner: Arc::new(AuthenticatorInner {
+                issuer,
+                revocation,
+                verified: VerifiedTokens::default(),
+            }),
         }
     }
 
@@ -117,13 +168,23 @@ impl Authenticator {
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Ok(None);
         }
-        let claims = self.inner.issuer.verify_access(token.trim())?;
+        let token = token.trim();
+        let inner = &*self.inner;
+        let leeway = inner.issuer.leeway().as_secs();
+        let claims = match inner.verified.get(token, now_secs(), leeway) {
+            Some(claims) => claims,
+            None => {
+                let claims = Arc::new(inner.issuer.verify_access(token)?);
+                inner.verified.insert(token, claims.clone());
+                claims
+            }
+        };
         let keys = [access_token_key(&claims.jti), session_key(&claims.sid)];
-        if self.inner.revocation.is_any_revoked(&keys).await? {
+        if inner.revocation.is_any_revoked(&keys).await? {
             return Err(Error::new(ErrorCode::InvalidToken).with_message("Token has been revoked"));
         }
         let principal = Principal::new(claims.sub.clone(), claims.roles.iter().cloned());
-        Ok(Some((principal, AccessClaims(Arc::new(claims)))))
+        Ok(Some((principal, AccessClaims(claims))))
     }
 }
 
@@ -443,5 +504,63 @@ where
             Ok(()) => Either::Right(self.inner.call(req)),
             Err(err) => Either::Left(ready(Ok(err.into_response()))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token::TokenKind;
+
+    fn claims(exp: u64, nbf: u64) -> Arc<Claims> {
+        Arc::new(Claims {
+            sub: "7".into(),
+            iss: "shop".into(),
+            aud: "shop".into(),
+            exp,
+            nbf,
+            iat: nbf,
+            jti: "j".into(),
+            typ: TokenKind::Access,
+            sid: "s".into(),
+            roles: vec!["customer".into()],
+        })
+    }
+
+    #[test]
+    fn a_verified_token_is_reused_only_while_current_and_only_for_the_same_bytes() {
+        let verified = VerifiedTokens::default();
+        verified.insert("head.body.sig", claims(100, 50));
+        assert!(verified.get("head.body.sig", 100, 5).is_some());
+        assert!(
+            verified.get("head.body.sig", 105, 5).is_some(),
+            "within the leeway"
+        );
+        assert!(
+            verified.get("head.body.sig", 106, 5).is_none(),
+            "expired: verify again"
+        );
+        assert!(
+            verified.get("head.body.sig", 44, 5).is_none(),
+            "not yet valid"
+        );
+        assert!(
+            verified.get("head.other.sig", 100, 5).is_none(),
+            "same signature, other body"
+        );
+        assert!(verified.get("head.body.other", 100, 5).is_none());
+    }
+
+    #[test]
+    fn a_full_map_is_emptied_not_grown() {
+        let verified = VerifiedTokens::default();
+        for n in 0..=VerifiedTokens::MAX {
+            verified.insert(&format!("h.b.{n}"), claims(100, 0));
+        }
+        let map = verified
+            .map
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        assert_eq!(map.len(), 1, "the insert after MAX started over");
     }
 }
