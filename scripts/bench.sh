@@ -146,7 +146,7 @@ run() { # backend config scenario server(shop|base) script path conns [token]
   if [ "$server" = base ]; then port=$base_port; pid=$base_pid; fi
   local before after
   before=$(ticks "$pid")
-  BENCH_TOKEN="$tok" wrk --latency -t1 -c"$conns" -d"${secs}s" -s "$work/$script.lua" \
+  BENCH_TOKEN="$tok" wrk --latency --timeout 10s -t1 -c"$conns" -d"${secs}s" -s "$work/$script.lua" \
     "http://127.0.0.1:$port$path" >"$work/wrk.txt"
   after=$(ticks "$pid")
   local rps total p50 p99 errors cpu

@@ -358,6 +358,15 @@ async fn product_list() {
             names(&app, "/api/products?sort=-popularity_score,name&limit=3").await,
             ["Leather Boots", "Sun Hat", "Trail Socks"]
         );
+        // A repeated sort field is ignored: the first occurrence wins (docs/resource.md).
+        assert_eq!(
+            names(
+                &app,
+                "/api/products?sort=-popularity_score,name,popularity_score,name&limit=3"
+            )
+            .await,
+            ["Leather Boots", "Sun Hat", "Trail Socks"]
+        );
 
         // Pages and their total.
         let first = get(&app, "/api/products?sort=price&limit=2", "").await;

@@ -1,6 +1,7 @@
 //! The shop's `/openapi.json` against the server: every documented operation is routed,
-//! every parameter is where it says and required only in the path, every operation is
-//! tagged, and the routes that need a token say so.
+//! every parameter is where it says and required only in the path (and a UUID there), every
+//! operation is tagged, the routes that need a token say so, and the rules the server checks
+//! are in the schemas.
 
 #![allow(clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
@@ -35,6 +36,12 @@ async fn the_document_matches_the_routes() {
                         "{method} {path}: {name}"
                     );
                     assert!(required, "{method} {path}: path parameter {name}");
+                    // Every id of the shop is a UUID, and a malformed one is a 400: the
+                    // document must say so, or a fuzzer's valid-looking id is refused.
+                    assert_eq!(
+                        parameter["schema"]["format"], "uuid",
+                        "{method} {path}: path parameter {name} is a UUID"
+                    );
                 } else {
                     assert!(
                         !required,
@@ -84,5 +91,60 @@ async fn the_document_matches_the_routes() {
         }
     }
     assert!(operations >= 35, "only {operations} operations documented");
+    db.cleanup().await;
+}
+
+/// What the server checks beyond `format` is stated in the document, so a client (or a
+/// fuzzer) reading the schema does not send what the server refuses: text that is trimmed
+/// before its length is checked is not blank, a nullable id is a UUID however `format` is
+/// read, and the rules of the generated resources are there (`pattern`, `multipleOf`).
+#[tokio::test]
+async fn the_rules_the_server_checks_are_in_the_schemas() {
+    use rustbe_core::resource::{NOT_BLANK_PATTERN, UUID_PATTERN};
+    use serde_json::json;
+
+    let db = TestDb::sqlite().await;
+    let app = common::shop(&db, None).await;
+    let doc = TestRequest::get("/openapi.json").send(&app).await.json();
+    let schemas = &doc["components"]["schemas"];
+    for (schema, field) in [
+        ("RegisterRequest", "name"),
+        ("UserReplace", "name"),
+        ("ReviewCreate", "comment"),
+    ] {
+        let property = &schemas[schema]["properties"][field];
+        assert_eq!(property["pattern"], NOT_BLANK_PATTERN, "{schema}.{field}");
+        assert_eq!(property["minLength"], 1, "{schema}.{field}");
+    }
+    assert_eq!(
+        schemas["RegisterRequest"]["properties"]["email"]["maxLength"],
+        254
+    );
+    assert_eq!(
+        schemas["CreateOrder"]["properties"]["address_id"]["pattern"],
+        UUID_PATTERN
+    );
+    assert_eq!(
+        schemas["ProductCreate"]["properties"]["category_id"]["pattern"],
+        UUID_PATTERN
+    );
+    assert_eq!(
+        schemas["ProductCreate"]["properties"]["price"]["multipleOf"],
+        json!(0.01)
+    );
+    assert_eq!(
+        schemas["AddressCreate"]["properties"]["country"]["pattern"],
+        "^[A-Z]{2}$"
+    );
+    // `q` is at most 200 characters as sent, spaces included.
+    let q = doc["paths"]["/api/products"]["get"]["parameters"]
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["name"] == "q"))
+        .expect("q");
+    assert_eq!(q["schema"]["maxLength"], 200);
+    assert_eq!(
+        schemas["CategoryCreate"]["properties"]["slug"]["pattern"],
+        "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+    );
     db.cleanup().await;
 }

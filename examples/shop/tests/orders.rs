@@ -179,20 +179,15 @@ async fn placing_an_order() {
         assert_eq!(total_orders(&app, &admin).await, 1);
 
         // Validation names every field.
-        let cases: [(Value, &[&str]); 8] = [
+        let cases: [(Value, &[&str]); 6] = [
             (json!({"items": []}), &["items"]),
             (json!({}), &["items"]),
             (lines(&[(&shoes, 0), (&laces, 1001)]), &["items[0].quantity", "items[1].quantity"]),
-            (lines(&[(&shoes, 1), (&shoes, 2)]), &["items[1].product_id"]),
             (
                 json!({"items": [{"product_id": shoes, "quantity": "x"}, {"product_id": "nope", "quantity": 1}]}),
                 &["items[0].quantity", "items[1].product_id"],
             ),
-            (lines(&[(&shoes, 1), ("6f1c9a4e-3c1b-4bde-9b55-2a4f3c0d9e11", 1)]), &["items[1].product_id"]),
-            (
-                json!({"items": [{"product_id": shoes, "quantity": 1}], "address_id": "6f1c9a4e-3c1b-4bde-9b55-2a4f3c0d9e11"}),
-                &["address_id"],
-            ),
+            (json!({"items": [{"product_id": shoes, "quantity": 1}], "address_id": ""}), &["address_id"]),
             (json!({"items": (0..51).map(|_| json!({"product_id": uuid::Uuid::new_v4(), "quantity": 1})).collect::<Vec<_>>()}), &["items"]),
         ];
         for (body, fields) in cases {
@@ -203,17 +198,62 @@ async fn placing_an_order() {
             got.dedup();
             assert_eq!(got, fields, "{body}");
         }
+        // A product or an address that does not exist is a conflict with the database's
+        // state, as a foreign key violation is (409, naming each), not a broken rule.
+        let unknown = "6f1c9a4e-3c1b-4bde-9b55-2a4f3c0d9e11";
+        let cases: [(Value, &[&str]); 3] = [
+            (lines(&[(&shoes, 1), (unknown, 1)]), &["items[1].product_id"]),
+            (json!({"items": [{"product_id": shoes, "quantity": 1}], "address_id": unknown}), &["address_id"]),
+            (json!({"items": [{"product_id": unknown, "quantity": 1}], "address_id": unknown}), &["address_id", "items[0].product_id"]),
+        ];
+        for (body, fields) in cases {
+            let r = post(&app, "/api/orders", &ada_token, body.clone()).await;
+            assert_eq!(outcome(&r), (409, "CONFLICT".into()), "{body}: {}", r.json());
+            assert_eq!(detail_fields(&r), fields, "{body}");
+        }
         // Another user's address is no address at all.
         let mut body = lines(&[(&shoes, 1)]);
         body["address_id"] = json!(home);
         let r = post(&app, "/api/orders", &grace_token, body).await;
-        assert_eq!(outcome(&r), (400, "VALIDATION_ERROR".into()));
+        assert_eq!(outcome(&r), (409, "CONFLICT".into()));
         assert_eq!(detail_fields(&r), ["address_id"]);
         assert_eq!(outcome(&post(&app, "/api/orders", "", lines(&[(&shoes, 1)])).await), (401, "UNAUTHORIZED".into()));
         let r = TestRequest::post("/api/orders").bearer(&ada_token).body("{").header("content-type", "application/json").send(&app).await;
         assert_eq!(outcome(&r), (400, "BAD_REQUEST".into()));
         assert_eq!(stock(&app, &shoes).await, (7, 3));
         assert_eq!(total_orders(&app, &admin).await, 1);
+
+        // Lines for the same product are merged: stock is checked against the sum (4 + 4 of
+        // the 7 shoes left is short, named by the product's first line) ...
+        let r = post(&app, "/api/orders", &ada_token, lines(&[(&shoes, 4), (&laces, 1), (&shoes, 4)])).await;
+        assert_eq!(outcome(&r), (409, "CONFLICT".into()), "{}", r.json());
+        assert_eq!(detail_fields(&r), ["items[0].product_id"]);
+        assert_eq!(stock(&app, &shoes).await, (7, 3));
+        assert_eq!(stock(&app, &laces).await, (2, 3));
+        // ... and the order holds one item per product with the summed quantity. Each line is
+        // still 1 to 1000 on its own; a sum above that is fine while the stock lasts.
+        let r = post(&app, "/api/orders", &ada_token, lines(&[(&laces, 1), (&shoes, 2), (&laces, 1), (&shoes, 3)])).await;
+        assert_eq!(r.status(), 201, "{}", r.json());
+        let merged = r.json()["data"].clone();
+        let mut items = merged["items"].as_array().expect("items").clone();
+        items.sort_by_key(|i| i["unit_price"].as_f64().map(|p| (p * 100.0) as i64));
+        assert_eq!(
+            items,
+            [
+                json!({"product_id": laces, "quantity": 2, "unit_price": 0.1}),
+                json!({"product_id": shoes, "quantity": 5, "unit_price": 19.99}),
+            ]
+        );
+        assert_eq!(merged["total"], json!(100.15), "5 × 19.99 + 2 × 0.10");
+        assert_eq!(stock(&app, &shoes).await, (2, 8));
+        assert_eq!(stock(&app, &laces).await, (0, 5));
+        assert_eq!(get(&app, &format!("/api/orders/{}", id(&merged)), &ada_token).await.json()["data"], merged);
+        let bulk = product(&app, &admin, &cat, 0.5, 2000).await;
+        let r = post(&app, "/api/orders", &ada_token, lines(&[(&bulk, 1000), (&bulk, 1000)])).await;
+        assert_eq!(r.status(), 201, "{}", r.json());
+        assert_eq!(r.json()["data"]["items"][0]["quantity"], 2000);
+        assert_eq!(stock(&app, &bulk).await, (0, 2000));
+        assert_eq!(total_orders(&app, &admin).await, 3);
         db.cleanup().await;
     })
     .await;
@@ -434,6 +474,17 @@ async fn who_sees_which_orders() {
                 .await
                 .status(),
             200
+        );
+        // A user that does not exist has no orders to list, even for an admin: 404, as
+        // `/api/users/{id}` answers (an empty page would say the user is there).
+        let nobody = uuid::Uuid::new_v4();
+        assert_eq!(
+            outcome(&get(&app, &format!("/api/users/{nobody}/orders"), &admin).await),
+            (404, "NOT_FOUND".into())
+        );
+        assert_eq!(
+            outcome(&get(&app, &format!("/api/users/{nobody}/addresses"), &admin).await),
+            (404, "NOT_FOUND".into())
         );
 
         // Bad queries are 400; anonymous callers are 401.

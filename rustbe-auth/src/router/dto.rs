@@ -21,14 +21,20 @@ use validator::Validate;
 pub struct RegisterRequest {
     /// Email (compared case-insensitively).
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
-    #[schema(format = "email", example = "ada@example.com")]
+    #[schema(format = "email", max_length = 254, example = "ada@example.com")]
     pub email: String,
     /// The password (see the password rules).
     #[schema(format = "password", example = "Correct1!horse")]
     pub password: String,
-    /// Display name.
+    /// Display name, 1 to 100 characters once trimmed (the pattern is
+    /// `rustbe_core::resource::NOT_BLANK_PATTERN`: not only white space).
     #[validate(length(min = 1, max = 100))]
-    #[schema(example = "Ada Lovelace")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+        example = "Ada Lovelace"
+    )]
     pub name: String,
 }
 

@@ -139,7 +139,7 @@ pub(super) async fn logout<U: UserStore>(
         Json::from_bytes(&body).map_err(Error::from)?.0
     };
     // Until the token would stop being accepted: its expiry plus the leeway.
-    let until = claims.exp + inner.issuer.leeway().as_secs();
+    let until = claims.exp.saturating_add(inner.issuer.leeway().as_secs());
     inner
         .revocation
         .revoke(&access_token_key(&claims.jti), until)

@@ -238,7 +238,14 @@ pub(super) fn document<User: ToSchema>() -> OpenApi {
             body: Some(reference::<ResetPasswordRequest>()),
             body_optional: false,
             ok: ("204", "Password changed", None),
-            errors: &[INVALID, UNSUPPORTED, BUSY],
+            errors: &[
+                (
+                    "400",
+                    "Malformed body (`BAD_REQUEST`); a password that breaks the rules, or a token that is unknown, already used or expired (`VALIDATION_ERROR`, with `details` on `password` or `token`)",
+                ),
+                UNSUPPORTED,
+                BUSY,
+            ],
             secured: false,
         },
         Op {
@@ -258,7 +265,15 @@ pub(super) fn document<User: ToSchema>() -> OpenApi {
             body: Some(reference::<ChangePasswordRequest>()),
             body_optional: false,
             ok: ("204", "Password changed", None),
-            errors: &[INVALID, UNAUTHORIZED, UNSUPPORTED, BUSY],
+            errors: &[
+                (
+                    "400",
+                    "Malformed body (`BAD_REQUEST`); a new password that breaks the rules, or a wrong `current_password` (`VALIDATION_ERROR`, with `details` on `new_password` or `current_password`)",
+                ),
+                UNAUTHORIZED,
+                UNSUPPORTED,
+                BUSY,
+            ],
             secured: true,
         },
     ];

@@ -5,7 +5,7 @@ use http::{HeaderMap, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::shape::{all_shape_errors, data_error};
+use super::shape::{data_error, reads_an_object, refit};
 use crate::{Error, ErrorCode, FieldError};
 
 /// A JSON request body (or response) whose rejections render the envelope.
@@ -83,26 +83,50 @@ impl<T: DeserializeOwned> Json<T> {
     /// struct Item { quantity: u32 }
     ///
     /// assert_eq!(Json::<Item>::from_bytes(br#"{"quantity": 2}"#).unwrap().0.quantity, 2);
+    /// // JSON does not tell 2 from 2.0: a whole number is an integer however it is written.
+    /// assert_eq!(Json::<Item>::from_bytes(br#"{"quantity": 2.0}"#).unwrap().0.quantity, 2);
+    /// assert!(Json::<Item>::from_bytes(br#"{"quantity": 2.5}"#).is_err());
+    /// // A struct is read from an object only, not from an array of its fields.
+    /// assert!(matches!(Json::<Item>::from_bytes(b"[2]"), Err(JsonRejection::Invalid(_))));
     /// match Json::<Item>::from_bytes(br#"{"quantity": "two"}"#) {
     ///     Err(JsonRejection::Invalid(details)) => assert_eq!(details[0].field(), "quantity"),
     ///     other => panic!("{other:?}"),
     /// }
     /// assert!(matches!(Json::<Item>::from_bytes(b"{"), Err(JsonRejection::Malformed(_))));
+    /// // The same key twice is refused, with or without a whole-number float beside it.
+    /// assert!(Json::<Item>::from_bytes(br#"{"quantity": 2, "quantity": 3}"#).is_err());
+    /// assert!(Json::<Item>::from_bytes(br#"{"quantity": 2.0, "quantity": 3}"#).is_err());
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, JsonRejection> {
+        // serde takes a struct from an array of its fields too; a body is an object.
+        let not_an_object = || {
+            let array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+            (array && reads_an_object::<T>()).then(|| {
+                JsonRejection::Invalid(vec![FieldError::new("body", "must be a JSON object")])
+            })
+        };
         let mut de = serde_json::Deserializer::from_slice(bytes);
-        let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-            let path = err.path().to_string();
-            let inner = err.into_inner();
-            if inner.is_data() {
-                JsonRejection::Invalid(all_shape_errors::<T>(bytes, data_error(&path, &inner)))
-            } else {
-                JsonRejection::Malformed(inner.to_string())
+        match serde_path_to_error::deserialize(&mut de) {
+            Ok(value) => {
+                de.end()
+                    .map_err(|err| JsonRejection::Malformed(err.to_string()))?;
+                not_an_object().map_or(Ok(Self(value)), Err)
             }
-        })?;
-        de.end()
-            .map_err(|err| JsonRejection::Malformed(err.to_string()))?;
-        Ok(Self(value))
+            Err(err) => {
+                let path = err.path().to_string();
+                let inner = err.into_inner();
+                if !inner.is_data() {
+                    return Err(JsonRejection::Malformed(inner.to_string()));
+                }
+                if let Some(rejection) = not_an_object() {
+                    return Err(rejection);
+                }
+                // Parsed again as a tree, which also rejects trailing garbage.
+                refit::<T>(bytes, data_error(&path, &inner))
+                    .map(Self)
+                    .map_err(JsonRejection::Invalid)
+            }
+        }
     }
 }
 
@@ -187,6 +211,32 @@ mod tests {
         assert!(message.starts_with("invalid type: string"), "{message}");
         assert!(!message.contains("line"), "{message}");
         assert_eq!(invalid("[]").0, "body");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Changes {
+        name: Option<String>,
+    }
+
+    #[test]
+    fn a_struct_is_read_from_an_object_only() {
+        let message = |body: &str| match Json::<Changes>::from_bytes(body.as_bytes()) {
+            Err(JsonRejection::Invalid(d)) => format!("{}: {}", d[0].field(), d[0].message()),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(message("[]"), "body: must be a JSON object");
+        assert_eq!(message(" [\"x\"]"), "body: must be a JSON object");
+        assert!(Json::<Changes>::from_bytes(b"{}").is_ok());
+        assert!(Json::<Vec<Changes>>::from_bytes(b"[{}]").is_ok());
+        assert_eq!(
+            invalid(r#"[[{"product_id":1,"quantity":1}]]"#),
+            ("body".into(), "must be a JSON object".into())
+        );
+        assert!(matches!(
+            Json::<Changes>::from_bytes(b"["),
+            Err(JsonRejection::Malformed(_))
+        ));
     }
 
     #[test]

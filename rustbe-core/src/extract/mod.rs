@@ -7,7 +7,7 @@
 //! | [`Path`] | 400 `BAD_REQUEST` |
 //! | [`Query`] | 400 `BAD_REQUEST` naming the parameter |
 //! | [`Pagination`] | 400 with details for `page` and `limit` |
-//! | [`Sort`] | 400 naming the unknown or repeated field |
+//! | [`Sort`] | 400 naming the unknown field |
 
 mod json;
 mod pagination;

@@ -1,6 +1,8 @@
-//! Every shape error of a JSON body, not only the first: serde stops at the first missing
-//! field or wrong type, so on that error path the body is walked again, each error recorded
-//! and patched with a placeholder that gets past it, until the body fits or nothing moves.
+//! A JSON body that did not fit, read again: as integers where it wrote whole numbers as
+//! floats, and then for every shape error, not only the first: serde stops at the first
+//! missing field or wrong type, so on that error path the body is walked again, each error
+//! recorded and patched with a placeholder that gets past it, until the body fits or nothing
+//! moves.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -22,18 +24,79 @@ enum Step {
 
 type Error = serde_path_to_error::Error<serde_json::Error>;
 
-/// Every shape error of `bytes` as `T`, starting with `first` (the one already found).
-pub(crate) fn all_shape_errors<T: DeserializeOwned>(
+/// A body that failed to fit `T` with the data error `first`, read again as a JSON tree.
+///
+/// It fits after all when the only trouble was a whole number written as a float (`2.0`,
+/// `1e3`) where `T` has an integer: JSON does not tell `2` from `2.0`, and JSON Schema's
+/// `integer` admits both, while serde's integers refuse a float. So every such number is read
+/// as the integer it equals, and `T` is tried again. When it still does not fit, the answer is
+/// every shape error: each is recorded and patched over with a placeholder, until the body
+/// fits or nothing moves.
+pub(crate) fn refit<T: DeserializeOwned>(
     bytes: &[u8],
     first: FieldError,
-) -> Vec<FieldError> {
-    let mut found = vec![first];
-    if bytes.len() > MAX_WALKED_BODY {
-        return found;
-    }
+) -> Result<T, Vec<FieldError>> {
     let Ok(mut value) = serde_json::from_slice::<Value>(bytes) else {
-        return found;
+        return Err(vec![first]);
     };
+    // A `Value` keeps the last of two equal keys; serde's derive refuses them: so must we.
+    if let Err(err) = serde_json::from_slice::<NoDuplicateKeys>(bytes) {
+        return Err(vec![FieldError::new("body", err.to_string())]);
+    }
+    let first = if whole_numbers_as_integers(&mut value) {
+        match serde_path_to_error::deserialize::<_, T>(&value) {
+            Ok(fitted) => return Ok(fitted),
+            Err(err) => data_error(&err.path().to_string(), err.inner()),
+        }
+    } else {
+        first
+    };
+    if bytes.len() > MAX_WALKED_BODY {
+        return Err(vec![first]);
+    }
+    Err(all_shape_errors::<T>(value, first))
+}
+
+/// Turns every float in `value` that is a whole number within the 64-bit integers into that
+/// integer; whether any was.
+fn whole_numbers_as_integers(value: &mut Value) -> bool {
+    match value {
+        Value::Number(number) => {
+            let Some(float) = number.as_f64().filter(|_| number.is_f64()) else {
+                return false;
+            };
+            // 2^63 and 2^64: the bounds of i64 and u64, exact as f64.
+            const I64_END: f64 = 9_223_372_036_854_775_808.0;
+            const U64_END: f64 = 18_446_744_073_709_551_616.0;
+            if float.fract() != 0.0 || !(-I64_END..U64_END).contains(&float) {
+                return false;
+            }
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a whole number inside the target's range, checked above"
+            )]
+            let whole = if float < 0.0 {
+                serde_json::Number::from(float as i64)
+            } else {
+                serde_json::Number::from(float as u64)
+            };
+            *number = whole;
+            true
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |any, item| whole_numbers_as_integers(item) | any),
+        Value::Object(map) => map
+            .values_mut()
+            .fold(false, |any, item| whole_numbers_as_integers(item) | any),
+        _ => false,
+    }
+}
+
+/// Every shape error of `value` as `T`, starting with `first` (the one already found).
+fn all_shape_errors<T: DeserializeOwned>(mut value: Value, first: FieldError) -> Vec<FieldError> {
+    let mut found = vec![first];
     let mut visited: Vec<Vec<Step>> = Vec::new();
     while found.len() < MAX_ERRORS {
         let err = match serde_path_to_error::deserialize::<_, T>(&value) {
@@ -57,6 +120,55 @@ pub(crate) fn all_shape_errors<T: DeserializeOwned>(
     // The same order as the details of rule checks: by field.
     found.sort_by(|a, b| a.field().cmp(b.field()));
     found
+}
+
+/// Whether `T` reads itself from a JSON object (a struct, or a map): serde's derive also
+/// takes a struct from an array of its fields in order, so `[]` is a valid patch of nothing
+/// and `["ada@example.com", "pw"]` a login; a body for such a `T` must be an object. Found by
+/// asking `T` to deserialize from a probe that records what `T` asks for first.
+pub(crate) fn reads_an_object<T: DeserializeOwned>() -> bool {
+    let asked = std::cell::Cell::new(false);
+    let _ = T::deserialize(Probe(&asked));
+    asked.get()
+}
+
+/// A deserializer that has nothing to give and notes whether it was asked for a map.
+struct Probe<'a>(&'a std::cell::Cell<bool>);
+
+impl<'de> serde::Deserializer<'de> for Probe<'_> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("probe"))
+    }
+
+    fn deserialize_map<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        self.0.set(true);
+        Err(serde::de::Error::custom("probe"))
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.deserialize_map(visitor)
+    }
+
+    // A newtype reads what its field reads.
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct seq tuple tuple_struct enum identifier ignored_any
+    }
 }
 
 /// A copy of `value` with a placeholder at `target` that makes the error there go away.
@@ -203,7 +315,9 @@ mod tests {
             Err(err) => data_error(&err.path().to_string(), err.inner()),
             Ok(_) => return Vec::new(),
         };
-        all_shape_errors::<Signup>(body.as_bytes(), first)
+        refit::<Signup>(body.as_bytes(), first)
+            .err()
+            .unwrap_or_default()
             .into_iter()
             .map(|d| (d.field().to_owned(), d.message().to_owned()))
             .collect()
@@ -249,10 +363,65 @@ mod tests {
     }
 
     #[test]
+    fn whole_numbers_written_as_floats_are_integers() {
+        assert!(fields(r#"{"email": "a", "age": 30.0, "agreed": false, "lines": [{"product_id": 1e2, "quantity": 2.0}]}"#).is_empty());
+        // Only whole ones: a fraction, or a number past the 64-bit integers, is still an error.
+        let names = |body| fields(body).into_iter().map(|(f, _)| f).collect::<Vec<_>>();
+        assert_eq!(
+            names(
+                r#"{"email": "a", "age": 30.5, "agreed": false, "lines": [{"product_id": 1e20, "quantity": 2.0}]}"#
+            ),
+            ["age", "lines[0].product_id"]
+        );
+        // Out of the field's range once whole: the integer's own error.
+        let found = fields(r#"{"email": "a", "age": 300.0, "agreed": false, "lines": []}"#);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].1.contains("300"), "{found:?}");
+        let mut value = serde_json::json!([-0.0, 2.5, 7, -3.0, {"x": 1e3}]);
+        assert!(whole_numbers_as_integers(&mut value));
+        assert_eq!(value, serde_json::json!([0, 2.5, 7, -3, {"x": 1000}]));
+    }
+
+    #[test]
     fn a_fitting_body_has_no_errors_and_big_bodies_stop_at_the_first() {
         assert!(fields(r#"{"email": "a", "age": 1, "agreed": false, "lines": []}"#).is_empty());
         let big = format!(r#"{{"email": "{}"}}"#, "x".repeat(MAX_WALKED_BODY));
         assert_eq!(fields(&big).len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod objects {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Patch {
+        name: Option<String>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Wrapped(Patch);
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(untagged)]
+    #[allow(dead_code)]
+    enum Either {
+        One(Patch),
+        Many(Vec<Patch>),
+    }
+
+    #[test]
+    fn structs_and_maps_read_objects_and_nothing_else_is_asked_to() {
+        assert!(reads_an_object::<Patch>());
+        assert!(reads_an_object::<Wrapped>());
+        assert!(reads_an_object::<std::collections::HashMap<String, i32>>());
+        assert!(!reads_an_object::<Vec<Patch>>());
+        assert!(!reads_an_object::<Value>());
+        assert!(!reads_an_object::<Either>());
+        assert!(!reads_an_object::<Option<Patch>>());
+        assert!(!reads_an_object::<(String, i32)>());
     }
 }
 
@@ -277,10 +446,72 @@ mod typed_strings {
             Err(err) => data_error(&err.path().to_string(), err.inner()),
             Ok(_) => panic!("the body does not fit"),
         };
-        let fields: Vec<_> = all_shape_errors::<OrderLine>(body, first)
+        let fields: Vec<_> = refit::<OrderLine>(body, first)
+            .err()
+            .unwrap_or_default()
             .into_iter()
             .map(|d| d.field().to_owned())
             .collect();
         assert_eq!(fields, ["at", "product_id", "quantity"]);
+    }
+}
+
+/// Reads any JSON and fails on an object with the same key twice (found by `fuzz/`'s
+/// `json_body` target: the re-read tree had silently kept the last one).
+struct NoDuplicateKeys;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NoDuplicateKeysVisitor)
+    }
+}
+
+struct NoDuplicateKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicateKeysVisitor {
+    type Value = NoDuplicateKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            map.next_value::<NoDuplicateKeys>()?;
+            if !seen.insert(key) {
+                return Err(serde::de::Error::custom("an object has the same key twice"));
+            }
+        }
+        Ok(NoDuplicateKeys)
     }
 }

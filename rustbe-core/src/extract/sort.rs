@@ -92,8 +92,10 @@ pub trait SortFields: Send + Sync + 'static {
 /// `sort` is a comma-separated list of fields, each optionally prefixed with `-` for
 /// descending (`sort=-price,name`); `order` (`asc` or `desc`) sets the direction of the fields
 /// without a prefix (`sort=price&order=desc`), or of the default order when `sort` is absent.
-/// Unknown fields, repeated fields, empty items and other `order` values are 400
-/// `BAD_REQUEST` naming the parameter.
+/// A field named again later in the list changes nothing: its first occurrence (and
+/// direction) wins, since a later key could never break a tie the earlier one left.
+/// Unknown fields, empty items and other `order` values are 400 `BAD_REQUEST` naming the
+/// parameter.
 ///
 /// ```
 /// use rustbe_core::extract::{parse_sort, SortKey};
@@ -101,6 +103,8 @@ pub trait SortFields: Send + Sync + 'static {
 /// assert_eq!(keys, [SortKey::desc("price"), SortKey::asc("name")]);
 /// let keys = parse_sort(&["name", "price"], &[], Some("price"), Some("desc")).unwrap();
 /// assert_eq!(keys, [SortKey::desc("price")]);
+/// let keys = parse_sort(&["name", "price"], &[], Some("-price,name,price"), None).unwrap();
+/// assert_eq!(keys, [SortKey::desc("price"), SortKey::asc("name")]);
 /// assert!(parse_sort(&["name"], &[], Some("password_hash"), None).is_err());
 /// ```
 pub fn parse_sort(
@@ -149,10 +153,9 @@ pub fn parse_sort(
                 ),
             ));
         };
-        if keys.iter().any(|k| k.field == field) {
-            return Err(bad("sort", format!("`{field}` is given more than once")));
+        if !keys.iter().any(|k| k.field == field) {
+            keys.push(SortKey { field, direction });
         }
-        keys.push(SortKey { field, direction });
     }
     Ok(keys)
 }
@@ -271,18 +274,28 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_field_keeps_its_first_occurrence() {
+        assert_eq!(keys("sort=name,name"), Ok(vec![SortKey::asc("name")]));
+        assert_eq!(
+            keys("sort=name,-price,-name,price"),
+            Ok(vec![SortKey::asc("name"), SortKey::desc("price")])
+        );
+        assert_eq!(
+            keys("sort=-name,name&order=asc"),
+            Ok(vec![SortKey::desc("name")])
+        );
+        // Repeats are still checked: an unknown or empty item is a 400 wherever it stands.
+        assert!(keys("sort=name,name,secret").is_err());
+        assert!(keys("sort=name,name,").is_err());
+    }
+
+    #[test]
     fn rejections_say_why() {
         assert!(
             keys("sort=secret")
                 .err()
                 .unwrap_or_default()
                 .contains("sortable fields: name, price, created_at")
-        );
-        assert!(
-            keys("sort=name,-name")
-                .err()
-                .unwrap_or_default()
-                .contains("more than once")
         );
         assert!(keys("sort=name,,price").is_err());
         assert!(keys("sort=-").is_err());

@@ -3,7 +3,8 @@
 //! Reads take one statement (a list: the page and its total in one `SELECT` with a window
 //! count). Writes without hooks and without `If-Match` take one statement too (`INSERT …
 //! RETURNING`, `UPDATE … WHERE key AND owner RETURNING`, `DELETE … WHERE key AND owner`);
-//! with hooks or `If-Match` they read the row under a row lock in a transaction first.
+//! with hooks or `If-Match` they read the row under a row lock in a transaction first
+//! (`BEGIN IMMEDIATE` on SQLite, see [`begin_write`]).
 
 use axum::Router;
 use axum::extract::{FromRequest, OriginalUri, Request};
@@ -11,8 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use http::{HeaderValue, StatusCode, header};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    IntoActiveModel, QueryFilter, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -309,6 +311,20 @@ async fn body<B: DeserializeOwned + Validate>(request: Request) -> Result<B, Err
     }
 }
 
+/// A transaction that writes. On SQLite it is `BEGIN IMMEDIATE`: it takes the write lock at
+/// once, waiting for another writer within the busy timeout. A deferred `BEGIN` reads first
+/// and upgrades at its first write, and when another connection committed in between SQLite
+/// refuses the upgrade at once (`SQLITE_BUSY`, "database is locked", a 503) rather than wait,
+/// since the read it already made is stale. PostgreSQL ignores the mode (rows are locked with
+/// `FOR UPDATE` there).
+async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
+
 async fn create<R>(Db(db): Db, request: Request) -> Result<Response, Error>
 where
     R: Hooks + IntoActiveModel<R::ActiveModel>,
@@ -325,7 +341,7 @@ where
     let body = body::<R::Create>(request).await?;
     let mut row = R::create_model(body, principal.as_ref())?;
     let row: R = if R::META.hooks {
-        let txn = db.begin().await?;
+        let txn = begin_write(&db).await?;
         let ctx = HookContext {
             principal: principal.as_ref(),
             txn: &txn,
@@ -392,7 +408,7 @@ where
     let mut changes = <R::ActiveModel as ActiveModelTrait>::default();
     apply(body, &mut changes);
     let row = if R::META.hooks || headers.is_some() {
-        let txn = db.begin().await?;
+        let txn = begin_write(&db).await?;
         let old = fetch::<R, _>(&txn, key.clone(), true)
             .await?
             .ok_or_else(Error::not_found)?;
@@ -455,7 +471,7 @@ where
     let (key, key_text) = parse_key::<R>(&raw)?;
     let cache = extensions.get::<Cache>();
     if R::META.hooks || has_if_match(request.headers()) {
-        let txn = db.begin().await?;
+        let txn = begin_write(&db).await?;
         let old = fetch::<R, _>(&txn, key.clone(), true)
             .await?
             .ok_or_else(Error::not_found)?;
@@ -507,6 +523,23 @@ where
     list_rows::<R>(&db, &parts, Some(&parent)).await
 }
 
+/// Whether `table` has a row whose `key` is `value`: the parent of a nested list.
+async fn parent_exists(
+    db: &DatabaseConnection,
+    table: &'static str,
+    key: &'static str,
+    value: sea_orm::Value,
+) -> Result<bool, Error> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    let select = Query::select()
+        .expr(Expr::val(1))
+        .from(Alias::new(table))
+        .and_where(Expr::col(Alias::new(key)).eq(value))
+        .limit(1)
+        .to_owned();
+    Ok(db.query_one(&select).await?.is_some())
+}
+
 async fn list_rows<R>(
     db: &DatabaseConnection,
     request: &http::request::Parts,
@@ -529,6 +562,11 @@ where
         if let (Some(owner), Some(me)) = (R::META.owner, grant.owner())
             && owner == nested.field
             && R::parse_field(owner, me).ok() != Some(value.clone())
+        {
+            return Err(Error::not_found());
+        }
+        if let Some((table, key)) = nested.parent
+            && !parent_exists(db, table, key, value.clone()).await?
         {
             return Err(Error::not_found());
         }

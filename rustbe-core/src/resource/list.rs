@@ -35,8 +35,13 @@ pub struct Filter {
 
 /// At most this many values in one `_in` filter.
 const MAX_IN_VALUES: usize = 100;
-/// At most this many characters of `q`.
-const MAX_SEARCH_CHARS: usize = 200;
+/// At most this many characters of `q`, counted as sent (before trimming), as the `maxLength`
+/// of its parameter in the document counts them.
+///
+/// ```
+/// assert_eq!(rustbe_core::resource::MAX_SEARCH_CHARS, 200);
+/// ```
+pub const MAX_SEARCH_CHARS: usize = 200;
 /// The alias of the window count.
 const TOTAL: &str = "__rustbe_total";
 
@@ -356,7 +361,8 @@ fn search<R: Resource>(raw: &str, backend: DbBackend) -> Result<Option<SimpleExp
 /// expression an index
 /// `USING GIN (to_tsvector('<language>', coalesce(a, '') || ' ' || coalesce(b, '')))` serves;
 /// elsewhere [`contains_ignore_case`]. A blank `q` is no condition (`None`); one longer than
-/// 200 characters, or a `language` that is not `[a-z_]+`, is a message for the client.
+/// [`MAX_SEARCH_CHARS`] as sent (surrounding spaces count, as they do for the parameter's
+/// `maxLength`), or a `language` that is not `[a-z_]+`, is a message for the client.
 ///
 /// ```
 /// use rustbe_core::resource::text_search;
@@ -371,6 +377,8 @@ fn search<R: Resource>(raw: &str, backend: DbBackend) -> Result<Option<SimpleExp
 /// assert!(text_search(&columns, "simple", "  ", DbBackend::Postgres).unwrap().is_none());
 /// assert!(text_search(&columns, "simple", "dune", DbBackend::Postgres).unwrap().is_some());
 /// assert!(text_search(&columns, "simple", &"x".repeat(201), DbBackend::Sqlite).is_err());
+/// assert!(text_search(&columns, "simple", &format!("{} ", "x".repeat(200)), DbBackend::Sqlite).is_err());
+/// assert!(text_search(&columns, "simple", &" ".repeat(200), DbBackend::Sqlite).unwrap().is_none());
 /// ```
 ///
 /// # Errors
@@ -381,14 +389,14 @@ pub fn text_search<C: ColumnTrait>(
     raw: &str,
     backend: DbBackend,
 ) -> Result<Option<SimpleExpr>, String> {
-    let q = raw.trim();
-    if q.is_empty() {
-        return Ok(None);
-    }
-    if q.chars().count() > MAX_SEARCH_CHARS {
+    if raw.chars().count() > MAX_SEARCH_CHARS {
         return Err(format!(
             "must be at most {MAX_SEARCH_CHARS} characters long"
         ));
+    }
+    let q = raw.trim();
+    if q.is_empty() {
+        return Ok(None);
     }
     if backend == DbBackend::Postgres {
         if !language

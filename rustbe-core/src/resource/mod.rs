@@ -57,10 +57,12 @@ mod value;
 pub use etag::etag_of;
 pub use handlers::router;
 pub use hooks::{HookContext, Hooks};
-pub use list::{Filter, ListQuery, contains_ignore_case, fetch_page, order_by, text_search};
+pub use list::{
+    Filter, ListQuery, MAX_SEARCH_CHARS, contains_ignore_case, fetch_page, order_by, text_search,
+};
 pub use openapi::openapi;
 pub use patch::Patch;
-pub use schema::{Constraint, FieldSchema, ObjectSchema, Schemas};
+pub use schema::{Constraint, FieldSchema, NOT_BLANK_PATTERN, ObjectSchema, Schemas, UUID_PATTERN};
 pub use value::{FilterValue, GeneratedKey, Timestamp, owner_id};
 
 /// What the derive knows about a resource that is not a field: its names, routes, access
@@ -163,11 +165,17 @@ impl Meta {
 }
 
 /// A list route under a parent: `path` (`/users/{user_id}/orders`) lists the rows whose
-/// `field` equals the path parameter `param`.
+/// `field` equals the path parameter `param`. With `parent`, the parent's table and key
+/// column, a parent that is not there is a 404 instead of an empty page.
 ///
 /// ```
 /// use rustbe_core::resource::Nested;
-/// let nested = Nested { path: "/users/{user_id}/orders", param: "user_id", field: "user_id" };
+/// let nested = Nested {
+///     path: "/users/{user_id}/orders",
+///     param: "user_id",
+///     field: "user_id",
+///     parent: Some(("users", "id")),
+/// };
 /// assert!(nested.path.contains(nested.param));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,6 +186,8 @@ pub struct Nested {
     pub param: &'static str,
     /// The field (JSON name) it is compared with.
     pub field: &'static str,
+    /// The parent's table and key column (`#[resource(parent = "users")]`), if given.
+    pub parent: Option<(&'static str, &'static str)>,
 }
 
 /// The column type of a resource's entity.

@@ -174,7 +174,7 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
             .name(nested.param)
             .parameter_in(ParameterIn::Path)
             .required(Required::True)
-            .schema(Some(string()))
+            .schema(Some(field_schema(&schemas.view, nested.field)))
             .build();
         let op = listing(ctx.op(&summary, rule).parameter(parent));
         let op = errors(op, rule, &[BAD_QUERY, NOT_FOUND]);
@@ -218,6 +218,21 @@ fn add(slot: &mut Option<PathItem>, item: PathItem) {
         Some(existing) => existing.merge_operations(item),
         None => *slot = Some(item),
     }
+}
+
+/// The schema of `field` in the object schema `view`, as a parameter takes it (a UUID owner
+/// is `format: uuid`, so a client knows a malformed one is a 400); a string when `view`
+/// has no such property.
+fn field_schema(view: &Schema, field: &str) -> Schema {
+    if let Schema::Object(object) = view
+        && let Some(RefOr::T(Schema::Object(property))) = object.properties.get(field)
+    {
+        let mut property = property.clone();
+        property.read_only = None;
+        property.description = None;
+        return Schema::Object(property);
+    }
+    string()
 }
 
 fn string() -> Schema {
@@ -330,9 +345,13 @@ fn list_parameters<R: Resource>() -> Vec<utoipa::openapi::path::Parameter> {
         ));
     }
     if !meta.search.is_empty() {
+        let q = ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .max_length(Some(super::MAX_SEARCH_CHARS))
+            .into();
         out.push(query(
             "q",
-            string(),
+            q,
             format!("Text search over {}", meta.search.join(", ")),
         ));
     }

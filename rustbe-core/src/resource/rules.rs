@@ -1,5 +1,5 @@
-//! The field rules the derive's validation attributes call (`length`, `range`, `email`,
-//! `url`, `one_of`, `custom`). Each adds a [`FieldError`] for the field when the value breaks
+//! The field rules the derive's validation attributes call (`length`, `range`,
+//! `multiple_of`, `email`, `url`, `one_of`, `pattern`, `custom`). Each adds a [`FieldError`] for the field when the value breaks
 //! it, so a body's every error is reported at once.
 //!
 //! ```
@@ -12,6 +12,11 @@
 //! assert_eq!(errors.len(), 3);
 //! assert_eq!(errors[1].message(), "must be at least 0.01");
 //! ```
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use regex::Regex;
 
 use crate::FieldError;
 
@@ -172,6 +177,63 @@ pub fn range<T: Number + ?Sized>(
     errors.push(FieldError::new(field.to_owned(), message));
 }
 
+/// A whole multiple of `step` (`multiple_of = 0.01`: at most two decimals), compared on the
+/// decimals the numbers are written with, as JSON Schema's `multipleOf` means it: `19.99` is a
+/// multiple of `0.01`, `0.1 + 0.2` (`0.30000000000000004`) is not.
+///
+/// ```
+/// let mut errors = Vec::new();
+/// rustbe_core::resource::rules::multiple_of(&mut errors, "price", &19.99, 0.01);
+/// rustbe_core::resource::rules::multiple_of(&mut errors, "price", &(0.1 + 0.2), 0.01);
+/// rustbe_core::resource::rules::multiple_of(&mut errors, "pack", &15, 5.0);
+/// assert_eq!(errors.len(), 1);
+/// assert_eq!(errors[0].message(), "must be a multiple of 0.01");
+/// ```
+pub fn multiple_of<T: Number + ?Sized>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &T,
+    step: f64,
+) {
+    if !is_multiple(value.as_f64(), step) {
+        errors.push(FieldError::new(
+            field.to_owned(),
+            format!("must be a multiple of {step}"),
+        ));
+    }
+}
+
+fn is_multiple(value: f64, step: f64) -> bool {
+    if !value.is_finite() || !step.is_finite() || step <= 0.0 {
+        return false;
+    }
+    match (decimal(value), decimal(step)) {
+        (Some((value, value_scale)), Some((step, step_scale))) => {
+            let scale = value_scale.max(step_scale);
+            let scaled = |mantissa: i128, from: u32| {
+                10_i128
+                    .checked_pow(scale - from)
+                    .and_then(|factor| mantissa.checked_mul(factor))
+            };
+            match (scaled(value, value_scale), scaled(step, step_scale)) {
+                (Some(value), Some(step)) if step != 0 => value % step == 0,
+                _ => false,
+            }
+        }
+        // Past 38 digits: a whole number far beyond any step a rule gives.
+        _ => value.fract() == 0.0 && (value / step).fract() == 0.0,
+    }
+}
+
+/// `value` as `mantissa / 10^scale`, from the shortest decimals that read back as `value`
+/// (what `Display` writes); `None` when the mantissa does not fit an `i128`.
+fn decimal(value: f64) -> Option<(i128, u32)> {
+    let text = value.to_string();
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let mantissa = format!("{whole}{fraction}").parse::<i128>().ok()?;
+    Some((mantissa, u32::try_from(fraction.len()).ok()?))
+}
+
 /// An email address (each one, for a list).
 ///
 /// ```
@@ -245,6 +307,47 @@ pub fn one_of<T: Texts + ?Sized>(
     }
 }
 
+/// Text the regular expression `pattern` matches somewhere (each one, for a list), as JSON
+/// Schema's `pattern` means it: anchor it (`^…$`) to match the whole text. The derive checks
+/// the pattern when it compiles; one that does not compile here fails every value.
+///
+/// ```
+/// let mut errors = Vec::new();
+/// rustbe_core::resource::rules::pattern(&mut errors, "country", "DE", "^[A-Z]{2}$");
+/// rustbe_core::resource::rules::pattern(&mut errors, "country", "de", "^[A-Z]{2}$");
+/// assert_eq!(errors.len(), 1);
+/// assert_eq!(errors[0].message(), "must match the pattern ^[A-Z]{2}$");
+/// ```
+pub fn pattern<T: Texts + ?Sized>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &T,
+    pattern: &'static str,
+) {
+    let regex = compiled(pattern);
+    for (index, text) in value.texts() {
+        if !regex.as_ref().is_some_and(|r| r.is_match(text)) {
+            errors.push(FieldError::new(
+                at(field, index),
+                format!("must match the pattern {pattern}"),
+            ));
+        }
+    }
+}
+
+/// The compiled `pattern`, compiled once per process.
+fn compiled(pattern: &'static str) -> Option<Regex> {
+    static COMPILED: OnceLock<Mutex<HashMap<&'static str, Option<Regex>>>> = OnceLock::new();
+    let mut compiled = COMPILED
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    compiled
+        .entry(pattern)
+        .or_insert_with(|| Regex::new(pattern).ok())
+        .clone()
+}
+
 /// The app's own check: `check` returns a message when the value is wrong.
 ///
 /// ```
@@ -287,6 +390,45 @@ pub fn not_null<T>(errors: &mut Vec<FieldError>, field: &str, value: &super::Pat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multiples_are_exact_in_decimals() {
+        for (value, step) in [
+            (19.99, 0.01),
+            (0.07, 0.01),
+            (992_088.77, 0.01),
+            (-4.35, 0.05),
+            (0.0, 0.01),
+            (15.0, 5.0),
+            (1e30, 0.01),
+            (2.5, 0.5),
+        ] {
+            assert!(is_multiple(value, step), "{value} of {step}");
+        }
+        for (value, step) in [
+            (0.1 + 0.2, 0.01),
+            (0.001, 0.01),
+            (992_088.771_238_166_4, 0.01),
+            (16.0, 5.0),
+            (f64::NAN, 0.01),
+            (f64::INFINITY, 1.0),
+            (1.0, 0.0),
+            (1e-300, 0.01),
+        ] {
+            assert!(!is_multiple(value, step), "{value} of {step}");
+        }
+    }
+
+    #[test]
+    fn patterns_match_each_text_and_an_invalid_one_fails_all() {
+        let mut errors = Vec::new();
+        let codes = vec!["DE".to_owned(), "deu".to_owned()];
+        pattern(&mut errors, "codes", &codes, "^[A-Z]{2}$");
+        pattern(&mut errors, "slug", "a-b", "^[a-z0-9]+(-[a-z0-9]+)*$");
+        pattern(&mut errors, "x", "anything", "(");
+        let fields: Vec<_> = errors.iter().map(FieldError::field).collect();
+        assert_eq!(fields, ["codes[1]", "x"]);
+    }
 
     #[test]
     fn urls_need_a_scheme_and_a_host() {

@@ -62,11 +62,48 @@ field_schema! {
     f32 => Number, Float;
     f64 => Number, Double;
     String => String;
-    uuid::Uuid => String, Uuid;
     sea_orm::prelude::ChronoDateTimeUtc => String, DateTime;
     sea_orm::prelude::ChronoDateTimeWithTimeZone => String, DateTime;
     sea_orm::prelude::ChronoDateTime => String, DateTime;
     sea_orm::prelude::ChronoDate => String, Date;
+}
+
+/// The `pattern` of a UUID in its hyphenated form, as every UUID schema states it next to
+/// `format: uuid`: in OpenAPI 3.1 (JSON Schema 2020-12) a `format` is an annotation a
+/// validator need not check, so without the pattern an empty string is a schema-valid id.
+///
+/// ```
+/// let json = serde_json::to_value(<uuid::Uuid as rustbe_core::resource::FieldSchema>::schema()).unwrap();
+/// assert_eq!(json["format"], "uuid");
+/// assert_eq!(json["pattern"], rustbe_core::resource::UUID_PATTERN);
+/// ```
+pub const UUID_PATTERN: &str =
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+/// The `pattern` of text that is not blank: it holds a character that is not white space
+/// (Unicode `White_Space`, what [`str::trim`] removes). A field the server trims before
+/// checking its length states it next to `minLength: 1`, so that `" "` is not schema-valid.
+/// The class is spelled out because `\S` means different things to different regex engines
+/// (ECMA-262 counts U+FEFF as space, Python counts U+001C to U+001F).
+///
+/// ```
+/// use rustbe_core::resource::NOT_BLANK_PATTERN;
+/// let regex = regex::Regex::new(NOT_BLANK_PATTERN).unwrap();
+/// assert!(regex.is_match(" Ada "));
+/// assert!(!regex.is_match(" \n\u{3000}\u{a0}"));
+/// assert!(regex.is_match("\u{feff}") && regex.is_match("\u{1c}"), "not trimmed by str::trim");
+/// ```
+pub const NOT_BLANK_PATTERN: &str =
+    r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
+
+impl FieldSchema for uuid::Uuid {
+    fn schema() -> Schema {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+            .pattern(Some(UUID_PATTERN))
+            .into()
+    }
 }
 
 impl FieldSchema for serde_json::Value {
@@ -116,6 +153,10 @@ pub enum Constraint {
     Length(Option<usize>, Option<usize>),
     /// `minimum`/`maximum`.
     Range(Option<f64>, Option<f64>),
+    /// `multipleOf`.
+    MultipleOf(f64),
+    /// `pattern` (of each item, for a list).
+    Pattern(&'static str),
     /// `format: email`.
     Email,
     /// `format: uri`.
@@ -208,6 +249,8 @@ fn apply(schema: &mut Schema, constraint: Constraint) {
                 object.minimum = min.map(Into::into);
                 object.maximum = max.map(Into::into);
             }
+            Constraint::MultipleOf(step) => object.multiple_of = Some(step.into()),
+            Constraint::Pattern(pattern) => object.pattern = Some(pattern.to_owned()),
             Constraint::Email => {
                 object.format = Some(SchemaFormat::KnownFormat(KnownFormat::Email));
             }

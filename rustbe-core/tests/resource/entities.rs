@@ -1,7 +1,8 @@
 //! The resources under test, one per feature group.
 
 /// Public reads, admin writes, a renamed and a hidden field, every filter form, search,
-/// sorting, validation, a cached single read, a UUID key and server timestamps.
+/// sorting, validation (a `pattern` and a `multiple_of` among the rules), a cached single
+/// read, a UUID key and server timestamps.
 pub mod product {
     use rustbe_core::Resource;
     use sea_orm::entity::prelude::*;
@@ -21,7 +22,7 @@ pub mod product {
         pub name: String,
         #[resource(search, length(max = 2000))]
         pub description: Option<String>,
-        #[resource(filter(range), sort, range(min = 0.01))]
+        #[resource(filter(range), sort, range(min = 0.01), multiple_of = 0.01)]
         pub price: f64,
         #[resource(filter(eq, in), one_of("shoes", "hats", "bags"))]
         pub category: String,
@@ -29,7 +30,7 @@ pub mod product {
         pub stock: i32,
         /// The stock-keeping unit, shown as `sku`.
         #[serde(rename = "sku")]
-        #[resource(filter)]
+        #[resource(filter, pattern = "^[A-Z]+(-[A-Z0-9]+)?$")]
         pub code: String,
         #[resource(hidden)]
         pub supplier: Option<String>,
@@ -52,7 +53,12 @@ pub mod note {
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Resource)]
     #[sea_orm(table_name = "notes")]
-    #[resource(access(all = owner), default_sort = "id", nested = "/users/{user_id}/notes")]
+    #[resource(
+        access(all = owner),
+        default_sort = "id",
+        nested = "/users/{user_id}/notes",
+        parent = "users"
+    )]
     pub struct Model {
         #[sea_orm(primary_key)]
         #[resource(sort)]

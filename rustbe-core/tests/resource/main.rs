@@ -110,6 +110,13 @@ async fn create_tables(db: &DatabaseConnection) {
     db.execute_unprepared("CREATE TABLE audit (what TEXT NOT NULL, who TEXT NOT NULL)")
         .await
         .expect("audit table");
+    // The parent table of the notes' nested route.
+    db.execute_unprepared("CREATE TABLE users (id TEXT PRIMARY KEY)")
+        .await
+        .expect("users table");
+    db.execute_unprepared("INSERT INTO users (id) VALUES ('ada'), ('bob')")
+        .await
+        .expect("users");
 }
 
 /// A request as `user` with `role`.
@@ -188,4 +195,52 @@ async fn generated_routes_on_postgres() {
     };
     every_group(&test_db.db).await;
     test_db.cleanup().await;
+}
+
+/// Conditional writes (a read, then the write, in one transaction) running side by side on a
+/// SQLite file: each must wait for the write lock, never fail at once with `SQLITE_BUSY`
+/// ("database is locked", a 503) because its read snapshot went stale while another wrote.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_conditional_writes_on_a_sqlite_file() {
+    let dir = std::env::temp_dir().join(format!("rustbe-busy-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.join("busy.db").display());
+    let mut config = rustbe_core::config::DatabaseConfig::new(url.as_str());
+    config.max_connections = 8;
+    let db = rustbe_core::db::connect(&config)
+        .await
+        .expect("SQLite file");
+    let app = std::sync::Arc::new(TestApp::new(&db).await);
+    let mut uris = Vec::new();
+    for i in 0..8 {
+        let body = serde_json::json!({
+            "name": format!("Item {i}"), "price": 1.0, "category": "hats", "stock": 1, "sku": format!("S-{i}"),
+        });
+        let r = app
+            .send(admin(TestRequest::post("/api/products")).json(&body))
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.json());
+        uris.push(format!(
+            "/api/products/{}",
+            r.json()["data"]["id"].as_str().expect("id")
+        ));
+    }
+    for round in 0..10 {
+        let writes = uris.iter().map(|uri| {
+            let (app, uri) = (app.clone(), uri.clone());
+            tokio::spawn(async move {
+                let patch = admin(patch(&uri)).header("if-match", "*");
+                let r = app
+                    .send(patch.json(&serde_json::json!({"stock": round})))
+                    .await;
+                (r.status().as_u16(), r.body().to_vec())
+            })
+        });
+        for write in futures_util::future::join_all(writes).await {
+            let (status, body) = write.expect("task");
+            assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        }
+    }
+    db.close().await.expect("close");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -72,6 +72,12 @@ pub(crate) async fn run(app: &TestApp) {
         column(&nested, "body"),
         [json!("third"), json!("second"), json!("mine")]
     );
+    // A parent that is not there (`parent = "users"`) is a 404, even to an admin, rather
+    // than an empty page.
+    let nobody = app
+        .send(admin(TestRequest::get("/api/users/carol/notes")))
+        .await;
+    assert_eq!(outcome(&nobody), (404, "NOT_FOUND".to_owned()));
     // A filter cannot widen the rule.
     let sneaky = app
         .send(bob(TestRequest::get("/api/notes?user_id=ada")))

@@ -168,6 +168,11 @@ async fn lists(app: &TestApp) {
             json!("Red Running Shoes")
         ]
     );
+    // A field named again is ignored: its first occurrence decides.
+    assert_eq!(
+        names(app, "?sort=-stock,name,stock,-name&limit=3").await,
+        names(app, "?sort=-stock,name&limit=3").await
+    );
     assert_eq!(
         names(app, "?sort=stock&order=desc&limit=2").await,
         [json!("Sun Hat"), json!("Tote Bag")]
@@ -235,6 +240,30 @@ async fn creates(app: &TestApp) {
     let mut fields = detail_fields(&broken);
     fields.sort();
     assert_eq!(fields, ["category", "description", "name", "price"]);
+
+    // The rules the schema states as `multipleOf` and `pattern`.
+    let off = app
+        .send(admin(TestRequest::post("/api/products")).json(
+            &json!({"name": "Cap", "price": 9.999, "category": "hats", "stock": 1, "sku": "ha 3"}),
+        ))
+        .await;
+    assert_eq!(outcome(&off), (400, "VALIDATION_ERROR".to_owned()));
+    let found: Vec<_> = off.json()["error"]["details"]
+        .as_array()
+        .expect("details")
+        .iter()
+        .map(|d| (d["field"].clone(), d["message"].clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (json!("price"), json!("must be a multiple of 0.01")),
+            (
+                json!("sku"),
+                json!("must match the pattern ^[A-Z]+(-[A-Z0-9]+)?$")
+            ),
+        ]
+    );
 
     let missing = app
         .send(
@@ -445,6 +474,18 @@ async fn writes(app: &TestApp) {
     let r = app.send(admin(patch(&uri)).json(&json!({}))).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.json()["data"]["sku"], "HA-9");
+    // A body is an object: `[]` is not an empty patch, and `2.0` is the integer 2.
+    let r = app.send(admin(patch(&uri)).json(&json!([]))).await;
+    assert_eq!(outcome(&r), (400, "VALIDATION_ERROR".to_owned()));
+    assert_eq!(
+        r.json()["error"]["details"][0]["message"],
+        "must be a JSON object"
+    );
+    let r = app
+        .send(admin(patch(&uri)).json(&json!({"stock": 7.0})))
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.json());
+    assert_eq!(r.json()["data"]["stock"], 7);
     let r = app
         .send(admin(patch(&uri)).json(&json!({"name": null, "price": "cheap", "stock": -1})))
         .await;

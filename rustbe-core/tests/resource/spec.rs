@@ -135,6 +135,16 @@ fn the_document_names_every_route_parameter_and_schema() {
     assert!(create["properties"].get("id").is_none());
     assert!(schemas["ProductPatch"].get("required").is_none());
     assert!(schemas["ProductReplace"]["properties"]["sku"].is_object());
+    assert_eq!(create["properties"]["price"]["multipleOf"], 0.01);
+    let q = doc["paths"]["/api/products"]["get"]["parameters"]
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["name"] == "q"))
+        .expect("q");
+    assert_eq!(q["schema"]["maxLength"], 200);
+    assert_eq!(
+        create["properties"]["sku"]["pattern"],
+        "^[A-Z]+(-[A-Z0-9]+)?$"
+    );
 }
 
 #[test]
@@ -142,6 +152,9 @@ fn owner_cursor_and_nested_routes_in_the_document() {
     let doc = serde_json::to_value(openapi::<note::Model>("/api")).expect("JSON");
     let nested = &doc["paths"]["/api/users/{user_id}/notes"]["get"];
     assert_eq!(parameter_names(nested)[0], "user_id");
+    // The parent parameter has the owner field's type (a string here, `format: uuid` for a
+    // UUID owner), without the field's `readOnly`.
+    assert_eq!(nested["parameters"][0]["schema"], json!({"type": "string"}));
     assert!(nested["responses"]["404"].is_object());
     assert_eq!(
         doc["paths"]["/api/notes"]["get"]["security"],

@@ -215,6 +215,13 @@ fn call(kind: &RuleKind, json: &str) -> TokenStream {
             let max = option(max.map(float));
             quote!(#rules::range(&mut errors, #json, value, #min, #max);)
         }
+        RuleKind::MultipleOf(step) => {
+            let step = float(*step);
+            quote!(#rules::multiple_of(&mut errors, #json, value, #step);)
+        }
+        RuleKind::Pattern(pattern) => {
+            quote!(#rules::pattern(&mut errors, #json, value, #pattern);)
+        }
         RuleKind::Email => quote!(#rules::email(&mut errors, #json, value);),
         RuleKind::Url => quote!(#rules::url(&mut errors, #json, value);),
         RuleKind::OneOf(values) => {

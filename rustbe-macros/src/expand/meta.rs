@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::{Names, option};
 use crate::model::{AccessRule, Model, Op};
-use crate::validate::placeholder;
+use crate::validate::{parent_table, placeholder};
 
 /// The `Meta` struct literal.
 pub(crate) fn meta(model: &Model<'_>, names: &Names) -> TokenStream {
@@ -61,11 +61,23 @@ pub(crate) fn meta(model: &Model<'_>, names: &Names) -> TokenStream {
     }));
     let hooks = options.hooks.is_some();
     let cursor = options.cursor.is_some();
+    let parent = options.parent.as_ref().map(syn::LitStr::value);
+    let parent = option(
+        parent
+            .as_deref()
+            .and_then(parent_table)
+            .map(|(table, key)| quote!((#table, #key))),
+    );
     let nested = option(options.nested.as_ref().and_then(|lit| {
         let path = lit.value();
         let param = placeholder(&path)?.to_owned();
         Some(quote! {
-            ::rustbe_core::resource::Nested { path: #path, param: #param, field: #param }
+            ::rustbe_core::resource::Nested {
+                path: #path,
+                param: #param,
+                field: #param,
+                parent: #parent,
+            }
         })
     }));
     let owner = option(

@@ -64,6 +64,11 @@ fn constraint(kind: &RuleKind) -> Option<TokenStream> {
                 [min, max].map(|bound| bound.map_or_else(|| none.clone(), |n| some(float(n))));
             quote!(#path::Range(#min, #max))
         }
+        RuleKind::MultipleOf(step) => {
+            let step = float(*step);
+            quote!(#path::MultipleOf(#step))
+        }
+        RuleKind::Pattern(pattern) => quote!(#path::Pattern(#pattern)),
         RuleKind::Email => quote!(#path::Email),
         RuleKind::Url => quote!(#path::Url),
         RuleKind::OneOf(values) => quote!(#path::OneOf(&[#(#values),*])),

@@ -8,7 +8,7 @@ use crate::attr::{self, Arg, SeaOrmField};
 use crate::errors::Errors;
 use crate::names::{self, RenameRule};
 
-const KEYS: &str = "read_only, hidden, write_once, created_at, updated_at, owner, filter, search, sort, length, range, email, url, one_of, custom";
+const KEYS: &str = "read_only, hidden, write_once, created_at, updated_at, owner, filter, search, sort, length, range, multiple_of, email, url, one_of, pattern, custom";
 
 /// How the primary key gets its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +135,8 @@ impl<'a> Field<'a> {
                 }
                 return;
             }
-            "length" | "range" | "email" | "url" | "one_of" | "custom" => {
+            "length" | "range" | "multiple_of" | "email" | "url" | "one_of" | "pattern"
+            | "custom" => {
                 if self.rules.iter().any(|rule| rule.name == name) {
                     twice(&name, key, errors);
                 } else if let Some(rule) = rule(arg, key, errors) {

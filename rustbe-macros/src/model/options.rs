@@ -7,8 +7,7 @@ use super::wrong_form;
 use crate::attr::{self, Arg};
 use crate::errors::Errors;
 
-const KEYS: &str =
-    "name, path, skip, access, bypass, default_sort, cache, hooks, cursor, nested, search_language";
+const KEYS: &str = "name, path, skip, access, bypass, default_sort, cache, hooks, cursor, nested, parent, search_language";
 
 /// A generated operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +124,8 @@ pub(crate) struct Options {
     pub(crate) hooks: Option<Ident>,
     pub(crate) cursor: Option<Ident>,
     pub(crate) nested: Option<LitStr>,
+    /// The parent table of the nested route, and its key column (`"users"` or `"users.id"`).
+    pub(crate) parent: Option<LitStr>,
     pub(crate) search_language: Option<LitStr>,
 }
 
@@ -162,6 +163,7 @@ impl Options {
                 self.default_sort = string(arg, "default_sort = \"-created_at,name\"", errors);
             }
             "nested" => self.nested = string(arg, "nested = \"/users/{user_id}/orders\"", errors),
+            "parent" => self.parent = string(arg, "parent = \"users\"", errors),
             "search_language" => {
                 self.search_language = string(arg, "search_language = \"english\"", errors);
             }

@@ -1,7 +1,7 @@
 //! A field's list filter and validation rules, as written in `#[resource(...)]`.
 
 use proc_macro2::Span;
-use syn::{Expr, Lit, Path};
+use syn::{Expr, ExprLit, Lit, Path};
 
 use super::{Key, wrong_form};
 use crate::attr::{self, Arg};
@@ -27,9 +27,11 @@ pub(crate) enum RuleKind {
         min: Option<f64>,
         max: Option<f64>,
     },
+    MultipleOf(f64),
     Email,
     Url,
     OneOf(Vec<String>),
+    Pattern(String),
     Custom(Path),
 }
 
@@ -135,6 +137,40 @@ pub(super) fn rule(arg: &Arg, key: Key, errors: &mut Errors) -> Option<Rule> {
             }
             rule.kind = RuleKind::OneOf(values);
         }
+        Arg::Value(ident, value) if ident == "multiple_of" && attr::number(value).is_some() => {
+            rule.name = "multiple_of";
+            let step = attr::number(value).unwrap_or_default();
+            if step <= 0.0 || !step.is_finite() {
+                errors.at(
+                    attr::span_of(value),
+                    "`multiple_of` needs a step above 0: `multiple_of = 0.01`",
+                );
+                return None;
+            }
+            rule.kind = RuleKind::MultipleOf(step);
+        }
+        Arg::Value(
+            ident,
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(lit), ..
+            }),
+        ) if ident == "pattern" => {
+            rule.name = "pattern";
+            let pattern = lit.value();
+            if let Err(err) = regex_syntax::Parser::new().parse(&pattern) {
+                let why = match &err {
+                    regex_syntax::Error::Parse(err) => err.kind().to_string(),
+                    regex_syntax::Error::Translate(err) => err.kind().to_string(),
+                    _ => err.to_string(),
+                };
+                errors.at(
+                    lit.span(),
+                    format!("`pattern` is not a regular expression: {why}"),
+                );
+                return None;
+            }
+            rule.kind = RuleKind::Pattern(pattern);
+        }
         Arg::Value(ident, Expr::Path(path)) if ident == "custom" && path.qself.is_none() => {
             rule.name = "custom";
             rule.kind = RuleKind::Custom(path.path.clone());
@@ -146,6 +182,8 @@ pub(super) fn rule(arg: &Arg, key: Key, errors: &mut Errors) -> Option<Rule> {
                 Some("length") => ("length", "length(min = 1, max = 100)"),
                 Some("range") => ("range", "range(min = 0.01, max = 1000)"),
                 Some("one_of") => ("one_of", "one_of(\"draft\", \"published\")"),
+                Some("multiple_of") => ("multiple_of", "multiple_of = 0.01"),
+                Some("pattern") => ("pattern", "pattern = \"^[a-z0-9-]+$\""),
                 _ => ("custom", "custom = path::to::check"),
             };
             wrong_form(arg, name, example, errors);

@@ -186,8 +186,34 @@ pub(crate) fn placeholder(path: &str) -> Option<&str> {
     (!rest.contains(['{', '}']) && !name.is_empty() && !name.contains('{')).then_some(name)
 }
 
+/// `parent = "users"` or `"users.id"`: the parent's table and key column (`id` when left
+/// out), each a plain SQL identifier.
+pub(crate) fn parent_table(text: &str) -> Option<(&str, &str)> {
+    let (table, key) = text.split_once('.').unwrap_or((text, "id"));
+    let plain = |name: &str| {
+        name.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    };
+    (plain(table) && plain(key)).then_some((table, key))
+}
+
 fn nested(model: &Model<'_>, errors: &mut Errors) {
     const EXAMPLE: &str = "nested = \"/users/{user_id}/orders\"";
+    if let Some(parent) = &model.options.parent {
+        if model.options.nested.is_none() {
+            errors.at(
+                parent.span(),
+                "`parent` names the table of a nested route's parent, and there is no `nested`: add `nested = \"/users/{user_id}/orders\"` or remove `parent`",
+            );
+        } else if parent_table(&parent.value()).is_none() {
+            errors.at(
+                parent.span(),
+                "`parent` is a table, optionally with its key column, each a plain SQL name: `parent = \"users\"` or `parent = \"users.id\"`",
+            );
+        }
+    }
     let Some(lit) = &model.options.nested else {
         return;
     };

@@ -167,7 +167,7 @@ const _ : () = {
                 field : "status" , eq : true , range : true , any_of : true
             }
             ] , sorts : & ["name" , "unitPrice" , "views" , "createdAt" ] , default_sort : & [:: rustbe_core :: extract :: SortKey :: desc ("createdAt" ) , :: rustbe_core :: extract :: SortKey :: asc ("name" ) ] , search : & ["name" , "description" ] , search_language : "english" , cache_ttl : :: core :: option :: Option :: Some (:: core :: time :: Duration :: from_millis (90000 ) ) , hooks : true , cursor : true , nested : :: core :: option :: Option :: Some (:: rustbe_core :: resource :: Nested {
-                path : "/users/{userId}/products" , param : "userId" , field : "userId"
+                path : "/users/{userId}/products" , param : "userId" , field : "userId" , parent : :: core :: option :: Option :: None ,
             }
             ) , owner : :: core :: option :: Option :: Some ("userId" ) ,
         }

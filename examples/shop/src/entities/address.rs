@@ -11,7 +11,8 @@ use sea_orm::entity::prelude::*;
     access(all = owner),
     skip(update),
     default_sort = "-created_at",
-    nested = "/users/{user_id}/addresses"
+    nested = "/users/{user_id}/addresses",
+    parent = "users"
 )]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -28,7 +29,8 @@ pub struct Model {
     pub state: Option<String>,
     #[resource(length(min = 1, max = 20))]
     pub postal_code: String,
-    #[resource(filter, custom = crate::entities::checks::country)]
+    /// ISO 3166-1 alpha-2: two upper-case letters.
+    #[resource(filter, pattern = "^[A-Z]{2}$")]
     pub country: String,
     #[resource(created_at, sort)]
     pub created_at: DateTimeUtc,

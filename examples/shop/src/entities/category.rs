@@ -17,7 +17,14 @@ pub struct Model {
     #[resource(filter, sort, length(min = 1, max = 100))]
     pub name: String,
     #[sea_orm(unique)]
-    #[resource(filter, sort, length(min = 1, max = 100), custom = crate::entities::checks::slug)]
+    /// Lower-case `a-z`, `0-9` and `-`, not starting or ending with `-`
+    /// ([`checks::slug`](crate::entities::checks::slug) says the same).
+    #[resource(
+        filter,
+        sort,
+        length(min = 1, max = 100),
+        pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+    )]
     pub slug: String,
     #[resource(length(max = 2000))]
     pub description: Option<String>,

@@ -48,7 +48,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     #[resource(length(max = 5000))]
     pub description: String,
-    #[resource(range(min = 0.01, max = 1000000), custom = crate::entities::checks::cents)]
+    /// Money: at most two decimals.
+    #[resource(range(min = 0.01, max = 1000000), multiple_of = 0.01)]
     pub price: f64,
     pub category_id: Uuid,
     #[resource(range(min = 0))]

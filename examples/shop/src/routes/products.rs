@@ -14,14 +14,14 @@
 //! | `sort`, `order` | `name`, `price`, `created_at`, `popularity_score`; default `-created_at`, the id breaks ties |
 //! | `page`, `limit` | the page, from 1, and its size (the app's bounds) |
 //!
-//! The category slug is resolved in a subquery; the page and its total come from
+//! The category is resolved in a scalar subquery; the page and its total come from
 //! `rustbe_core::resource::fetch_page`, as the generated lists' do (one statement on
 //! PostgreSQL). Rows look exactly as `GET /api/products/{id}` shows them.
 //!
 //! `/products/popular` is the top 10 by `popularity_score` (ties by name), cached 15 minutes
 //! under `products`/`popular`: writes to products do not refresh it sooner.
 
-use rustbe_core::resource::{fetch_page, order_by, text_search};
+use rustbe_core::resource::{MAX_SEARCH_CHARS, fetch_page, order_by, text_search};
 use std::time::Duration;
 
 use axum::Router;
@@ -124,23 +124,35 @@ fn filters(pairs: &[(String, String)], backend: DbBackend) -> (Condition, Vec<Fi
     (condition, errors)
 }
 
-/// `category`: an id or a slug, resolved by a subquery on `categories` (a UUID-shaped value
-/// matches a category with that id, or with that slug).
+/// `category`: an id or a slug. A UUID-shaped value is the category with that id, else the one
+/// whose slug it is; anything else a slug. The category is resolved by a scalar subquery, so
+/// the filter is `category_id = (…)`: an equality that the `(category_id, price)` index
+/// serves in price order (`category_id IN (…)` made SQLite sort every matching row).
 fn category_filter(raw: &str) -> Result<SimpleExpr, String> {
     let raw = raw.trim();
-    let by_slug = category::Column::Slug.eq(raw);
-    let matches = match Uuid::parse_str(raw) {
-        Ok(id) => category::Column::Id.eq(id).or(by_slug),
+    let one = |condition: SimpleExpr| {
+        SimpleExpr::SubQuery(
+            None,
+            Box::new(sea_orm::sea_query::SubQueryStatement::SelectStatement(
+                Sql::select()
+                    .column(category::Column::Id)
+                    .from(category::Entity)
+                    .and_where(condition)
+                    .limit(1)
+                    .to_owned(),
+            )),
+        )
+    };
+    let by_slug = one(category::Column::Slug.eq(raw));
+    let category = match Uuid::parse_str(raw) {
+        Ok(id) => SimpleExpr::FunctionCall(sea_orm::sea_query::Func::coalesce([
+            one(category::Column::Id.eq(id)),
+            by_slug,
+        ])),
         Err(_) if raw.len() <= 100 && !raw.is_empty() && checks::slug(raw).is_ok() => by_slug,
         Err(_) => return Err("must be a category id (UUID) or slug".to_owned()),
     };
-    Ok(product::Column::CategoryId.in_subquery(
-        Sql::select()
-            .column(category::Column::Id)
-            .from(category::Entity)
-            .and_where(matches)
-            .to_owned(),
-    ))
+    Ok(sea_orm::sea_query::Expr::col((product::Entity, product::Column::CategoryId)).eq(category))
 }
 
 fn price(raw: &str) -> Result<f64, String> {
@@ -231,7 +243,6 @@ async fn popular(
 pub fn openapi() -> OpenApi {
     use doc::{
         BAD_QUERY, UNAVAILABLE, boolean, data, errors, number, operation, paged, query, reference,
-        string,
     };
     let product = || reference("Product");
     let mut list = operation(
@@ -266,7 +277,12 @@ pub fn openapi() -> OpenApi {
         ))
         .parameter(query(
             "q",
-            string(),
+            utoipa::openapi::schema::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::SchemaType::Type(
+                    utoipa::openapi::schema::Type::String,
+                ))
+                .max_length(Some(MAX_SEARCH_CHARS))
+                .into(),
             "Full-text search over name and description (at most 200 characters)",
         ))
         .response("200", doc::ok("A page of products, with its `pagination`", paged(product())));

@@ -111,13 +111,18 @@ struct NewReview {
     #[validate(range(min = 1, max = 5, message = "must be between 1 and 5"))]
     #[schema(minimum = 1, maximum = 5)]
     rating: i32,
-    /// 1 to 2000 characters.
+    /// 1 to 2000 characters once trimmed.
     #[validate(length(
         min = 1,
         max = 2000,
         message = "must be between 1 and 2000 characters long"
     ))]
-    #[schema(min_length = 1, max_length = 2000)]
+    // `rustbe_core::resource::NOT_BLANK_PATTERN`: the comment is trimmed before it is checked.
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     comment: String,
 }
 

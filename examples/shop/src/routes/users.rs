@@ -170,9 +170,14 @@ struct ReplaceUser {
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
     #[schema(format = Email, max_length = 254)]
     email: String,
-    /// Display name, 1 to 100 characters.
+    /// Display name, 1 to 100 characters once trimmed.
     #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100)]
+    // `rustbe_core::resource::NOT_BLANK_PATTERN`: the name is trimmed before it is checked.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     name: String,
     /// `customer` or `admin`: taken from admins only, ignored from anyone else.
     #[schema(pattern = "^(customer|admin)$")]

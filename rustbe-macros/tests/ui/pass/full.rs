@@ -68,7 +68,12 @@ pub mod product {
         pub name: ::std::string::String,
         #[resource(search, length(max = 2000))]
         pub description: ::core::option::Option<::std::string::String>,
-        #[resource(filter(range), sort, range(min = 0.01, max = 100000))]
+        #[resource(
+            filter(range),
+            sort,
+            range(min = 0.01, max = 100000),
+            multiple_of = 0.5
+        )]
         #[serde(rename = "unitPrice")]
         pub price: f64,
         #[resource(filter, range(min = -10, max = 1000))]
@@ -79,7 +84,7 @@ pub mod product {
         pub website: ::core::option::Option<::std::string::String>,
         #[resource(filter(eq, range, in), one_of("draft", "published"))]
         pub status: ::std::string::String,
-        #[resource(write_once, custom = slug)]
+        #[resource(write_once, custom = slug, pattern = "^[a-z-]*$")]
         pub slug: ::std::string::String,
         #[resource(hidden)]
         pub secret: ::std::string::String,
@@ -193,6 +198,7 @@ pub fn main() {
             "contact",
             "website",
             "status",
+            "slug",
             "slug"
         ]
     );
@@ -222,6 +228,20 @@ pub fn main() {
             .unwrap_err()
             .status(),
         401
+    );
+
+    let body: ProductCreate = json(
+        r#"{"name": "Shoes", "unitPrice": 10.25, "stock": 3, "contact": "a@b.example", "status": "draft", "slug": "sh0es"}"#,
+    );
+    let errors = body.validate();
+    let found: ::std::vec::Vec<_> = errors.iter().map(|e| (e.field(), e.message())).collect();
+    assert_eq!(
+        found,
+        [
+            ("unitPrice", "must be a multiple of 0.5"),
+            ("slug", "may hold only a-z and -"),
+            ("slug", "must match the pattern ^[a-z-]*$")
+        ]
     );
 
     let patch: ProductPatch = json(r#"{"name": null, "description": null, "unitPrice": -1}"#);

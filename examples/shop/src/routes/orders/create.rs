@@ -146,7 +146,8 @@ async fn place(
     body: &CreateOrder,
     idempotency: Option<(&str, &str)>,
 ) -> Result<Order, Failure> {
-    let ids: Vec<Uuid> = body.items.iter().map(|l| l.product_id).collect();
+    let merged = body.merged();
+    let ids: Vec<Uuid> = merged.iter().map(|l| l.product_id).collect();
     let prices: HashMap<Uuid, f64> = product::Entity::find()
         .select_only()
         .column(product::Column::Id)
@@ -157,12 +158,15 @@ async fn place(
         .await?
         .into_iter()
         .collect();
-    let mut problems: Vec<FieldError> = body
-        .items
+    let mut problems: Vec<FieldError> = merged
         .iter()
-        .enumerate()
-        .filter(|(_, line)| !prices.contains_key(&line.product_id))
-        .map(|(i, _)| FieldError::new(format!("items[{i}].product_id"), "no such product"))
+        .filter(|line| !prices.contains_key(&line.product_id))
+        .map(|line| {
+            FieldError::new(
+                format!("items[{}].product_id", line.first),
+                "no such product",
+            )
+        })
         .collect();
     if let Some(address_id) = body.address_id {
         let own = address::Entity::find()
@@ -178,20 +182,24 @@ async fn place(
         }
     }
     if !problems.is_empty() {
-        return Err(Error::validation(problems).into());
+        // A reference to a row that is not there is a conflict with the database's state, as
+        // a foreign key violation is everywhere in the API (docs/errors.md), not a broken rule:
+        // the body is well formed, and the same one may succeed once the row exists.
+        return Err(Error::conflict("No such product or address")
+            .with_details(problems)
+            .into());
     }
 
     let now = Utc::now().trunc_subsecs(6);
     let order_id = Uuid::new_v4();
-    let mut lines: Vec<(usize, OrderLine)> = body
-        .items
+    let mut lines: Vec<(usize, OrderLine)> = merged
         .iter()
-        .enumerate()
-        .map(|(i, line)| {
+        .map(|line| {
             let unit = prices.get(&line.product_id).copied().map_or(0, cents);
+            // At most MAX_LINES × MAX_QUANTITY (checked), far inside an i32.
             let quantity = i32::try_from(line.quantity).unwrap_or(i32::MAX);
             (
-                i,
+                line.first,
                 OrderLine {
                     product_id: line.product_id,
                     quantity,

@@ -18,7 +18,8 @@ use crate::entities::{order, order_item};
 /// ```
 pub const MAX_LINES: usize = 50;
 
-/// The largest quantity of one line.
+/// The largest quantity of one line of the request (lines for the same product are summed
+/// after this check; stock bounds the sum).
 ///
 /// ```
 /// assert_eq!(shop::routes::orders::MAX_QUANTITY, 1000);
@@ -156,26 +157,33 @@ pub struct CreateOrderLine {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CreateOrder {
-    /// The lines: 1 to 50, one per product.
+    /// The lines: 1 to 50; lines for the same product are merged (quantities summed).
     #[schema(min_items = 1, max_items = 50)]
     pub items: Vec<CreateOrderLine>,
-    /// One of the caller's addresses.
+    /// One of the caller's addresses. (The pattern is `rustbe_core::resource::UUID_PATTERN`:
+    /// `format` alone is an annotation in OpenAPI 3.1, and `""` would be a valid value.)
     #[serde(default)]
+    #[schema(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub address_id: Option<Uuid>,
 }
 
 impl CreateOrder {
     /// Checks the rules of the body, naming every broken one: `items` not empty and at most
-    /// [`MAX_LINES`], each `quantity` 1 to [`MAX_QUANTITY`], each product on one line only.
+    /// [`MAX_LINES`], each `quantity` 1 to [`MAX_QUANTITY`]. A product may appear on several
+    /// lines: [`CreateOrder::merged`] sums them.
     ///
     /// ```
     /// use shop::routes::orders::{CreateOrder, CreateOrderLine};
     /// let id = uuid::Uuid::nil();
     /// let line = |quantity| CreateOrderLine { product_id: id, quantity };
-    /// let body = CreateOrder { items: vec![line(0), line(1)], address_id: None };
+    /// let body = CreateOrder { items: vec![line(0), line(1), line(1001)], address_id: None };
     /// let err = body.check().unwrap_err();
     /// let fields: Vec<_> = err.details().iter().map(|d| d.field()).collect();
-    /// assert_eq!(fields, ["items[0].quantity", "items[1].product_id"]);
+    /// assert_eq!(fields, ["items[0].quantity", "items[2].quantity"]);
+    /// let twice = CreateOrder { items: vec![line(1), line(2)], address_id: None };
+    /// assert!(twice.check().is_ok());
     /// let empty = CreateOrder { items: vec![], address_id: None };
     /// assert_eq!(empty.check().unwrap_err().details()[0].field(), "items");
     /// ```
@@ -192,21 +200,11 @@ impl CreateOrder {
                 format!("must hold at most {MAX_LINES} items"),
             ));
         }
-        let mut first_line: HashMap<Uuid, usize> = HashMap::new();
         for (i, line) in self.items.iter().enumerate() {
             if !(1..=MAX_QUANTITY).contains(&line.quantity) {
                 problems.push(FieldError::new(
                     format!("items[{i}].quantity"),
                     format!("must be between 1 and {MAX_QUANTITY}"),
-                ));
-            }
-            if let Some(first) = first_line.insert(line.product_id, i) {
-                first_line.insert(line.product_id, first);
-                problems.push(FieldError::new(
-                    format!("items[{i}].product_id"),
-                    format!(
-                        "is already ordered in items[{first}]; put the whole quantity on one line"
-                    ),
                 ));
             }
         }
@@ -215,6 +213,37 @@ impl CreateOrder {
         } else {
             Err(Error::validation(problems))
         }
+    }
+
+    /// One [`MergedLine`] per product, in the order of each product's first line, with the
+    /// quantities of all its lines summed. Stock is then checked against the sum.
+    ///
+    /// ```
+    /// use shop::routes::orders::{CreateOrder, CreateOrderLine};
+    /// let (a, b) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+    /// let line = |product_id, quantity| CreateOrderLine { product_id, quantity };
+    /// let body = CreateOrder { items: vec![line(b, 2), line(a, 1), line(b, 5)], address_id: None };
+    /// let merged: Vec<_> = body.merged().iter().map(|l| (l.first, l.product_id, l.quantity)).collect();
+    /// assert_eq!(merged, [(0, b, 7), (1, a, 1)]);
+    /// ```
+    #[must_use]
+    pub fn merged(&self) -> Vec<MergedLine> {
+        let mut merged: Vec<MergedLine> = Vec::with_capacity(self.items.len());
+        let mut at: HashMap<Uuid, usize> = HashMap::with_capacity(self.items.len());
+        for (i, line) in self.items.iter().enumerate() {
+            if let Some(&index) = at.get(&line.product_id) {
+                let into = &mut merged[index];
+                into.quantity = into.quantity.saturating_add(line.quantity);
+            } else {
+                at.insert(line.product_id, merged.len());
+                merged.push(MergedLine {
+                    first: i,
+                    product_id: line.product_id,
+                    quantity: line.quantity,
+                });
+            }
+        }
+        merged
     }
 
     /// The hex SHA-256 of the canonical form of the body (fields in a fixed order, UUIDs in
@@ -238,6 +267,22 @@ impl CreateOrder {
         let digest = Sha256::digest(canonical.as_bytes());
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
+}
+
+/// The lines of one product in a [`CreateOrder`], summed by [`CreateOrder::merged`].
+///
+/// ```
+/// let line = shop::routes::orders::MergedLine { first: 0, product_id: uuid::Uuid::nil(), quantity: 3 };
+/// assert_eq!(line.quantity, 3);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MergedLine {
+    /// The index of the product's first line in `items`: errors about the product name it.
+    pub first: usize,
+    /// The product.
+    pub product_id: Uuid,
+    /// The sum of the quantities of its lines.
+    pub quantity: i64,
 }
 
 /// `PATCH /api/orders/{id}`.

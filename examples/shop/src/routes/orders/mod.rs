@@ -5,18 +5,21 @@
 //! `POST /api/orders` takes [`CreateOrder`], `{items: [{product_id, quantity}], address_id?}`.
 //!
 //! 1. The body is checked as a whole and every broken rule is named at once
-//!    (`VALIDATION_ERROR`): `items` holds 1 to [`MAX_LINES`] lines, each `quantity` is 1 to
-//!    [`MAX_QUANTITY`], and a product appears on one line only. A second line for the same
-//!    product is refused under `items[i].product_id` rather than merged: a client that sends
-//!    two lines for one product has a bug the shop should not hide.
+//!    (`VALIDATION_ERROR`): `items` holds 1 to [`MAX_LINES`] lines and each `quantity` is 1 to
+//!    [`MAX_QUANTITY`]. Lines for the same product are then merged into one
+//!    ([`CreateOrder::merged`]): their quantities are summed, and the order holds one item per
+//!    product. Errors about a product name its first line, `items[i].product_id`. The schema
+//!    cannot forbid a product on two lines, so refusing them would reject a body the document
+//!    calls valid.
 //! 2. With an `Idempotency-Key` header (1 to 200 visible characters, per user), a key already
 //!    used by this user answers its order again (see below).
 //! 3. One transaction (`BEGIN IMMEDIATE` on SQLite, so concurrent orders queue for the write
 //!    lock instead of failing to upgrade a read):
 //!    - the prices of every product in one `SELECT … WHERE id IN (…)`, and the address when one
-//!      is given. An unknown product is `VALIDATION_ERROR` under `items[i].product_id`; an
-//!      address that does not exist or belongs to someone else is `VALIDATION_ERROR` under
-//!      `address_id` with the same message, so ids of other users cannot be probed;
+//!      is given. An unknown product is `409 CONFLICT` under `items[i].product_id`, as a
+//!      foreign key violation is everywhere in the API; an address that does not exist or
+//!      belongs to someone else is `409 CONFLICT` under `address_id` with the same message, so
+//!      ids of other users cannot be probed;
 //!    - the order row, `pending`, with the total computed from the catalogue in integer cents
 //!      (each unit price rounded to cents, times the quantity, summed) so no float error creeps
 //!      in; `total` and `unit_price` are shown with two decimals;
@@ -24,7 +27,8 @@
 //!    - per line, in product-id order (so two orders never lock rows in opposite orders), one
 //!      `UPDATE products SET stock_quantity = stock_quantity - q, popularity_score =
 //!      popularity_score + q, updated_at = now WHERE id = ? AND stock_quantity >= q`. A line
-//!      that updates no row is short: the answer is `409 CONFLICT` naming every short line
+//!      that updates no row is short (for merged lines, the sum is what must be in stock):
+//!      the answer is `409 CONFLICT` naming every short line
 //!      under `items[i].product_id`, and the transaction is rolled back, so nothing changes;
 //!    - the items, in one `INSERT`, each with its catalogue `unit_price`.
 //! 4. After the commit the cached representation of each product is invalidated, and the answer
@@ -45,8 +49,8 @@
 //! # Reading
 //!
 //! `GET /api/orders` lists the caller's orders (an admin's: everyone's), `GET
-//! /api/users/{id}/orders` one user's (that user or an admin; anyone else gets 404, and an admin
-//! gets an empty page for an unknown user). Both take `page`, `limit`, `sort` (`created_at`,
+//! /api/users/{id}/orders` one user's (that user or an admin; anyone else gets 404, and so does
+//! an admin for a user that does not exist, or no longer does). Both take `page`, `limit`, `sort` (`created_at`,
 //! `total`, `status`; default `-created_at`), `order` and `status`; an unknown parameter or
 //! status is 400 `BAD_REQUEST`. A page costs three statements whatever its size: the count, the
 //! page, and the items of all its orders in one `WHERE order_id IN (…)`. `GET
@@ -83,8 +87,8 @@ use uuid::Uuid;
 
 pub use create::MAX_IDEMPOTENCY_KEY;
 pub use dto::{
-    CreateOrder, CreateOrderLine, MAX_LINES, MAX_QUANTITY, Order, OrderLine, OrderStatus,
-    UpdateOrder,
+    CreateOrder, CreateOrderLine, MAX_LINES, MAX_QUANTITY, MergedLine, Order, OrderLine,
+    OrderStatus, UpdateOrder,
 };
 pub use openapi::openapi;
 

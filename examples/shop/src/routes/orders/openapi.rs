@@ -177,8 +177,8 @@ pub fn openapi() -> OpenApi {
             UNAUTHORIZED,
             (
                 "409",
-                "Not enough stock for a line (`CONFLICT`, `details` names each short line); \
-                 nothing changed",
+                "Not enough stock for a line, or an unknown product or address (`CONFLICT`, \
+                 `details` names each line or `address_id`); nothing changed",
             ),
             UNSUPPORTED,
             (
