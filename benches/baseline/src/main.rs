@@ -337,13 +337,20 @@ impl Inner {
     }
 }
 
+/// Lower-case hex of `bytes`, appended to `out` without an allocation per byte.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for byte in bytes {
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0xf)]));
+    }
+}
+
 fn with_etag(body: &Bytes, headers: &HeaderMap) -> Response {
     let digest = Sha256::digest(body);
     let mut tag = String::with_capacity(34);
     tag.push('"');
-    for byte in &digest[..16] {
-        tag.push_str(&format!("{byte:02x}"));
-    }
+    push_hex(&mut tag, &digest[..16]);
     tag.push('"');
     if headers
         .get(header::IF_NONE_MATCH)
@@ -591,13 +598,8 @@ async fn login(State(app): State<AppState>, Json(body): Json<Login>) -> Result<R
     }
     .insert(&app.db)
     .await?;
-    let token_hash = Sha256::digest(refresh_token.as_bytes()).iter().fold(
-        String::with_capacity(64),
-        |mut hex, b| {
-            hex.push_str(&format!("{b:02x}"));
-            hex
-        },
-    );
+    let mut token_hash = String::with_capacity(64);
+    push_hex(&mut token_hash, &Sha256::digest(refresh_token.as_bytes()));
     refresh::ActiveModel {
         token_hash: Set(token_hash),
         user_id: Set(id),
