@@ -14,8 +14,10 @@ pub const DEFAULT_SPECIALS: &str = "!@#$%^&*";
 /// Rules a new password must follow. Every broken rule is reported at once, under one field.
 ///
 /// The default is the shop's contract: 8 to 128 characters, with an upper-case letter, a
-/// lower-case letter, a digit and one of `!@#$%^&*`. Lengths count characters, not bytes;
-/// nothing is truncated.
+/// lower-case letter, a digit and one of `!@#$%^&*`. The letters and digits asked for are
+/// ASCII (`A-Z`, `a-z`, `0-9`), exactly what the OpenAPI document's patterns say, so a client
+/// can check a password before sending it; any other character is allowed and counts toward
+/// the length. Lengths count characters, not bytes; nothing is truncated.
 ///
 /// ```
 /// use rustbe_auth::password::PasswordPolicy;
@@ -74,7 +76,7 @@ impl PasswordPolicy {
         }
     }
 
-    /// Requires an upper-case letter (or not).
+    /// Requires an upper-case ASCII letter, `A-Z` (or not).
     ///
     /// ```
     /// let p = rustbe_auth::password::PasswordPolicy::lengths(1, 10).upper(true);
@@ -85,7 +87,7 @@ impl PasswordPolicy {
         self
     }
 
-    /// Requires a lower-case letter (or not).
+    /// Requires a lower-case ASCII letter, `a-z` (or not).
     ///
     /// ```
     /// let p = rustbe_auth::password::PasswordPolicy::lengths(1, 10).lower(true);
@@ -177,10 +179,10 @@ impl PasswordPolicy {
         if len > self.max_len {
             broken.push(format!("must be at most {} characters long", self.max_len));
         }
-        if self.upper && !password.chars().any(char::is_uppercase) {
+        if self.upper && !password.chars().any(|c| c.is_ascii_uppercase()) {
             broken.push("must contain an upper-case letter".to_owned());
         }
-        if self.lower && !password.chars().any(char::is_lowercase) {
+        if self.lower && !password.chars().any(|c| c.is_ascii_lowercase()) {
             broken.push("must contain a lower-case letter".to_owned());
         }
         if self.digit && !password.chars().any(|c| c.is_ascii_digit()) {
@@ -204,9 +206,17 @@ mod tests {
         let p = PasswordPolicy::default();
         assert_eq!(p.broken_rules("").len(), 5);
         assert_eq!(
-            p.broken_rules("ÄÖÜäöü1!"),
+            p.broken_rules("Aa1!äöüß"),
             Vec::<String>::new(),
-            "8 characters, 14 bytes"
+            "8 characters, 12 bytes"
+        );
+        // The letters asked for are ASCII, as the OpenAPI patterns `[A-Z]` and `[a-z]` say.
+        assert_eq!(
+            p.broken_rules("ÄÖÜäöü1!"),
+            [
+                "must contain an upper-case letter",
+                "must contain a lower-case letter"
+            ]
         );
         let long = format!("Aa1!{}", "x".repeat(125));
         assert_eq!(
