@@ -427,41 +427,97 @@ const FAIL_FAST: Duration = Duration::from_millis(100);
 /// `RATE_LIMIT_AUTH` of the Redis test: a burst of 3 logins per client.
 const AUTH_BURST: usize = 3;
 
+/// The scene of the Redis faults: the shop behind a proxy to Redis, an admin, a customer with
+/// a live token and a logged-out one, and a product whose read is cached in Redis.
+struct RedisScene {
+    db: TestDb,
+    proxy: Proxy,
+    app: Router,
+    client: Client,
+    admin: String,
+    email: String,
+    token: String,
+    revoked: String,
+    product: String,
+}
+
+impl RedisScene {
+    /// `None` (the test skipped, or failing in CI) without `TEST_REDIS_URL` and
+    /// `TEST_DATABASE_URL`.
+    async fn start(test: &str, overrides: &[(&str, String)]) -> Option<Self> {
+        let redis = service_url("TEST_REDIS_URL", test)?;
+        let db = TestDb::postgres(test, |_| {}).await?;
+        let proxy = Proxy::start(host_port(&redis, 6379)).await;
+        let mut settings = vec![("REDIS_URL", through(&redis, 6379, &proxy))];
+        settings.extend(overrides.iter().cloned());
+        let app = shop(config(&settings), db.db.clone()).await;
+        let client = Client::new(&app);
+        let admin = client.admin_token().await;
+        let email = format!("ada-{}@example.com", uuid::Uuid::new_v4().simple());
+        let token = client.register(&email).await;
+        let revoked = client.login(&email, PASSWORD).await;
+        let r = client.post("/api/auth/logout", &revoked, json!({})).await;
+        assert_eq!(r.status(), 204, "logout: {}", show(&r));
+        let product = client.product(&admin).await;
+        assert_eq!(price(&client.get(&product, "").await), 10.0);
+        Some(Self {
+            db,
+            proxy,
+            app,
+            client,
+            admin,
+            email,
+            token,
+            revoked,
+            product,
+        })
+    }
+
+    /// Reads the product and times the read.
+    async fn timed_read(&self) -> (TestResponse, Duration) {
+        let started = Instant::now();
+        let r = self.client.get(&self.product, "").await;
+        (r, started.elapsed())
+    }
+
+    async fn finish(self) {
+        self.proxy.cut();
+        self.db.cleanup().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn redis_outage_serves_from_the_database_and_fails_closed() {
-    const TEST: &str = "faults_redis_outage";
-    let Some(redis) = service_url("TEST_REDIS_URL", TEST) else {
+    let Some(scene) = RedisScene::start(
+        "faults_redis_outage",
+        &[("RATE_LIMIT_AUTH", format!("{AUTH_BURST}/1m"))],
+    )
+    .await
+    else {
         return;
     };
-    let Some(db) = TestDb::postgres(TEST, |_| {}).await else {
-        return;
-    };
-    let proxy = Proxy::start(host_port(&redis, 6379)).await;
-    let config = config(&[
-        ("REDIS_URL", through(&redis, 6379, &proxy)),
-        ("RATE_LIMIT_AUTH", format!("{AUTH_BURST}/1m")),
-    ]);
-    let app = shop(config, db.db.clone()).await;
-    let setup = Client::new(&app);
-    let admin = setup.admin_token().await;
-    let email = format!("ada-{}@example.com", uuid::Uuid::new_v4().simple());
-    let token = setup.register(&email).await;
-    let revoked = setup.login(&email, PASSWORD).await;
-    let r = setup.post("/api/auth/logout", &revoked, json!({})).await;
-    assert_eq!(r.status(), 204, "logout: {}", show(&r));
+    let RedisScene {
+        db,
+        proxy,
+        app,
+        client: setup,
+        admin,
+        email,
+        token,
+        revoked,
+        product,
+    } = &scene;
     assert_eq!(
-        outcome(&setup.get("/api/users/me", &revoked).await).0,
+        outcome(&setup.get("/api/users/me", revoked).await).0,
         401,
         "the logged-out token is refused while Redis is up"
     );
-    assert_eq!(setup.get("/api/users/me", &token).await.status(), 200);
-    let product = setup.product(&admin).await;
+    assert_eq!(setup.get("/api/users/me", token).await.status(), 200);
 
     // The read is cached in Redis: a change behind the API's back is not seen yet.
-    assert_eq!(price(&setup.get(&product, "").await), 10.0);
-    set_price(&db, &product, 11.0).await;
+    set_price(db, product, 11.0).await;
     assert_eq!(
-        price(&setup.get(&product, "").await),
+        price(&setup.get(product, "").await),
         10.0,
         "the second read comes from the Redis cache"
     );
@@ -472,9 +528,7 @@ async fn redis_outage_serves_from_the_database_and_fails_closed() {
     // Cached reads fall back to the database: the current row, never the cached one. The
     // first Redis command of the outage (the /api limit) waits its 500 ms timeout and opens
     // the circuit breaker; the cache read and write behind it fail at once.
-    let started = Instant::now();
-    let r = setup.get(&product, "").await;
-    let first = started.elapsed();
+    let (r, first) = scene.timed_read().await;
     assert!(
         first < REDIS_DEGRADED,
         "the first read of the outage waits one Redis timeout at most: {first:?}"
@@ -486,10 +540,8 @@ async fn redis_outage_serves_from_the_database_and_fails_closed() {
     );
     // The breaker is open (for 1 s after that failure): the next read touches no Redis
     // command and is answered from PostgreSQL at once.
-    set_price(&db, &product, 12.0).await;
-    let started = Instant::now();
-    let r = setup.get(&product, "").await;
-    let second = started.elapsed();
+    set_price(db, product, 12.0).await;
+    let (r, second) = scene.timed_read().await;
     assert_eq!(
         price(&r),
         12.0,
@@ -504,15 +556,15 @@ async fn redis_outage_serves_from_the_database_and_fails_closed() {
 
     // Revocation fails closed: a valid token is refused with 503, a revoked one stays refused.
     assert_unavailable(
-        &setup.get("/api/users/me", &token).await,
+        &setup.get("/api/users/me", token).await,
         "a valid token while revocation cannot be checked",
     );
     assert_unavailable(
-        &setup.get("/api/users/me", &revoked).await,
+        &setup.get("/api/users/me", revoked).await,
         "a revoked token while revocation cannot be checked (refused, never let through)",
     );
     assert_unavailable(
-        &setup.patch(&product, &admin, json!({"price": 99})).await,
+        &setup.patch(product, admin, json!({"price": 99})).await,
         "an admin write while revocation cannot be checked",
     );
 
@@ -534,7 +586,7 @@ async fn redis_outage_serves_from_the_database_and_fails_closed() {
 
     // The auth limit falls back to this instance's memory with the same rule: a burst of
     // AUTH_BURST, then 429 with Retry-After (neither open nor closed).
-    let prober = Client::new(&app);
+    let prober = Client::new(app);
     for attempt in 1..=AUTH_BURST {
         let r = prober
             .post(
@@ -579,7 +631,7 @@ async fn redis_outage_serves_from_the_database_and_fails_closed() {
     setup
         .until(
             "/api/users/me",
-            &token,
+            token,
             200,
             "revocation after Redis is back",
         )
@@ -588,74 +640,59 @@ async fn redis_outage_serves_from_the_database_and_fails_closed() {
         .until("/ready", "", 200, "/ready after Redis is back")
         .await;
     assert_eq!(
-        outcome(&setup.get("/api/users/me", &revoked).await),
+        outcome(&setup.get("/api/users/me", revoked).await),
         (401, "INVALID_TOKEN".into()),
         "the revoked token is still refused after the outage"
     );
-    let r = setup.patch(&product, &admin, json!({"price": 13})).await;
+    let r = setup.patch(product, admin, json!({"price": 13})).await;
     assert_eq!(
         r.status(),
         200,
         "admin write after the outage: {}",
         show(&r)
     );
-    assert_eq!(price(&setup.get(&product, "").await), 13.0);
+    assert_eq!(price(&setup.get(product, "").await), 13.0);
     assert_eq!(
-        price(&setup.get(&product, "").await),
+        price(&setup.get(product, "").await),
         13.0,
         "and the cache serves the new value"
     );
     // The breaker is closed again: reads are served from the Redis cache, not the database.
-    set_price(&db, &product, 14.0).await;
+    set_price(db, product, 14.0).await;
     assert_eq!(
-        price(&setup.get(&product, "").await),
+        price(&setup.get(product, "").await),
         13.0,
         "after the outage the read comes from the Redis cache again"
     );
 
-    proxy.cut();
-    db.cleanup().await;
+    scene.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn redis_stall_fails_fast_behind_the_breaker_and_recovers() {
-    const TEST: &str = "faults_redis_stall";
-    let Some(redis) = service_url("TEST_REDIS_URL", TEST) else {
+    let Some(scene) = RedisScene::start("faults_redis_stall", &[]).await else {
         return;
     };
-    let Some(db) = TestDb::postgres(TEST, |_| {}).await else {
-        return;
-    };
-    let proxy = Proxy::start(host_port(&redis, 6379)).await;
-    let app = shop(
-        config(&[("REDIS_URL", through(&redis, 6379, &proxy))]),
-        db.db.clone(),
-    )
-    .await;
-    let client = Client::new(&app);
-    let admin = client.admin_token().await;
-    let email = format!("ada-{}@example.com", uuid::Uuid::new_v4().simple());
-    let token = client.register(&email).await;
-    let revoked = client.login(&email, PASSWORD).await;
-    let r = client.post("/api/auth/logout", &revoked, json!({})).await;
-    assert_eq!(r.status(), 204, "logout: {}", show(&r));
-    let product = client.product(&admin).await;
-    assert_eq!(price(&client.get(&product, "").await), 10.0);
+    let RedisScene {
+        db,
+        proxy,
+        client,
+        token,
+        revoked,
+        product,
+        ..
+    } = &scene;
 
     // Redis accepts bytes and answers nothing: every command would wait its 500 ms timeout.
     proxy.pause();
-    set_price(&db, &product, 11.0).await;
-    let started = Instant::now();
-    let r = client.get(&product, "").await;
-    let first = started.elapsed();
+    set_price(db, product, 11.0).await;
+    let (r, first) = scene.timed_read().await;
     assert!(
         first < REDIS_DEGRADED,
         "the first read of the stall waits one Redis timeout at most: {first:?}"
     );
     assert_eq!(price(&r), 11.0, "read from PostgreSQL");
-    let started = Instant::now();
-    let r = client.get(&product, "").await;
-    let second = started.elapsed();
+    let (r, second) = scene.timed_read().await;
     assert_eq!(price(&r), 11.0);
     eprintln!("Redis stalled: first read {first:?}, second read {second:?}");
     assert!(
@@ -665,7 +702,7 @@ async fn redis_stall_fails_fast_behind_the_breaker_and_recovers() {
     );
 
     // Fail-fast revocation still fails closed: nobody is let through unchecked.
-    for (what, token) in [("a valid token", &token), ("a revoked token", &revoked)] {
+    for (what, token) in [("a valid token", token), ("a revoked token", revoked)] {
         assert_unavailable(
             &client.get("/api/users/me", token).await,
             &format!("{what} while Redis stalls"),
@@ -678,23 +715,22 @@ async fn redis_stall_fails_fast_behind_the_breaker_and_recovers() {
         .until("/ready", "", 200, "/ready after the stall")
         .await;
     client
-        .until("/api/users/me", &token, 200, "revocation after the stall")
+        .until("/api/users/me", token, 200, "revocation after the stall")
         .await;
     assert_eq!(
-        outcome(&client.get("/api/users/me", &revoked).await),
+        outcome(&client.get("/api/users/me", revoked).await),
         (401, "INVALID_TOKEN".into()),
         "the revoked token is still refused after the stall"
     );
     // Reads come from the Redis cache again: the entry stored before the stall, so the
     // change made behind the API's back is not seen.
     assert_eq!(
-        price(&client.get(&product, "").await),
+        price(&client.get(product, "").await),
         10.0,
         "after the stall the read comes from the Redis cache again"
     );
 
-    proxy.cut();
-    db.cleanup().await;
+    scene.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
