@@ -326,7 +326,7 @@ pub fn pattern<T: Texts + ?Sized>(
 ) {
     let regex = compiled(pattern);
     for (index, text) in value.texts() {
-        if !regex.as_ref().is_some_and(|r| r.is_match(text)) {
+        if !regex.is_some_and(|r| r.is_match(text)) {
             errors.push(FieldError::new(
                 at(field, index),
                 format!("must match the pattern {pattern}"),
@@ -335,17 +335,21 @@ pub fn pattern<T: Texts + ?Sized>(
     }
 }
 
-/// The compiled `pattern`, compiled once per process.
-fn compiled(pattern: &'static str) -> Option<Regex> {
-    static COMPILED: OnceLock<Mutex<HashMap<&'static str, Option<Regex>>>> = OnceLock::new();
+/// The compiled `pattern`, compiled once per process and kept for its life: the patterns are
+/// the program's own literals, so they are few. The regex is shared, never cloned (a clone
+/// starts with an empty match cache, which the next match would allocate again).
+fn compiled(pattern: &'static str) -> Option<&'static Regex> {
+    static COMPILED: OnceLock<Mutex<HashMap<&'static str, Option<&'static Regex>>>> =
+        OnceLock::new();
     let mut compiled = COMPILED
         .get_or_init(Mutex::default)
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
-    compiled
-        .entry(pattern)
-        .or_insert_with(|| Regex::new(pattern).ok())
-        .clone()
+    *compiled.entry(pattern).or_insert_with(|| {
+        Regex::new(pattern)
+            .ok()
+            .map(|regex| &*Box::leak(Box::new(regex)))
+    })
 }
 
 /// The app's own check: `check` returns a message when the value is wrong.
