@@ -106,7 +106,7 @@ impl SeaOrmUsers {
         let Ok(id) = Uuid::parse_str(id) else {
             return Ok(None);
         };
-        Ok(user::Entity::find_by_id(id).one(&self.db).await?)
+        Ok(rustbe_core::db::first(user::Entity::find_by_id(id), &self.db).await?)
     }
 
     /// Makes `email` an admin, creating the account if it does not exist (`ADMIN_EMAIL` /
@@ -178,10 +178,11 @@ impl UserStore for SeaOrmUsers {
     type User = User;
 
     async fn find_by_email(&self, email: &str) -> Result<Option<(Credentials, User)>, Error> {
-        let found = user::Entity::find()
-            .filter(user::Column::Email.eq(email))
-            .one(&self.db)
-            .await?;
+        let found = rustbe_core::db::first(
+            user::Entity::find().filter(user::Column::Email.eq(email)),
+            &self.db,
+        )
+        .await?;
         Ok(found.map(|row| (credentials(&row), User::from(row))))
     }
 

@@ -215,9 +215,11 @@ impl RefreshTokenStore for SeaOrmTokenStore {
                 .filter(refresh::Column::Family.in_subquery(live_sessions))
                 .exec(&self.db)
                 .await?;
-            let row = refresh::Entity::find_by_id(token_hash.to_owned())
-                .one(&self.db)
-                .await?;
+            let row = rustbe_core::db::first(
+                refresh::Entity::find_by_id(token_hash.to_owned()),
+                &self.db,
+            )
+            .await?;
             Ok(match row {
                 Some(row) if spent.rows_affected == 1 => Consumed::Fresh {
                     user_id: row.user_id,
@@ -334,10 +336,11 @@ impl ResetTokenStore for SeaOrmTokenStore {
             if spent.rows_affected != 1 {
                 return Ok(None);
             }
-            Ok(reset::Entity::find_by_id(token_hash.to_owned())
-                .one(&self.db)
-                .await?
-                .map(|row| row.user_id))
+            Ok(
+                rustbe_core::db::first(reset::Entity::find_by_id(token_hash.to_owned()), &self.db)
+                    .await?
+                    .map(|row| row.user_id),
+            )
         })
     }
 

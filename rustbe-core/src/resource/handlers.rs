@@ -230,7 +230,7 @@ where
     if lock && db.get_database_backend() == DbBackend::Postgres {
         select = select.lock_exclusive();
     }
-    Ok(select.one(db).await?)
+    Ok(crate::db::first(select, db).await?)
 }
 
 async fn load<R>(

@@ -492,7 +492,8 @@ pub fn order_by<E: EntityTrait>(
 ///
 /// - PostgreSQL: one statement, the page with a window count (`COUNT(*) OVER ()`), one round
 ///   trip;
-/// - SQLite, in process: the `LIMIT`ed page, then a `COUNT`, each of which an index can serve
+/// - SQLite, in process: the `LIMIT`ed page (its numbers written into the SQL, see
+///   [`limited`](crate::db::limited)), then a `COUNT`, each of which an index can serve
 ///   (a window count must visit every matching row first; measured in `docs/benchmarks.md`);
 /// - a short page that is not past the end needs no count on either; a page past the end
 ///   costs a `COUNT`, since no row carries the total.
@@ -533,9 +534,10 @@ where
 {
     let window = db.get_database_backend() == DbBackend::Postgres;
     let counter = select.clone();
-    let paged = select.limit(page.limit()).offset(page.offset());
     let (rows, counted) = if window {
-        let rows: Vec<Counted<E::Model>> = paged
+        let rows: Vec<Counted<E::Model>> = select
+            .limit(page.limit())
+            .offset(page.offset())
             .expr_as(Expr::cust("COUNT(*) OVER ()"), TOTAL)
             .into_model::<Counted<E::Model>>()
             .all(db)
@@ -543,7 +545,10 @@ where
         let total = rows.first().map(|r| r.total);
         (rows.into_iter().map(|r| r.row).collect::<Vec<_>>(), total)
     } else {
-        (paged.all(db).await?, None)
+        (
+            crate::db::limited(select, page.limit(), page.offset(), db).await?,
+            None,
+        )
     };
     let fetched = u64::try_from(rows.len()).unwrap_or(u64::MAX);
     let total = match counted {
