@@ -9,8 +9,8 @@
 #                                      BENCH_PRODUCTS, default 10000; BENCH_COMPILE=0 skips
 #                                      the compile-cost measurement)
 # Prints Markdown tables: requests/s, p50/p99 latency, CPU time per request and peak memory of
-# each server, the ratios against the targets, the ceilings (a static JSON route, one argon2
-# verify), and the compile cost of the shop. Exits non-zero if a run saw errors.
+# each server, the ratios against the targets, the ceilings (a static JSON route; one argon2
+# verify, and the verifies/s of every core at once), and the compile cost of the shop. Exits non-zero if a run saw errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rustbe-target}"
@@ -239,7 +239,7 @@ else
   echo "== postgres: skipped (TEST_DATABASE_URL is not set)" >&2
 fi
 
-argon_us=$("$base_bin" argon2)
+read -r argon_us argon_parallel < <("$base_bin" argon2)
 
 # --- the tables ----------------------------------------------------------------------------
 echo
@@ -266,13 +266,15 @@ echo "### Ceilings and targets"
 echo
 echo "| measure | value | target |"
 echo "|---|---|---|"
-awk -v argon="$argon_us" -v cores="$cores" '
+awk -v argon="$argon_us" -v parallel="$argon_parallel" -v cores="$cores" '
   function mean(b, c, s, srv) { return rps[b "|" c "|" s "|" srv] / runs[b "|" c "|" s "|" srv] }
   { k = $1 "|" $2 "|" $3 "|" $4; rps[k] += $5; runs[k]++; backends[$1] = 1 }
   END {
     printf "| one argon2 verify (median of 25) | %.1f ms | |\n", argon / 1000
-    ceiling = cores / (argon / 1e6)
-    printf "| login ceiling: %d cores / one verify | %.1f logins/s | |\n", cores, ceiling
+    naive = cores / (argon / 1e6)
+    printf "| cores ÷ one verify | %.1f verifies/s | |\n", naive
+    ceiling = parallel
+    printf "| login ceiling: %d cores verifying at once, measured | %.1f verifies/s = %.3f of cores ÷ one verify | |\n", cores, ceiling, ceiling / naive
     for (b in backends) {
       printf "| %s: static JSON, baseline (the HTTP ceiling) | %.0f req/s | |\n", b, mean(b, "memory", "static", "base")
       printf "| %s: `/health` through the whole rustbe stack | %.0f req/s = %.3f of the ceiling | |\n", b, mean(b, "memory", "static", "shop"), mean(b, "memory", "static", "shop") / mean(b, "memory", "static", "base")
@@ -280,7 +282,7 @@ awk -v argon="$argon_us" -v cores="$cores" '
       printf "| %s: in-process hit ÷ uncached `GET` by id (rustbe) | **%.2f** | ≥ 2 |\n", b, mean(b, "memory", "get_by_id", "shop") / mean(b, "uncached", "get_by_id", "shop")
       if (runs[b "|redis|get_by_id|shop"] > 0)
         printf "| %s: Redis hit ÷ uncached `GET` by id (rustbe) | **%.2f** | |\n", b, mean(b, "redis", "get_by_id", "shop") / mean(b, "uncached", "get_by_id", "shop")
-      printf "| %s: logins/s ÷ ceiling (rustbe) | **%.3f** | ≥ 0.9 |\n", b, mean(b, "uncached", "login", "shop") / ceiling
+      printf "| %s: logins/s ÷ ceiling (rustbe) | **%.3f** (%.3f of cores ÷ one verify; baseline %.3f) | ≥ 0.9 |\n", b, mean(b, "uncached", "login", "shop") / ceiling, mean(b, "uncached", "login", "shop") / naive, mean(b, "uncached", "login", "base") / ceiling
     }
   }' "$results"
 echo

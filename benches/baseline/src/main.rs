@@ -13,7 +13,8 @@
 //! - `GET /static`: a constant JSON body, the ceiling of the HTTP stack.
 //!
 //! A bearer token, when sent, is verified on every route and checked against revocation, as the
-//! shop does. `baseline argon2` prints the median time of one argon2 verify instead of serving.
+//! shop does. `baseline argon2` prints, instead of serving, the median time of one argon2 verify in
+//! microseconds and the verifies per second of all cores verifying at once.
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -442,11 +443,29 @@ async fn list_products(
         .limit(limit)
         .all(&app.db)
         .await?;
-    let body = serde_json::json!({
-        "success": true,
-        "data": items,
-        "pagination": {"page": page, "limit": limit, "total": total, "total_pages": total.div_ceil(limit)},
-    });
+    #[derive(Serialize)]
+    struct Paged<'a> {
+        success: bool,
+        data: &'a [product::Model],
+        pagination: Pagination,
+    }
+    #[derive(Serialize)]
+    struct Pagination {
+        page: u64,
+        limit: u64,
+        total: u64,
+        total_pages: u64,
+    }
+    let body = Paged {
+        success: true,
+        data: &items,
+        pagination: Pagination {
+            page,
+            limit,
+            total,
+            total_pages: total.div_ceil(limit),
+        },
+    };
     Ok(json_response(
         StatusCode::OK,
         serde_json::to_vec(&body).unwrap_or_default(),
@@ -633,26 +652,69 @@ fn argon() -> anyhow::Result<Argon2<'static>> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-/// The median of `rounds` verifies of one argon2id hash with the shop's parameters.
-fn argon2_median(rounds: usize) -> anyhow::Result<Duration> {
+const ARGON_PASSWORD: &[u8] = b"correct horse battery staple";
+
+/// An argon2id hash of [`ARGON_PASSWORD`] with the shop's parameters.
+fn argon_hash() -> anyhow::Result<String> {
     use argon2::password_hash::{PasswordHasher as _, SaltString, rand_core::OsRng};
-    let argon = argon()?;
     let salt = SaltString::generate(&mut OsRng);
-    let hash = argon
-        .hash_password(b"correct horse battery staple", &salt)
+    Ok(argon()?
+        .hash_password(ARGON_PASSWORD, &salt)
         .map_err(|e| anyhow::anyhow!("{e}"))?
-        .to_string();
-    let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("{e}"))?;
+        .to_string())
+}
+
+fn argon_verify(argon: &Argon2<'_>, parsed: &PasswordHash<'_>) -> anyhow::Result<()> {
+    argon
+        .verify_password(ARGON_PASSWORD, parsed)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The median of `rounds` verifies of one argon2id hash with the shop's parameters, one at a
+/// time.
+fn argon2_median(hash: &str, rounds: usize) -> anyhow::Result<Duration> {
+    let argon = argon()?;
+    let parsed = PasswordHash::new(hash).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut times = Vec::with_capacity(rounds);
     for _ in 0..rounds {
         let start = Instant::now();
-        argon
-            .verify_password(b"correct horse battery staple", &parsed)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        argon_verify(&argon, &parsed)?;
         times.push(start.elapsed());
     }
     times.sort();
     Ok(times[times.len() / 2])
+}
+
+/// Verifies per second with one thread per core verifying back to back for `span`: the
+/// machine's argon2 throughput, which is below cores ÷ one verify where the cores share a
+/// cache and memory bandwidth (each verify fills a 19 MiB block).
+fn argon2_parallel(hash: &str, span: Duration) -> anyhow::Result<f64> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let start = Instant::now();
+    let done = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..cores)
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<u32> {
+                    let argon = argon()?;
+                    let parsed = PasswordHash::new(hash).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let mut count = 0;
+                    while start.elapsed() < span {
+                        argon_verify(&argon, &parsed)?;
+                        count += 1;
+                    }
+                    Ok(count)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .map_err(|_| anyhow::anyhow!("a verifier panicked"))?
+            })
+            .sum::<anyhow::Result<u32>>()
+    })?;
+    Ok(f64::from(done) / start.elapsed().as_secs_f64())
 }
 
 fn count_arg() -> anyhow::Result<u64> {
@@ -751,10 +813,12 @@ async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     if std::env::args().nth(1).as_deref() == Some("argon2") {
-        let median = argon2_median(25)?;
+        let hash = argon_hash()?;
+        let median = argon2_median(&hash, 25)?;
+        let parallel = argon2_parallel(&hash, Duration::from_secs(4))?;
         #[allow(clippy::print_stdout, reason = "the harness reads the answer")]
         {
-            println!("{}", median.as_micros());
+            println!("{} {parallel:.1}", median.as_micros());
         }
         return Ok(());
     }
