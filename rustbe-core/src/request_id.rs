@@ -65,7 +65,8 @@ impl RequestId {
         static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let process = *PROCESS.get_or_init(|| uuid::Uuid::new_v4().as_u64_pair().0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Self(format!("{process:016x}{:016x}", splitmix64(n)).into())
+        let hex = hex_pair(process, splitmix64(n));
+        Self(std::str::from_utf8(&hex).unwrap_or_default().into())
     }
 
     /// The id a client sent, if it is 1 to 128 characters of `A-Z a-z 0-9 - _ . :`.
@@ -120,6 +121,21 @@ fn splitmix64(n: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+/// `a` then `b` as 32 lower-case hex digits, as `format!("{a:016x}{b:016x}")` writes them
+/// without the formatting machinery (this runs on every request).
+fn hex_pair(a: u64, b: u64) -> [u8; 32] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = [0_u8; 32];
+    for (i, word) in [a, b].into_iter().enumerate() {
+        for (j, byte) in word.to_be_bytes().into_iter().enumerate() {
+            let at = i * 16 + j * 2;
+            hex[at] = HEX[usize::from(byte >> 4)];
+            hex[at + 1] = HEX[usize::from(byte & 0xf)];
+        }
+    }
+    hex
 }
 
 /// The current id, or a new one outside [`RequestIdLayer`].
@@ -272,5 +288,26 @@ where
             response.headers_mut().insert(X_REQUEST_ID.clone(), header);
         }
         Poll::Ready(Ok(response))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_pair_writes_what_format_writes() {
+        for (a, b) in [
+            (0, 0),
+            (u64::MAX, 1),
+            (0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210),
+            (splitmix64(7), splitmix64(8)),
+        ] {
+            let hex = hex_pair(a, b);
+            assert_eq!(
+                std::str::from_utf8(&hex),
+                Ok(format!("{a:016x}{b:016x}").as_str())
+            );
+        }
     }
 }
