@@ -48,41 +48,99 @@ struct AuthenticatorInner {
     verified: VerifiedTokens,
 }
 
-/// Access tokens whose signature was checked already, keyed by that signature: a client sends
-/// the same token on every request, and checking an HMAC and parsing the claims cost more than
-/// the rest of a cached read. An entry is used only for the exact same token, and only while
+/// Access tokens whose signature was checked already: a client sends the same token on every
+/// request, and checking an HMAC and parsing the claims cost more than the rest of a cached
+/// read. An entry is used only for the exact same token, and only while
 /// its `exp` and `nbf` hold (with the leeway); revocation is checked on every request all the
 /// same. At most [`VerifiedTokens::MAX`] entries; a full map is emptied.
+///
+/// The map is keyed by the token's last 8 bytes, which end its signature: an HMAC's output, so
+/// they already are a uniform hash and are used as one as they are (no hashing of the token
+/// per request). Only verified tokens are stored, so nobody can fill the map with chosen
+/// keys; two tokens that share their last 8 bytes only take turns in one slot.
 #[derive(Default)]
 struct VerifiedTokens {
-    map: std::sync::RwLock<std::collections::HashMap<Box<str>, Verified>>,
+    map: std::sync::RwLock<
+        std::collections::HashMap<u64, Arc<Verified>, std::hash::BuildHasherDefault<Tail>>,
+    >,
 }
 
-/// A whole token and its claims.
-type Verified = (Box<str>, Arc<Claims>);
+/// The hasher of [`VerifiedTokens`]: its keys are hashes already.
+#[derive(Default)]
+struct Tail(u64);
+
+impl std::hash::Hasher for Tail {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A verified token and what every request with it needs: its claims, the caller and the
+/// revocation keys, built once per token instead of once per request.
+struct Verified {
+    token: Box<str>,
+    claims: Arc<Claims>,
+    principal: Principal,
+    keys: [String; 2],
+}
+
+impl Verified {
+    fn new(token: &str, claims: Claims) -> Self {
+        let principal = Principal::new(claims.sub.clone(), claims.roles.iter().cloned());
+        let keys = [access_token_key(&claims.jti), session_key(&claims.sid)];
+        Self {
+            token: token.into(),
+            claims: Arc::new(claims),
+            principal,
+            keys,
+        }
+    }
+
+    /// The caller and claims, or 401 `INVALID_TOKEN` when the token or its session is
+    /// `revoked`.
+    fn caller(&self, revoked: bool) -> Result<(Principal, AccessClaims), Error> {
+        if revoked {
+            return Err(Error::new(ErrorCode::InvalidToken).with_message("Token has been revoked"));
+        }
+        Ok((self.principal.clone(), AccessClaims(self.claims.clone())))
+    }
+}
 
 impl VerifiedTokens {
     const MAX: usize = 4096;
 
-    fn signature(token: &str) -> &str {
-        token
-            .rsplit_once('.')
-            .map_or(token, |(_, signature)| signature)
+    /// The key of `token`: its last 8 bytes (fewer for a shorter token).
+    fn key(bytes: &[u8]) -> u64 {
+        let tail = &bytes[bytes.len().saturating_sub(8)..];
+        let mut key = [0_u8; 8];
+        key[..tail.len()].copy_from_slice(tail);
+        u64::from_le_bytes(key)
     }
 
-    fn get(&self, token: &str, now: u64, leeway: u64) -> Option<Arc<Claims>> {
+    fn get(&self, token: &[u8], now: u64, leeway: u64) -> Option<Arc<Verified>> {
         let map = self
             .map
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (full, claims) = map.get(Self::signature(token))?;
-        let current = **full == *token
+        let verified = map.get(&Self::key(token))?;
+        let claims = &verified.claims;
+        let current = verified.token.as_bytes() == token
             && now <= claims.exp.saturating_add(leeway)
             && claims.nbf <= now.saturating_add(leeway);
-        current.then(|| claims.clone())
+        current.then(|| verified.clone())
     }
 
-    fn insert(&self, token: &str, claims: Arc<Claims>) {
+    fn insert(&self, verified: Arc<Verified>) {
         let mut map = self
             .map
             .write()
@@ -90,7 +148,7 @@ impl VerifiedTokens {
         if map.len() >= Self::MAX {
             map.clear();
         }
-        map.insert(Self::signature(token).into(), (token.into(), claims));
+        map.insert(Self::key(verified.token.as_bytes()), verified);
     }
 }
 
@@ -156,35 +214,42 @@ impl Authenticator {
         &self,
         headers: &HeaderMap,
     ) -> Result<Option<(Principal, AccessClaims)>, Error> {
+        let Some(verified) = self.verified(headers)? else {
+            return Ok(None);
+        };
+        let revocation = &self.inner.revocation;
+        let revoked = match revocation.is_any_revoked_now(&verified.keys) {
+            Some(answer) => answer?,
+            None => revocation.is_any_revoked(&verified.keys).await?,
+        };
+        verified.caller(revoked).map(Some)
+    }
+
+    /// The bearer token of `headers`, verified (or found verified already): `None` without
+    /// `Authorization: Bearer`. Revocation is not checked yet.
+    fn verified(&self, headers: &HeaderMap) -> Result<Option<Arc<Verified>>, Error> {
         let Some(value) = headers.get(header::AUTHORIZATION) else {
             return Ok(None);
         };
-        let value = value
-            .to_str()
-            .map_err(|_| Error::new(ErrorCode::InvalidToken))?;
-        let Some((scheme, token)) = value.split_once(' ') else {
+        // Bytes until the cache is asked: a token seen before is found without checking its
+        // text again; a new one is checked as UTF-8 before its signature.
+        let value = value.as_bytes();
+        let Some(space) = value.iter().position(|&b| b == b' ') else {
             return Ok(None);
         };
-        if !scheme.eq_ignore_ascii_case("bearer") {
+        if !value[..space].eq_ignore_ascii_case(b"bearer") {
             return Ok(None);
         }
-        let token = token.trim();
+        let token = value[space + 1..].trim_ascii();
         let inner = &*self.inner;
         let leeway = inner.issuer.leeway().as_secs();
-        let claims = match inner.verified.get(token, now_secs(), leeway) {
-            Some(claims) => claims,
-            None => {
-                let claims = Arc::new(inner.issuer.verify_access(token)?);
-                inner.verified.insert(token, claims.clone());
-                claims
-            }
-        };
-        let keys = [access_token_key(&claims.jti), session_key(&claims.sid)];
-        if inner.revocation.is_any_revoked(&keys).await? {
-            return Err(Error::new(ErrorCode::InvalidToken).with_message("Token has been revoked"));
+        if let Some(verified) = inner.verified.get(token, now_secs(), leeway) {
+            return Ok(Some(verified));
         }
-        let principal = Principal::new(claims.sub.clone(), claims.roles.iter().cloned());
-        Ok(Some((principal, AccessClaims(claims))))
+        let token = std::str::from_utf8(token).map_err(|_| Error::new(ErrorCode::InvalidToken))?;
+        let verified = Arc::new(Verified::new(token, inner.issuer.verify_access(token)?));
+        inner.verified.insert(verified.clone());
+        Ok(Some(verified))
     }
 }
 
@@ -334,25 +399,52 @@ where
         {
             return Either::Left(self.inner.call(req));
         }
+        // A token verified already and a revocation list that answers at once (in memory):
+        // decided here, still with no box and no clone.
+        let verified = match self.auth.verified(req.headers()) {
+            Ok(Some(verified)) => verified,
+            Ok(None) => return Either::Left(self.inner.call(req)),
+            Err(err) => {
+                record(&mut req, Err(err));
+                return Either::Left(self.inner.call(req));
+            }
+        };
+        let revocation = &self.auth.inner.revocation;
+        if let Some(answer) = revocation.is_any_revoked_now(&verified.keys) {
+            record(
+                &mut req,
+                answer.and_then(|revoked| verified.caller(revoked)),
+            );
+            return Either::Left(self.inner.call(req));
+        }
         let ready_inner = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready_inner);
         let auth = self.auth.clone();
         Either::Right(Box::pin(async move {
-            match auth.authenticate(req.headers()).await {
-                Ok(Some((principal, claims))) => {
-                    req.extensions_mut().insert(principal);
-                    req.extensions_mut().insert(claims);
-                }
-                Ok(None) => {}
-                Err(err) => {
-                    if err.is_server_error() {
-                        tracing::warn!(error = %err, "could not authenticate: {}", err.message());
-                    }
-                    req.extensions_mut().insert(AuthFailure::from_error(&err));
-                }
-            }
+            let answer = auth.inner.revocation.is_any_revoked(&verified.keys).await;
+            record(
+                &mut req,
+                answer.and_then(|revoked| verified.caller(revoked)),
+            );
             inner.call(req).await
         }))
+    }
+}
+
+/// Puts the outcome of authentication into the request: the caller and claims, or the
+/// reason the token was refused (logged when the server is at fault).
+fn record<B>(req: &mut Request<B>, outcome: Result<(Principal, AccessClaims), Error>) {
+    match outcome {
+        Ok((principal, claims)) => {
+            req.extensions_mut().insert(principal);
+            req.extensions_mut().insert(claims);
+        }
+        Err(err) => {
+            if err.is_server_error() {
+                tracing::warn!(error = %err, "could not authenticate: {}", err.message());
+            }
+            req.extensions_mut().insert(AuthFailure::from_error(&err));
+        }
     }
 }
 
@@ -512,8 +604,12 @@ mod tests {
     use super::*;
     use crate::token::TokenKind;
 
-    fn claims(exp: u64, nbf: u64) -> Arc<Claims> {
-        Arc::new(Claims {
+    fn verified(token: &str, exp: u64, nbf: u64) -> Arc<Verified> {
+        Arc::new(Verified::new(token, claims(exp, nbf)))
+    }
+
+    fn claims(exp: u64, nbf: u64) -> Claims {
+        Claims {
             sub: "7".into(),
             iss: "shop".into(),
             aud: "shop".into(),
@@ -524,43 +620,93 @@ mod tests {
             typ: TokenKind::Access,
             sid: "s".into(),
             roles: vec!["customer".into()],
-        })
+        }
     }
 
     #[test]
     fn a_verified_token_is_reused_only_while_current_and_only_for_the_same_bytes() {
         let verified = VerifiedTokens::default();
-        verified.insert("head.body.sig", claims(100, 50));
-        assert!(verified.get("head.body.sig", 100, 5).is_some());
+        verified.insert(self::verified("head.body.sig", 100, 50));
+        let found = verified.get(b"head.body.sig", 100, 5).expect("current");
+        assert_eq!(found.principal.id(), "7");
+        assert_eq!(found.keys, ["jti:j", "sid:s"]);
         assert!(
-            verified.get("head.body.sig", 105, 5).is_some(),
+            verified.get(b"head.body.sig", 105, 5).is_some(),
             "within the leeway"
         );
         assert!(
-            verified.get("head.body.sig", 106, 5).is_none(),
+            verified.get(b"head.body.sig", 106, 5).is_none(),
             "expired: verify again"
         );
         assert!(
-            verified.get("head.body.sig", 44, 5).is_none(),
+            verified.get(b"head.body.sig", 44, 5).is_none(),
             "not yet valid"
         );
         assert!(
-            verified.get("head.other.sig", 100, 5).is_none(),
+            verified.get(b"head.other.sig", 100, 5).is_none(),
             "same signature, other body"
         );
-        assert!(verified.get("head.body.other", 100, 5).is_none());
+        assert!(verified.get(b"head.body.other", 100, 5).is_none());
+        assert!(
+            verified.get(b"x.head.body.sig", 100, 5).is_none(),
+            "the same last 8 bytes (the same slot), another token"
+        );
+        assert!(VerifiedTokens::key(b"a.b") != VerifiedTokens::key(b"a.c"));
+        assert_eq!(VerifiedTokens::key(b""), 0, "a short token is a key too");
     }
 
     #[test]
     fn a_full_map_is_emptied_not_grown() {
         let verified = VerifiedTokens::default();
         for n in 0..=VerifiedTokens::MAX {
-            verified.insert(&format!("h.b.{n}"), claims(100, 0));
+            verified.insert(self::verified(&format!("h.b.{n}"), 100, 0));
         }
         let map = verified
             .map
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         assert_eq!(map.len(), 1, "the insert after MAX started over");
+    }
+}
+
+#[cfg(test)]
+mod authenticate_tests {
+    use super::*;
+    use crate::revocation::MemoryRevocationList;
+
+    #[tokio::test]
+    async fn a_token_is_verified_once_then_served_from_the_cache() {
+        let issuer = TokenIssuer::from_config(&rustbe_core::config::Config::for_tests("shop"));
+        let token = issuer
+            .issue_access(&Principal::new("7", ["customer"]), "s1")
+            .expect("token")
+            .token;
+        let auth = Authenticator::new(issuer, Arc::new(MemoryRevocationList::new()));
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            format!("Bearer {token}").parse().expect("header"),
+        );
+        let first = auth
+            .authenticate(&headers)
+            .await
+            .expect("ok")
+            .expect("caller");
+        let cached = auth.inner.verified.get(
+            token.as_bytes(),
+            now_secs(),
+            auth.inner.issuer.leeway().as_secs(),
+        );
+        assert!(cached.is_some(), "the verified token is kept");
+        let second = auth
+            .authenticate(&headers)
+            .await
+            .expect("ok")
+            .expect("caller");
+        assert_eq!(first.0, second.0);
+        assert!(
+            Arc::ptr_eq(&first.1.0, &second.1.0),
+            "the second request reuses the claims"
+        );
     }
 }

@@ -48,6 +48,19 @@ pub trait RevocationList: Send + Sync + 'static {
     fn revoke<'a>(&'a self, jti: &'a str, expires_at: u64) -> BoxFuture<'a, Result<(), Error>>;
     /// Is `jti` revoked? An error when the store cannot tell (the caller refuses the request).
     fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, Error>>;
+    /// The answer of [`RevocationList::is_any_revoked`] when the list has it at hand without
+    /// waiting (an in-memory list), so a request can be let through with no future to box;
+    /// `None` (the default) when it must be asked.
+    ///
+    /// ```
+    /// use rustbe_auth::revocation::{MemoryRevocationList, RevocationList};
+    /// let list = MemoryRevocationList::new();
+    /// assert_eq!(list.is_any_revoked_now(&["jti:a".to_owned()]).map(Result::ok), Some(Some(false)));
+    /// ```
+    fn is_any_revoked_now(&self, keys: &[String]) -> Option<Result<bool, Error>> {
+        let _ = keys;
+        None
+    }
     /// Is any of `keys` revoked? One round trip where the store allows it.
     fn is_any_revoked<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<bool, Error>> {
         Box::pin(async move {
@@ -116,12 +129,24 @@ impl RevocationList for MemoryRevocationList {
     }
 
     fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
-        Box::pin(async move {
-            Ok(self
-                .lock()
-                .get(jti)
-                .is_some_and(|until| *until > now_secs()))
-        })
+        Box::pin(async move { Ok(self.revoked_now(&[jti])) })
+    }
+
+    fn is_any_revoked_now(&self, keys: &[String]) -> Option<Result<bool, Error>> {
+        Some(Ok(self.revoked_now(keys)))
+    }
+
+    fn is_any_revoked<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(async move { Ok(self.revoked_now(keys)) })
+    }
+}
+
+impl MemoryRevocationList {
+    fn revoked_now<K: AsRef<str>>(&self, keys: &[K]) -> bool {
+        let now = now_secs();
+        let entries = self.lock();
+        keys.iter()
+            .any(|key| entries.get(key.as_ref()).is_some_and(|until| *until > now))
     }
 }
 
