@@ -392,15 +392,13 @@ where
     }
 
     fn call(&mut self, mut req: Request<B>) -> Self::Future {
-        // No token, or one already looked at: nothing to wait for, no box, no clone.
-        if !req.headers().contains_key(header::AUTHORIZATION)
-            || req.extensions().get::<Principal>().is_some()
+        // A request looked at already, no token, or a token verified already and a revocation
+        // list that answers at once (in memory): decided here, with no box and no clone.
+        if req.extensions().get::<Principal>().is_some()
             || req.extensions().get::<AuthFailure>().is_some()
         {
             return Either::Left(self.inner.call(req));
         }
-        // A token verified already and a revocation list that answers at once (in memory):
-        // decided here, still with no box and no clone.
         let verified = match self.auth.verified(req.headers()) {
             Ok(Some(verified)) => verified,
             Ok(None) => return Either::Left(self.inner.call(req)),
