@@ -50,9 +50,9 @@ struct AuthenticatorInner {
 
 /// Access tokens whose signature was checked already: a client sends the same token on every
 /// request, and checking an HMAC and parsing the claims cost more than the rest of a cached
-/// read. An entry is used only for the exact same token, and only while
-/// its `exp` and `nbf` hold (with the leeway); revocation is checked on every request all the
-/// same. At most [`VerifiedTokens::MAX`] entries; a full map is emptied.
+/// read. An entry is used only for the exact same token, and only while its `exp` and `nbf`
+/// hold (with the leeway); revocation is checked on every request all the same. At most
+/// [`VerifiedTokens::MAX`] entries; a full map is emptied.
 ///
 /// The map is keyed by the token's last 8 bytes, which end its signature: an HMAC's output, so
 /// they already are a uniform hash and are used as one as they are (no hashing of the token
@@ -600,6 +600,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::revocation::MemoryRevocationList;
     use crate::token::TokenKind;
 
     fn verified(token: &str, exp: u64, nbf: u64) -> Arc<Verified> {
@@ -642,7 +643,7 @@ mod tests {
         );
         assert!(
             verified.get(b"head.other.sig", 100, 5).is_none(),
-            "same signature, other body"
+            "another token"
         );
         assert!(verified.get(b"head.body.other", 100, 5).is_none());
         assert!(
@@ -665,12 +666,6 @@ mod tests {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         assert_eq!(map.len(), 1, "the insert after MAX started over");
     }
-}
-
-#[cfg(test)]
-mod authenticate_tests {
-    use super::*;
-    use crate::revocation::MemoryRevocationList;
 
     #[tokio::test]
     async fn a_token_is_verified_once_then_served_from_the_cache() {
