@@ -109,7 +109,13 @@ where
 {
     let backend = db.get_database_backend();
     if backend != DbBackend::Sqlite {
-        return select.limit(limit).offset(offset).all(db).await;
+        let select = select.limit(limit);
+        let select = if offset == 0 {
+            select
+        } else {
+            select.offset(offset)
+        };
+        return select.all(db).await;
     }
     QueryTrait::query(&mut select).reset_limit().reset_offset();
     let mut statement = select.build(backend);
