@@ -303,3 +303,76 @@ async fn postgres_going_away_is_503_and_recovers_without_restart() {
     let _ = pool.close().await;
     test_db.cleanup().await;
 }
+
+/// `db::limited` and `db::first` answer as `limit/offset/all` and `one` do, whether the
+/// numbers are written into the SQL (SQLite) or bound (PostgreSQL).
+#[allow(unreachable_pub, reason = "SeaORM's entity derives need public items")]
+mod pages {
+    use rustbe_core::db::{first, limited};
+    use rustbe_core::testing::TestDb;
+    use sea_orm::entity::prelude::*;
+    use sea_orm::{QueryFilter, QueryOrder, QuerySelect};
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "tags")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i32,
+        pub name: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    async fn pages_alike(test_db: &TestDb) {
+        test_db
+            .execute("CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+            .await;
+        test_db
+            .execute("INSERT INTO tags (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c')")
+            .await;
+        let db = &test_db.db;
+        let names = |rows: Vec<Model>| rows.into_iter().map(|r| r.name).collect::<Vec<_>>();
+        let ordered = || Entity::find().order_by_asc(Column::Id);
+        for (limit, offset, expected) in [
+            (2, 0, vec!["a", "b"]),
+            (2, 1, vec!["b", "c"]),
+            (5, 2, vec!["c"]),
+            (1, 3, vec![]),
+        ] {
+            let rows = limited(ordered(), limit, offset, db).await.expect("page");
+            assert_eq!(names(rows), expected, "limit {limit} offset {offset}");
+        }
+        // The same statement again with other numbers: a cached statement is not reused
+        // with the old ones.
+        let rows = limited(ordered(), 1, 1, db).await.expect("page");
+        assert_eq!(names(rows), ["b"]);
+        let by_name = |name: &str| Entity::find().filter(Column::Name.eq(name));
+        assert_eq!(
+            first(by_name("c"), db).await.expect("row").map(|r| r.id),
+            Some(3)
+        );
+        assert_eq!(first(by_name("z"), db).await.expect("no row"), None);
+        // A limit the caller set is replaced, not doubled into invalid SQL.
+        let rows = limited(ordered().limit(1), 2, 0, db).await.expect("page");
+        assert_eq!(names(rows), ["a", "b"]);
+    }
+
+    #[tokio::test]
+    async fn sqlite_pages() {
+        let db = TestDb::sqlite().await;
+        pages_alike(&db).await;
+        db.cleanup().await;
+    }
+
+    #[tokio::test]
+    async fn postgres_pages() {
+        let Some(db) = TestDb::postgres("postgres_pages", |_| {}).await else {
+            return;
+        };
+        pages_alike(&db).await;
+        db.cleanup().await;
+    }
+}
