@@ -531,11 +531,12 @@ async fn parent_exists(
     value: sea_orm::Value,
 ) -> Result<bool, Error> {
     use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    // No bound `LIMIT` (SQLite would plan the statement again on every call, see
+    // `db::limited`); the first row is all that is read.
     let select = Query::select()
         .expr(Expr::val(1))
         .from(Alias::new(table))
         .and_where(Expr::col(Alias::new(key)).eq(value))
-        .limit(1)
         .to_owned();
     Ok(db.query_one(&select).await?.is_some())
 }
@@ -556,6 +557,9 @@ where
         .copied()
         .unwrap_or_default();
     let mut query = ListQuery::parse::<R>(request.uri.query(), limits, db.get_database_backend())?;
+    // The parent of a nested list, looked up only when the answer has no rows: a row of the
+    // list proves its parent exists, so a non-empty page costs no extra statement.
+    let mut parent_key = None;
     if let (Some(nested), Some(parent)) = (R::META.nested, parent) {
         let value = R::parse_field(nested.field, parent).map_err(|m| bad_path(nested.param, m))?;
         // `/users/{id}/orders` of someone else, to a caller limited to their own: 404.
@@ -565,20 +569,30 @@ where
         {
             return Err(Error::not_found());
         }
-        if let Some((table, key)) = nested.parent
-            && !parent_exists(db, table, key, value.clone()).await?
-        {
-            return Err(Error::not_found());
-        }
+        parent_key = nested
+            .parent
+            .map(|(table, key)| (table, key, value.clone()));
         query.require::<R>(nested.field, value)?;
     }
+    let missing_parent = async || match &parent_key {
+        Some((table, key, value)) => {
+            Ok::<_, Error>(!parent_exists(db, table, key, value.clone()).await?)
+        }
+        None => Ok(false),
+    };
     let select = query.select::<R>()?;
     let Some(select) = Owned::of::<R>(&grant)?.restrict(select) else {
+        if missing_parent().await? {
+            return Err(Error::not_found());
+        }
         return empty_page::<R>(&query);
     };
     match query.paging() {
         Paging::Page(page) => {
             let (rows, total) = fetch_page(select, *page, db).await?;
+            if rows.is_empty() && missing_parent().await? {
+                return Err(Error::not_found());
+            }
             let views: Vec<_> = rows.iter().map(R::view).collect();
             Ok(json_response(
                 StatusCode::OK,
@@ -587,6 +601,9 @@ where
         }
         Paging::Cursor { limit, .. } => {
             let mut rows: Vec<R> = select.all(db).await?;
+            if rows.is_empty() && missing_parent().await? {
+                return Err(Error::not_found());
+            }
             let limit = *limit;
             let next_cursor = if u64::try_from(rows.len()).unwrap_or(u64::MAX) > limit {
                 rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));

@@ -78,6 +78,12 @@ pub(crate) async fn run(app: &TestApp) {
         .send(admin(TestRequest::get("/api/users/carol/notes")))
         .await;
     assert_eq!(outcome(&nobody), (404, "NOT_FOUND".to_owned()));
+    // An empty page of a parent that is there (the parent is looked up then) stays a 200.
+    let past_the_end = app
+        .send(admin(TestRequest::get("/api/users/ada/notes?page=50")))
+        .await;
+    assert_eq!(past_the_end.status(), 200, "{}", past_the_end.json());
+    assert_eq!(past_the_end.json()["data"], json!([]));
     // A filter cannot widen the rule.
     let sneaky = app
         .send(bob(TestRequest::get("/api/notes?user_id=ada")))
