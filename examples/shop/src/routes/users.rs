@@ -147,8 +147,7 @@ async fn visible(
     if principal.id() != id.to_string() && !is_admin(principal) {
         return Err(Error::not_found());
     }
-    user::Entity::find_by_id(id)
-        .one(&state.db)
+    rustbe_core::db::first(user::Entity::find_by_id(id), &state.db)
         .await?
         .ok_or_else(Error::not_found)
 }

@@ -7,6 +7,7 @@ use axum::http::HeaderMap;
 use chrono::{SubsecRound, Utc};
 use rustbe_core::access::Principal;
 use rustbe_core::cache::Cache;
+use rustbe_core::db::first;
 use rustbe_core::extract::Json;
 use rustbe_core::response::Created;
 use rustbe_core::{Error, ErrorCode, FieldError};
@@ -122,9 +123,11 @@ async fn replay(
     key: &str,
     hash: &str,
 ) -> Result<Option<Order>, Error> {
-    let Some(row) = idempotency_key::Entity::find_by_id((user, key.to_owned()))
-        .one(db)
-        .await?
+    let Some(row) = first(
+        idempotency_key::Entity::find_by_id((user, key.to_owned())),
+        db,
+    )
+    .await?
     else {
         return Ok(None);
     };
@@ -132,7 +135,7 @@ async fn replay(
         return Err(Error::new(ErrorCode::UnprocessableEntity)
             .with_message("This Idempotency-Key was used with another request body"));
     }
-    let Some(order) = order::Entity::find_by_id(row.order_id).one(db).await? else {
+    let Some(order) = first(order::Entity::find_by_id(row.order_id), db).await? else {
         return Ok(None);
     };
     let mut items = items_of(db, &[order.id]).await?;

@@ -51,8 +51,7 @@ pub(super) async fn visible(
     principal: &Principal,
     id: Uuid,
 ) -> Result<Order, Error> {
-    let row = order::Entity::find_by_id(id)
-        .one(db)
+    let row = rustbe_core::db::first(order::Entity::find_by_id(id), db)
         .await?
         .ok_or_else(Error::not_found)?;
     if !is_admin(principal) && row.user_id != caller(principal)? {
