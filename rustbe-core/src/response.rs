@@ -155,3 +155,20 @@ pub(crate) fn json_response(status: StatusCode, body: &impl Serialize) -> Respon
         Err(err) => Error::internal(err).into_response(),
     }
 }
+
+/// `{"success":true,"data":…}` around `data`, JSON already rendered (a cached row or list).
+pub(crate) fn data_response(status: StatusCode, data: &str) -> Response {
+    let mut body = String::with_capacity(data.len() + 27);
+    body.push_str(r#"{"success":true,"data":"#);
+    body.push_str(data);
+    body.push('}');
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}

@@ -98,6 +98,44 @@ impl RenameRule {
     }
 }
 
+/// The candidate closest to `given` by edit distance, if it is close enough to be a typo
+/// (at most a third of its letters off, and at least one).
+pub(crate) fn did_you_mean<'a>(given: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let limit = (given.chars().count() / 3).max(1);
+    candidates
+        .iter()
+        .map(|candidate| (edit_distance(given, candidate), *candidate))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// Edit distance by characters, a swap of two neighbours counting as one edit (optimal string
+/// alignment): `sotr` is one edit from `sort`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0_usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
 /// A field identifier without its `r#`.
 pub(crate) fn unraw(ident: &syn::Ident) -> String {
     let name = ident.to_string();
@@ -122,6 +160,17 @@ pub(crate) fn column_variant(field: &str, enum_name: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn near_misses_are_suggested() {
+        let keys = ["filter", "sort", "search", "read_only"];
+        assert_eq!(did_you_mean("filtr", &keys), Some("filter"));
+        assert_eq!(did_you_mean("sotr", &keys), Some("sort"));
+        assert_eq!(did_you_mean("readonly", &keys), Some("read_only"));
+        assert_eq!(did_you_mean("colour", &keys), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("sotr", "sort"), 1);
+    }
 
     #[test]
     fn singulars() {

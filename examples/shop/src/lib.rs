@@ -117,7 +117,6 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
         .merge(resource::router::<entities::category::Model>())
         .merge(resource::router::<entities::product::Model>())
         .merge(resource::router::<entities::address::Model>())
-        .merge(routes::products::router(db.clone()))
         .merge(routes::reviews::router(db.clone()))
         .merge(routes::orders::router(db.clone()))
         .layer(auth.layer());
@@ -126,7 +125,6 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
     doc.merge(resource::openapi::<entities::product::Model>("/api"));
     doc.merge(resource::openapi::<entities::address::Model>("/api"));
     doc.merge(routes::users::openapi());
-    doc.merge(routes::products::openapi());
     doc.merge(routes::reviews::openapi());
     doc.merge(routes::orders::openapi());
     Ok(App::new(config)

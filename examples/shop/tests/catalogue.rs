@@ -517,11 +517,11 @@ async fn product_writes_and_cache() {
 #[tokio::test]
 async fn popular_products() {
     on_every_backend("catalogue_popular", |db: TestDb, redis| async move {
-        // Redis outlives the test's database: start from an empty `popular` entry.
+        // Redis outlives the test's database: start from no cached view.
         if let Some(url) = &redis {
             let client = rustbe_core::redis::connect(url).await.expect("redis");
             Cache::new(Arc::new(RedisStore::new(client)), shop::APP_NAME)
-                .invalidate("products", "popular")
+                .invalidate_group("products", "views")
                 .await;
         }
         let app = shop(&db, redis.as_deref()).await;
@@ -560,10 +560,30 @@ async fn popular_products() {
             "ties by name"
         );
 
-        // Cached: a change of score shows after the TTL, not at once.
+        // Cached: a change of score made behind the API's back shows after the TTL, not at once.
         db.execute("UPDATE products SET popularity_score = 100 WHERE name = 'Product 01'")
             .await;
         assert_eq!(names(&app, "/api/products/popular").await, expected);
+        // A write through the API drops the cached view: the next read sees the database.
+        let list = get(&app, "/api/products?sort=name&limit=1", "").await;
+        let first = list.json()["data"][0]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let renamed = patch(
+            &app,
+            &format!("/api/products/{first}"),
+            &admin,
+            json!({"name": "Product 01"}),
+        )
+        .await;
+        assert_eq!(renamed.status(), 200, "{}", renamed.json());
+        let fresh = names(&app, "/api/products/popular").await;
+        assert_eq!(fresh[0], "Product 01", "{fresh:?}");
+        // A view takes no parameters.
+        let bad = get(&app, "/api/products/popular?limit=3", "").await;
+        assert_eq!(bad.status(), 400);
+        assert_eq!(bad.json()["error"]["details"][0]["field"], "limit");
         db.cleanup().await;
     })
     .await;
@@ -730,6 +750,39 @@ async fn openapi() {
         ] {
             assert!(parameters.contains(&name), "{name}");
         }
+        // Each filter is typed as its field (or its function's argument).
+        let parameter = |name: &str| {
+            list["parameters"]
+                .as_array()
+                .and_then(|p| p.iter().find(|p| p["name"] == name))
+                .cloned()
+                .unwrap_or_else(|| panic!("{name}"))
+        };
+        assert_eq!(parameter("min_price")["schema"]["type"], "number");
+        assert_eq!(parameter("max_price")["schema"]["format"], "double");
+        assert_eq!(parameter("in_stock")["schema"]["type"], "boolean");
+        assert!(parameter("category")["schema"]["pattern"].is_string());
+        assert_eq!(parameter("q")["schema"]["maxLength"], 200);
+        // Every operation under the rate-limited `/api` documents its 429, and no operation
+        // lists a parameter twice.
+        for (path, item) in paths.as_object().expect("paths") {
+            for (method, op) in item.as_object().expect("item") {
+                if path.starts_with("/api/") {
+                    assert_eq!(
+                        op["responses"]["429"]["content"]["application/json"]["schema"], error,
+                        "{method} {path}"
+                    );
+                    assert!(op["responses"]["429"]["headers"]["Retry-After"].is_object());
+                }
+                let mut seen: Vec<(String, String)> = Vec::new();
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    let key = (p["name"].to_string(), p["in"].to_string());
+                    assert!(!seen.contains(&key), "{method} {path} lists {key:?} twice");
+                    seen.push(key);
+                }
+            }
+        }
+        assert_eq!(paths["/health"]["get"]["responses"].get("429"), None);
         let sort = list["parameters"]
             .as_array()
             .and_then(|p| p.iter().find(|p| p["name"] == "sort"))

@@ -72,3 +72,51 @@ pub(crate) fn docs_router(doc: OpenApi) -> Router {
         ),
     )
 }
+
+/// Adds a 429 answer (`RATE_LIMITED`, with `Retry-After`) to every operation under `prefix`
+/// that does not list one yet: what a rate limit on those paths makes true.
+pub(crate) fn document_rate_limit(doc: &mut OpenApi, prefix: &str) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::response::ResponseBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    use utoipa::openapi::{Content, Ref, RefOr};
+
+    let limited = || -> RefOr<utoipa::openapi::response::Response> {
+        let seconds = ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Integer))
+            .minimum(Some(0));
+        ResponseBuilder::new()
+            .description("Too many requests from this client (`RATE_LIMITED`, with `Retry-After` in seconds)")
+            .content(
+                "application/json",
+                Content::new(Some(Ref::from_schema_name("ErrorEnvelope"))),
+            )
+            .header("Retry-After", HeaderBuilder::new().schema(Some(seconds)).build())
+            .build()
+            .into()
+    };
+    for (path, item) in &mut doc.paths.paths {
+        if !path.starts_with(prefix) {
+            continue;
+        }
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            operation
+                .responses
+                .responses
+                .entry("429".to_owned())
+                .or_insert_with(limited);
+        }
+    }
+}

@@ -287,6 +287,11 @@ impl App {
             checks: checks.into(),
             timeout: config.database.acquire_timeout,
         };
+        let limited = rate_limiter.is_some() && config.rate_limits;
+        let mut openapi = openapi;
+        if limited {
+            docs::document_rate_limit(&mut openapi, "/api/");
+        }
         let operations = Router::new()
             .route("/health", get(health::health))
             .route("/ready", get(health::ready))

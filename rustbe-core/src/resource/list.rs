@@ -18,10 +18,16 @@ use crate::{Error, FieldError};
 /// ```
 /// use rustbe_core::resource::Filter;
 /// // `?price=…`, `?min_price=…&max_price=…`, `?price_in=1,2`
-/// let price = Filter { field: "price", eq: true, range: true, any_of: true };
+/// let price = Filter {
+///     field: "price",
+///     eq: true,
+///     range: true,
+///     any_of: true,
+///     schema: <f64 as rustbe_core::resource::FieldSchema>::schema,
+/// };
 /// assert!(price.range);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Filter {
     /// The field (JSON name).
     pub field: &'static str,
@@ -31,6 +37,9 @@ pub struct Filter {
     pub range: bool,
     /// `?field_in=a,b,c`.
     pub any_of: bool,
+    /// The schema of one value (the field's type, without its rules), as OpenAPI shows the
+    /// parameters.
+    pub schema: fn() -> utoipa::openapi::schema::Schema,
 }
 
 /// At most this many values in one `_in` filter.
@@ -106,11 +115,23 @@ impl ListQuery {
                     Ok(None) => {}
                     Err(message) => errors.push(bad("q", message)),
                 },
-                other => match filter_condition::<R>(other, &value) {
-                    Some(Ok(expr)) => condition = condition.add(expr),
-                    Some(Err(message)) => errors.push(bad(other, message)),
-                    None => errors.push(bad(other, "is not a parameter of this list")),
-                },
+                other => {
+                    if let Some(custom) = meta.custom_filters.iter().find(|f| f.name == other) {
+                        match (custom.condition)(&value) {
+                            Ok(expr) => condition = condition.add(expr),
+                            Err(message) => errors.push(bad(other, message)),
+                        }
+                        continue;
+                    }
+                    match filter_condition::<R>(other, &value) {
+                        Some(Ok(expr)) => condition = condition.add(expr),
+                        Some(Err(message)) => errors.push(bad(other, message)),
+                        None => {
+                            let name: String = other.chars().take(64).collect();
+                            errors.push(bad(&name, "is not a parameter of this list"));
+                        }
+                    }
+                }
             }
         }
         let sort = parse_sort(
@@ -127,7 +148,17 @@ impl ListQuery {
         } else {
             Pagination::parse(query, limits).map(Paging::Page)
         };
+        // One 400 names every bad parameter: the filters', the sort's, and a malformed `page`
+        // or `limit` (one out of bounds alone stays a `VALIDATION_ERROR`).
         if !errors.is_empty() {
+            if let Err(err) = &sort {
+                errors.extend(err.details().iter().cloned());
+            }
+            if let Err(err) = &paging
+                && err.code() == crate::ErrorCode::BadRequest
+            {
+                errors.extend(err.details().iter().cloned());
+            }
             return Err(Error::bad_request("Invalid query string").with_details(errors));
         }
         let sort = sort?;
@@ -158,8 +189,8 @@ impl ListQuery {
     /// also limited, with the keyset condition (one row more than the page, to know whether
     /// there is a next one). Page mode is paged by [`fetch_page`].
     pub(crate) fn select<R: Resource>(&self) -> Result<Select<R::Entity>, Error> {
+        let keys = keys::<R>(&self.sort)?;
         let mut select = R::Entity::find().filter(self.condition.clone());
-        let keys = self.keys::<R>()?;
         for (column, direction) in &keys {
             select = select.order_by(*column, order(*direction));
         }
@@ -174,18 +205,13 @@ impl ListQuery {
         }
     }
 
-    /// The sort columns, then the key (unless a sort field is already the key).
-    fn keys<R: Resource>(&self) -> Result<Vec<(ColumnOf<R>, Direction)>, Error> {
-        let key = R::key_column();
-        let mut keys = Vec::with_capacity(self.sort.len() + 1);
-        for sort in &self.sort {
-            let column = R::column(sort.field).ok_or_else(|| unmapped(sort.field))?;
-            keys.push((column, sort.direction));
+    /// Every row of `R` in `sort` order (the key breaks ties): a named view's `SELECT`.
+    pub(crate) fn ordered<R: Resource>(sort: &[SortKey]) -> Result<Select<R::Entity>, Error> {
+        let mut select = R::Entity::find();
+        for (column, direction) in keys::<R>(sort)? {
+            select = select.order_by(column, order(direction));
         }
-        if !keys.iter().any(|(c, _)| c.as_str() == key.as_str()) {
-            keys.push((key, Direction::Asc));
-        }
-        Ok(keys)
+        Ok(select)
     }
 
     /// Rows after `values` in the order of `keys`: `(a > x) OR (a = x AND b > y) OR …`.
@@ -243,6 +269,20 @@ impl ListQuery {
     pub(crate) fn paging(&self) -> &Paging {
         &self.paging
     }
+}
+
+/// The sort columns, then the key (unless a sort field is already the key).
+fn keys<R: Resource>(sort: &[SortKey]) -> Result<Vec<(ColumnOf<R>, Direction)>, Error> {
+    let key = R::key_column();
+    let mut keys = Vec::with_capacity(sort.len() + 1);
+    for sort in sort {
+        let column = R::column(sort.field).ok_or_else(|| unmapped(sort.field))?;
+        keys.push((column, sort.direction));
+    }
+    if !keys.iter().any(|(c, _)| c.as_str() == key.as_str()) {
+        keys.push((key, Direction::Asc));
+    }
+    Ok(keys)
 }
 
 /// The JSON name of the key field: the field whose column is the key column.

@@ -44,26 +44,36 @@ use crate::access::{AccessRule, Principal};
 use crate::extract::SortKey;
 use crate::{Error, FieldError};
 
+mod custom;
 mod etag;
-mod handlers;
 mod hooks;
 mod list;
 mod openapi;
 mod patch;
+mod read;
+mod render;
+mod router;
 pub mod rules;
 mod schema;
+mod scope;
 mod value;
+mod views;
+mod write;
 
+pub use custom::{
+    CustomFilter, IntoCondition, QueryValue, custom_filter_condition, custom_filter_schema,
+};
 pub use etag::etag_of;
-pub use handlers::router;
 pub use hooks::{HookContext, Hooks};
 pub use list::{
     Filter, ListQuery, MAX_SEARCH_CHARS, contains_ignore_case, fetch_page, order_by, text_search,
 };
 pub use openapi::openapi;
 pub use patch::Patch;
+pub use router::router;
 pub use schema::{Constraint, FieldSchema, NOT_BLANK_PATTERN, ObjectSchema, Schemas, UUID_PATTERN};
 pub use value::{FilterValue, GeneratedKey, Timestamp, owner_id};
+pub use views::ListView;
 
 /// What the derive knows about a resource that is not a field: its names, routes, access
 /// rules, list options and caching. Written by the derive; write one by hand only to
@@ -74,7 +84,13 @@ pub use value::{FilterValue, GeneratedKey, Timestamp, owner_id};
 /// use rustbe_core::resource::{Filter, Meta};
 ///
 /// const META: Meta = Meta {
-///     filters: &[Filter { field: "price", eq: false, range: true, any_of: false }],
+///     filters: &[Filter {
+///         field: "price",
+///         eq: false,
+///         range: true,
+///         any_of: false,
+///         schema: <f64 as rustbe_core::resource::FieldSchema>::schema,
+///     }],
 ///     sorts: &["price"],
 ///     list: Some(AccessRule::Public),
 ///     get: Some(AccessRule::Public),
@@ -106,6 +122,10 @@ pub struct Meta {
     pub delete: Option<AccessRule>,
     /// The list filters, by field (JSON name).
     pub filters: &'static [Filter],
+    /// The list's custom filter parameters, each backed by an app function.
+    pub custom_filters: &'static [CustomFilter],
+    /// Named list views, each a route `path/{name}`.
+    pub views: &'static [ListView],
     /// The fields a list may be sorted by (JSON names).
     pub sorts: &'static [&'static str],
     /// The order of a list when the request gives none (the key always breaks ties).
@@ -127,8 +147,8 @@ pub struct Meta {
 }
 
 impl Meta {
-    /// Every operation on for authenticated callers, the key field named `id`; no filters, sorts, search, cache,
-    /// hooks, nesting or owner.
+    /// Every operation on for authenticated callers, the key field named `id`; no filters,
+    /// custom filters, views, sorts, search, cache, hooks, nesting or owner.
     ///
     /// ```
     /// use rustbe_core::access::AccessRule;
@@ -151,6 +171,8 @@ impl Meta {
             update: AUTH,
             delete: AUTH,
             filters: &[],
+            custom_filters: &[],
+            views: &[],
             sorts: &[],
             default_sort: &[],
             search: &[],

@@ -55,8 +55,8 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
     let mut paths = PathsBuilder::new();
 
     // The query parameters and the answer of both list routes.
-    let listing = |mut op: OperationBuilder| {
-        for parameter in list_parameters::<R>() {
+    let listing = |mut op: OperationBuilder, nested: Option<&str>| {
+        for parameter in list_parameters::<R>(nested) {
             op = op.parameter(parameter);
         }
         let ok = ResponseBuilder::new()
@@ -68,7 +68,7 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
 
     let mut collection: Option<PathItem> = None;
     if let Some(rule) = meta.list {
-        let op = listing(ctx.op(&format!("List {}", meta.collection), rule));
+        let op = listing(ctx.op(&format!("List {}", meta.collection), rule), None);
         let op = errors(op, rule, &[BAD_QUERY]);
         add(&mut collection, PathItem::new(HttpMethod::Get, op.build()));
     }
@@ -176,12 +176,33 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
             .required(Required::True)
             .schema(Some(field_schema(&schemas.view, nested.field)))
             .build();
-        let op = listing(ctx.op(&summary, rule).parameter(parent));
+        let op = listing(ctx.op(&summary, rule).parameter(parent), Some(nested.field));
         let op = errors(op, rule, &[BAD_QUERY, NOT_FOUND]);
         paths = paths.path(
             format!("{prefix}{}", nested.path),
             PathItem::new(HttpMethod::Get, op.build()),
         );
+    }
+
+    if let Some(rule) = meta.list {
+        for list_view in meta.views {
+            let ok = ResponseBuilder::new()
+                .description(format!(
+                    "At most {} rows, in the view's order",
+                    list_view.limit
+                ))
+                .content(
+                    JSON,
+                    Content::new(Some(data(ArrayBuilder::new().items(view()).into()))),
+                )
+                .build();
+            let op = ctx.op(list_view.summary, rule).response("200", ok);
+            let op = errors(op, rule, &[BAD_QUERY]);
+            paths = paths.path(
+                format!("{prefix}{}/{}", meta.path, list_view.name),
+                PathItem::new(HttpMethod::Get, op.build()),
+            );
+        }
     }
 
     let components = ComponentsBuilder::new()
@@ -193,6 +214,7 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
     OpenApiBuilder::new()
         .paths(paths.build())
         .components(Some(components))
+        .tags(Some([utoipa::openapi::tag::Tag::new(meta.collection)]))
         .build()
 }
 
@@ -285,8 +307,8 @@ fn header_parameter(name: &str, description: &str) -> utoipa::openapi::path::Par
         .build()
 }
 
-/// Pagination, sort, search and every filter of `R`.
-fn list_parameters<R: Resource>() -> Vec<utoipa::openapi::path::Parameter> {
+/// Pagination, sort, search and every filter of `R` (but `nested`, the path's).
+fn list_parameters<R: Resource>(nested: Option<&str>) -> Vec<utoipa::openapi::path::Parameter> {
     let meta = &R::META;
     let mut out = Vec::new();
     if meta.cursor {
@@ -357,22 +379,25 @@ fn list_parameters<R: Resource>() -> Vec<utoipa::openapi::path::Parameter> {
     }
     for filter in meta.filters {
         let field = filter.field;
+        if Some(field) == nested {
+            continue;
+        }
         if filter.eq {
             out.push(query(
                 field,
-                string(),
+                (filter.schema)(),
                 format!("Rows whose `{field}` equals this"),
             ));
         }
         if filter.range {
             out.push(query(
                 &format!("min_{field}"),
-                string(),
+                (filter.schema)(),
                 format!("Rows whose `{field}` is at least this"),
             ));
             out.push(query(
                 &format!("max_{field}"),
-                string(),
+                (filter.schema)(),
                 format!("Rows whose `{field}` is at most this"),
             ));
         }
@@ -383,6 +408,13 @@ fn list_parameters<R: Resource>() -> Vec<utoipa::openapi::path::Parameter> {
                 format!("Rows whose `{field}` is one of these comma-separated values"),
             ));
         }
+    }
+    for custom in meta.custom_filters {
+        out.push(query(
+            custom.name,
+            (custom.schema)(),
+            custom.description.to_owned(),
+        ));
     }
     out
 }

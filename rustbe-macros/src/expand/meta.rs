@@ -21,8 +21,15 @@ pub(crate) fn meta(model: &Model<'_>, names: &Names) -> TokenStream {
     let filters = model.fields.iter().filter_map(|field| {
         let filter = field.filter?;
         let (json, eq, range, any_of) = (&field.json, filter.eq, filter.range, filter.any_of);
+        let inner = field.inner;
         Some(quote! {
-            ::rustbe_core::resource::Filter { field: #json, eq: #eq, range: #range, any_of: #any_of }
+            ::rustbe_core::resource::Filter {
+                field: #json,
+                eq: #eq,
+                range: #range,
+                any_of: #any_of,
+                schema: <#inner as ::rustbe_core::resource::FieldSchema>::schema,
+            }
         })
     });
     let sorts = model
@@ -38,18 +45,7 @@ pub(crate) fn meta(model: &Model<'_>, names: &Names) -> TokenStream {
     let default_sort = options
         .default_sort
         .as_ref()
-        .map(|lit| {
-            lit.value()
-                .split(',')
-                .map(|entry| {
-                    let entry = entry.trim();
-                    match entry.strip_prefix('-') {
-                        Some(field) => quote!(::rustbe_core::extract::SortKey::desc(#field)),
-                        None => quote!(::rustbe_core::extract::SortKey::asc(#entry)),
-                    }
-                })
-                .collect::<Vec<_>>()
-        })
+        .map(|lit| sort_keys(&lit.value()))
         .unwrap_or_default();
     let search_language = options
         .search_language
@@ -88,6 +84,55 @@ pub(crate) fn meta(model: &Model<'_>, names: &Names) -> TokenStream {
             .map(|f| &f.json),
     );
     let key = model.key().map(|f| f.json.as_str()).unwrap_or_default();
+    let custom_filters = options.filter_fns.iter().map(|custom| {
+        let name = &custom.name;
+        let with = &custom.with;
+        let description = custom.description.as_ref().map_or_else(
+            || format!("Custom filter `{}`", name.value()),
+            syn::LitStr::value,
+        );
+        quote! {
+            ::rustbe_core::resource::CustomFilter {
+                name: #name,
+                description: #description,
+                schema: || ::rustbe_core::resource::custom_filter_schema(#with),
+                condition: |raw| ::rustbe_core::resource::custom_filter_condition(raw, #with),
+            }
+        }
+    });
+    let views = options.views.iter().map(|view| {
+        let name = &view.name;
+        let sort = sort_keys(&view.sort.value());
+        let limit = proc_macro2::Literal::u64_unsuffixed(view.limit as u64);
+        let summary = view.summary.as_ref().map_or_else(
+            || {
+                format!(
+                    "The {} {} by `{}`",
+                    view.limit,
+                    model
+                        .table
+                        .as_ref()
+                        .map(syn::LitStr::value)
+                        .unwrap_or_default(),
+                    view.sort.value()
+                )
+            },
+            syn::LitStr::value,
+        );
+        let ttl = option(view.cache.map(|millis| {
+            let millis = proc_macro2::Literal::u64_unsuffixed(millis);
+            quote!(::core::time::Duration::from_millis(#millis))
+        }));
+        quote! {
+            ::rustbe_core::resource::ListView {
+                name: #name,
+                summary: #summary,
+                sort: &[#(#sort),*],
+                limit: #limit,
+                cache_ttl: #ttl,
+            }
+        }
+    });
     quote! {
         ::rustbe_core::resource::Meta {
             name: #name,
@@ -101,6 +146,8 @@ pub(crate) fn meta(model: &Model<'_>, names: &Names) -> TokenStream {
             update: #update,
             delete: #delete,
             filters: &[#(#filters),*],
+            custom_filters: &[#(#custom_filters),*],
+            views: &[#(#views),*],
             sorts: &[#(#sorts),*],
             default_sort: &[#(#default_sort),*],
             search: &[#(#search),*],
@@ -143,4 +190,17 @@ fn access(model: &Model<'_>, op: Op) -> TokenStream {
         }
     };
     option(Some(rule))
+}
+
+/// `SortKey`s of `"-a,b"`.
+fn sort_keys(text: &str) -> Vec<TokenStream> {
+    text.split(',')
+        .map(|entry| {
+            let entry = entry.trim();
+            match entry.strip_prefix('-') {
+                Some(field) => quote!(::rustbe_core::extract::SortKey::desc(#field)),
+                None => quote!(::rustbe_core::extract::SortKey::asc(#entry)),
+            }
+        })
+        .collect()
 }

@@ -145,9 +145,13 @@ impl<'a> Field<'a> {
                 return;
             }
             _ => {
+                let candidates: Vec<&str> = KEYS.split(", ").collect();
+                let hint = crate::names::did_you_mean(&name, &candidates)
+                    .map(|near| format!("did you mean `{near}`? "))
+                    .unwrap_or_default();
                 errors.at(
                     key.span,
-                    format!("unknown key `{name}`; the keys of `#[resource(...)]` on a field are: {KEYS}"),
+                    format!("unknown key `{name}`; {hint}the keys of `#[resource(...)]` on a field are: {KEYS}"),
                 );
                 return;
             }

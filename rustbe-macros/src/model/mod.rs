@@ -2,6 +2,7 @@
 //! field's options ([`Field`]). Building it reports malformed attributes; how the options fit
 //! together is [`crate::validate`]'s job.
 
+mod extend;
 mod field;
 mod options;
 mod rule;

@@ -3,11 +3,28 @@
 use proc_macro2::Span;
 use syn::{Expr, ExprCall, ExprPath, Ident, Lit, LitStr};
 
+use super::extend::{self, FilterFn, View};
 use super::wrong_form;
 use crate::attr::{self, Arg};
 use crate::errors::Errors;
 
-const KEYS: &str = "name, path, skip, access, bypass, default_sort, cache, hooks, cursor, nested, parent, search_language";
+const KEYS: &str = "name, path, skip, access, bypass, default_sort, cache, hooks, cursor, nested, parent, search_language, filter_fn, view";
+const KEY_LIST: [&str; 14] = [
+    "name",
+    "path",
+    "skip",
+    "access",
+    "bypass",
+    "default_sort",
+    "cache",
+    "hooks",
+    "cursor",
+    "nested",
+    "parent",
+    "search_language",
+    "filter_fn",
+    "view",
+];
 
 /// A generated operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +144,10 @@ pub(crate) struct Options {
     /// The parent table of the nested route, and its key column (`"users"` or `"users.id"`).
     pub(crate) parent: Option<LitStr>,
     pub(crate) search_language: Option<LitStr>,
+    /// `filter_fn(...)`, each a custom list filter.
+    pub(crate) filter_fns: Vec<FilterFn>,
+    /// `view(...)`, each a named list view.
+    pub(crate) views: Vec<View>,
 }
 
 impl Options {
@@ -145,7 +166,7 @@ impl Options {
                 continue;
             };
             let name = key.to_string();
-            if seen.contains(&name) {
+            if seen.contains(&name) && !matches!(name.as_str(), "filter_fn" | "view") {
                 errors.at(key.span(), format!("`{name}` is given twice: give it once"));
                 continue;
             }
@@ -173,12 +194,19 @@ impl Options {
             "access" => self.access = access(arg, errors),
             "bypass" => self.bypass = bypass(arg, errors),
             "cache" => self.cache = cache(arg, errors),
-            _ => errors.at(
-                arg.span(),
-                format!(
-                    "unknown key `{name}`; the keys of `#[resource(...)]` on the struct are: {KEYS}"
-                ),
-            ),
+            "filter_fn" => self.filter_fns.extend(extend::filter_fn(arg, errors)),
+            "view" => self.views.extend(extend::view(arg, errors)),
+            _ => {
+                let hint = crate::names::did_you_mean(name, &KEY_LIST)
+                    .map(|near| format!("did you mean `{near}`? "))
+                    .unwrap_or_default();
+                errors.at(
+                    arg.span(),
+                    format!(
+                        "unknown key `{name}`; {hint}the keys of `#[resource(...)]` on the struct are: {KEYS}"
+                    ),
+                );
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! How the options fit together: contradictions within a field, and checks across fields and
 //! struct-level options. Every problem is reported, at the token that causes it.
 
+mod extend;
 mod field;
 
 use proc_macro2::Span;
@@ -23,6 +24,7 @@ pub(crate) fn check(model: &Model<'_>, errors: &mut Errors) {
     default_sort(model, errors);
     nested(model, errors);
     list_options(model, errors);
+    extend::check(model, errors);
 }
 
 fn names(model: &Model<'_>, errors: &mut Errors) {

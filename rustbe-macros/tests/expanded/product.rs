@@ -155,18 +155,18 @@ const _ : () = {
                 bypass : & ["admin" , "support" ]
             }
             ) , delete : :: core :: option :: Option :: Some (:: rustbe_core :: access :: AccessRule :: Roles (& ["admin" ] ) ) , filters : & [:: rustbe_core :: resource :: Filter {
-                field : "name" , eq : true , range : false , any_of : true
+                field : "name" , eq : true , range : false , any_of : true , schema : < :: std :: string :: String as :: rustbe_core :: resource :: FieldSchema > :: schema ,
             }
             , :: rustbe_core :: resource :: Filter {
-                field : "unitPrice" , eq : false , range : true , any_of : false
+                field : "unitPrice" , eq : false , range : true , any_of : false , schema : < f64 as :: rustbe_core :: resource :: FieldSchema > :: schema ,
             }
             , :: rustbe_core :: resource :: Filter {
-                field : "stock" , eq : true , range : false , any_of : false
+                field : "stock" , eq : true , range : false , any_of : false , schema : < i32 as :: rustbe_core :: resource :: FieldSchema > :: schema ,
             }
             , :: rustbe_core :: resource :: Filter {
-                field : "status" , eq : true , range : true , any_of : true
+                field : "status" , eq : true , range : true , any_of : true , schema : < :: std :: string :: String as :: rustbe_core :: resource :: FieldSchema > :: schema ,
             }
-            ] , sorts : & ["name" , "unitPrice" , "views" , "createdAt" ] , default_sort : & [:: rustbe_core :: extract :: SortKey :: desc ("createdAt" ) , :: rustbe_core :: extract :: SortKey :: asc ("name" ) ] , search : & ["name" , "description" ] , search_language : "english" , cache_ttl : :: core :: option :: Option :: Some (:: core :: time :: Duration :: from_millis (90000 ) ) , hooks : true , cursor : true , nested : :: core :: option :: Option :: Some (:: rustbe_core :: resource :: Nested {
+            ] , custom_filters : & [] , views : & [] , sorts : & ["name" , "unitPrice" , "views" , "createdAt" ] , default_sort : & [:: rustbe_core :: extract :: SortKey :: desc ("createdAt" ) , :: rustbe_core :: extract :: SortKey :: asc ("name" ) ] , search : & ["name" , "description" ] , search_language : "english" , cache_ttl : :: core :: option :: Option :: Some (:: core :: time :: Duration :: from_millis (90000 ) ) , hooks : true , cursor : true , nested : :: core :: option :: Option :: Some (:: rustbe_core :: resource :: Nested {
                 path : "/users/{userId}/products" , param : "userId" , field : "userId" , parent : :: core :: option :: Option :: None ,
             }
             ) , owner : :: core :: option :: Option :: Some ("userId" ) ,

@@ -20,10 +20,6 @@ const JSON: &str = "application/json";
 /// An error response: its status and what it means.
 pub(crate) type ErrorResponse = (&'static str, &'static str);
 
-pub(crate) const BAD_QUERY: ErrorResponse = (
-    "400",
-    "An unknown parameter or sort field, or a bad value (`BAD_REQUEST`); `page` or `limit` out of range (`VALIDATION_ERROR`)",
-);
 pub(crate) const BAD_PATH: ErrorResponse = ("400", "The id is not a UUID (`BAD_REQUEST`)");
 pub(crate) const UNAUTHORIZED: ErrorResponse = (
     "401",
@@ -45,10 +41,6 @@ pub(crate) fn typed(ty: Type, format: Option<KnownFormat>) -> Schema {
 
 pub(crate) fn string() -> Schema {
     typed(Type::String, None)
-}
-
-pub(crate) fn number() -> Schema {
-    typed(Type::Number, Some(KnownFormat::Double))
 }
 
 pub(crate) fn boolean() -> Schema {

@@ -3,6 +3,5 @@
 
 mod doc;
 pub mod orders;
-pub mod products;
 pub mod reviews;
 pub mod users;

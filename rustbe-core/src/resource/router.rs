@@ -1,0 +1,84 @@
+//! The generated routes of a resource: [`router`] puts the reads, writes and views of
+//! [`Resource`] on their paths.
+
+use axum::Router;
+use axum::extract::Request;
+use axum::routing::{MethodRouter, get};
+use sea_orm::{EntityTrait, IntoActiveModel};
+
+use super::Hooks;
+use super::read::{get_one, list, list_nested};
+use super::write::{create, delete, replace, update};
+use crate::db::Db;
+
+/// The routes of resource `R`, relative to where the router is nested (usually `/api`):
+/// `GET`/`POST` on its path, `GET`/`PUT`/`PATCH`/`DELETE` on `path/{id}`, and its nested
+/// list route, each only when the operation is on. Every handler answers in the envelope.
+///
+/// The routes read the database pool, the cache and the pagination limits from the request
+/// (the [`App`](crate::app::App) puts them there), and the caller from the [`Principal`] an
+/// authentication layer left.
+///
+/// ```
+/// # use rustbe_core::Resource;
+/// # use sea_orm::entity::prelude::*;
+/// # #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Resource)]
+/// # #[sea_orm(table_name = "tags")]
+/// # pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub name: String }
+/// # #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// # pub enum Relation {}
+/// # impl ActiveModelBehavior for ActiveModel {}
+/// let api = axum::Router::new().merge(rustbe_core::resource::router::<Model>());
+/// ```
+pub fn router<R>() -> Router
+where
+    R: Hooks + IntoActiveModel<R::ActiveModel>,
+    R::Entity: EntityTrait<Model = R>,
+{
+    let meta = &R::META;
+    let mut router = Router::new();
+    let mut collection = MethodRouter::new();
+    if meta.list.is_some() {
+        collection = collection.get(list::<R>);
+    }
+    if meta.create.is_some() {
+        collection = collection.post(create::<R>);
+    }
+    if meta.list.is_some() || meta.create.is_some() {
+        router = router.route(meta.path, collection);
+    }
+    let mut item = MethodRouter::new();
+    let mut any_item = false;
+    if meta.get.is_some() {
+        item = item.get(get_one::<R>);
+        any_item = true;
+    }
+    if meta.replace.is_some() {
+        item = item.put(replace::<R>);
+        any_item = true;
+    }
+    if meta.update.is_some() {
+        item = item.patch(update::<R>);
+        any_item = true;
+    }
+    if meta.delete.is_some() {
+        item = item.delete(delete::<R>);
+        any_item = true;
+    }
+    if any_item {
+        router = router.route(&format!("{}/{{id}}", meta.path), item);
+    }
+    if let (Some(nested), Some(_)) = (meta.nested, meta.list) {
+        router = router.route(nested.path, get(list_nested::<R>));
+    }
+    if meta.list.is_some() {
+        for view in meta.views {
+            let path = format!("{}/{}", meta.path, view.name);
+            router = router.route(
+                &path,
+                get(move |db: Db, request: Request| super::views::view::<R>(view, db, request)),
+            );
+        }
+    }
+    router
+}
