@@ -36,6 +36,7 @@ pub mod app;
 pub mod cache;
 pub mod config;
 pub mod db;
+pub mod decimal;
 pub mod envelope;
 mod error;
 pub mod extract;

@@ -112,6 +112,18 @@ pub(crate) struct SeaOrmField {
     pub(crate) ignore: Option<Span>,
     /// `enum_name = "..."`: the `Column` variant.
     pub(crate) enum_name: Option<String>,
+    /// The scale of `column_type = "Decimal(Some((precision, scale)))"`.
+    pub(crate) decimal_scale: Option<u32>,
+}
+
+/// The scale of a SeaORM column type `Decimal(Some((12, 2)))` (spaces anywhere).
+fn decimal_scale(column_type: &str) -> Option<u32> {
+    let compact: String = column_type.chars().filter(|c| !c.is_whitespace()).collect();
+    let inner = compact
+        .strip_prefix("Decimal(Some((")?
+        .strip_suffix(")))")?;
+    let (_, scale) = inner.split_once(',')?;
+    scale.parse().ok()
 }
 
 /// SeaORM's own derive checks its attributes; this reads them leniently.
@@ -146,6 +158,9 @@ pub(crate) fn sea_orm_field(attrs: &[Attribute]) -> SeaOrmField {
             }
             Arg::Value(key, value) if key == "enum_name" => {
                 out.enum_name = lit_str(value).map(LitStr::value);
+            }
+            Arg::Value(key, value) if key == "column_type" => {
+                out.decimal_scale = lit_str(value).and_then(|lit| decimal_scale(&lit.value()));
             }
             _ => {}
         }

@@ -41,7 +41,7 @@ pub struct CustomFilter {
 
 /// A type a custom filter takes from the query string: parsed from the raw text, with the
 /// schema OpenAPI shows for it. Implemented for `bool` (`true`/`false`), the integers, `f64`
-/// (finite), `String` (trimmed, not blank) and `Uuid`; implement it for an app type (an id or
+/// (finite), `Decimal`, `String` (trimmed, not blank) and `Uuid`; implement it for an app type (an id or
 /// a slug, an enum …).
 ///
 /// ```
@@ -94,6 +94,7 @@ parsed_query_value! {
     u32 => "must be a non-negative integer";
     u64 => "must be a non-negative integer";
     uuid::Uuid => "must be a UUID";
+    rust_decimal::Decimal => "must be a number";
 }
 
 impl QueryValue for f64 {

@@ -79,6 +79,24 @@ macro_rules! number {
 }
 number!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
 
+/// A decimal compares as the `f64` nearest it, and `multiple_of` reads its shortest decimal
+/// text, which for money (up to 15 significant digits) is its own.
+///
+/// ```
+/// use rust_decimal::Decimal;
+/// let mut errors = Vec::new();
+/// rustbe_core::resource::rules::multiple_of(&mut errors, "price", &Decimal::new(1999, 2), 0.01);
+/// rustbe_core::resource::rules::multiple_of(&mut errors, "price", &Decimal::new(19999, 3), 0.01);
+/// rustbe_core::resource::rules::range(&mut errors, "price", &Decimal::new(0, 2), Some(0.01), None);
+/// assert_eq!(errors.len(), 2);
+/// ```
+impl Number for rust_decimal::Decimal {
+    fn as_f64(&self) -> f64 {
+        use rust_decimal::prelude::ToPrimitive;
+        self.to_f64().unwrap_or(f64::NAN)
+    }
+}
+
 /// Text values a rule checks one by one: a string, or each string of a list.
 ///
 /// ```

@@ -106,6 +106,20 @@ impl FieldSchema for uuid::Uuid {
     }
 }
 
+/// A [`Decimal`](rust_decimal::Decimal) is a JSON number (written with its scale, see
+/// [`crate::decimal`]).
+///
+/// ```
+/// use rustbe_core::resource::FieldSchema;
+/// let json = serde_json::to_value(<rust_decimal::Decimal as FieldSchema>::schema()).unwrap();
+/// assert_eq!(json["type"], "number");
+/// ```
+impl FieldSchema for rust_decimal::Decimal {
+    fn schema() -> Schema {
+        typed(Type::Number, None)
+    }
+}
+
 impl FieldSchema for serde_json::Value {
     fn schema() -> Schema {
         Schema::default()

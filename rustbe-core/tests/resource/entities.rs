@@ -190,3 +190,52 @@ pub mod entry {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// Money and the extension points: `Decimal` fields (exact, `numeric(12,2)`), a custom filter
+/// and a named view.
+pub mod item {
+    use rust_decimal::Decimal;
+    use rustbe_core::Resource;
+    use sea_orm::entity::prelude::*;
+    use sea_orm::sea_query::SimpleExpr;
+
+    /// `?cheap=true`: under 1.00; `false`: 1.00 or more.
+    pub fn cheap(yes: bool) -> SimpleExpr {
+        let one = Decimal::new(100, 2);
+        if yes {
+            Column::Price.lt(one)
+        } else {
+            Column::Price.gte(one)
+        }
+    }
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Resource)]
+    #[sea_orm(table_name = "items")]
+    #[resource(
+        access(all = public),
+        default_sort = "id",
+        filter_fn(name = "cheap", with = cheap, description = "Items under 1.00 (`true`) or not"),
+        view(name = "priciest", sort = "-price", limit = 2, cache = "1m")
+    )]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        #[resource(sort)]
+        pub id: i32,
+        pub name: String,
+        #[sea_orm(column_type = "Decimal(Some((12, 2)))")]
+        #[resource(
+            filter(range),
+            sort,
+            range(min = 0.01, max = 1000000),
+            multiple_of = 0.01
+        )]
+        pub price: Decimal,
+        #[sea_orm(column_type = "Decimal(Some((12, 2)))")]
+        pub discount: Option<Decimal>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

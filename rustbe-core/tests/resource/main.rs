@@ -11,6 +11,7 @@ mod cursor;
 )]
 mod entities;
 mod hooks;
+mod money;
 mod owners;
 mod products;
 mod spec;
@@ -26,7 +27,7 @@ use rustbe_core::testing::{TestDb, TestRequest, TestResponse};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Schema};
 use serde_json::Value;
 
-use entities::{entry, note, product, tag};
+use entities::{entry, item, note, product, tag};
 
 /// The app under test: the four resources under `/api`, a stand-in authentication layer
 /// (`X-Test-User: id:role`) and an in-process cache.
@@ -44,6 +45,7 @@ impl TestApp {
             .merge(router::<note::Model>())
             .merge(router::<tag::Model>())
             .merge(router::<entry::Model>())
+            .merge(router::<item::Model>())
             .layer(axum::middleware::from_fn(
                 |mut req: axum::extract::Request, next: axum::middleware::Next| async move {
                     let user = req
@@ -104,6 +106,7 @@ async fn create_tables(db: &DatabaseConnection) {
         entity(&schema, note::Entity),
         entity(&schema, tag::Entity),
         entity(&schema, entry::Entity),
+        entity(&schema, item::Entity),
     ] {
         db.execute(&statement).await.expect("create table");
     }
@@ -179,6 +182,7 @@ async fn every_group(db: &DatabaseConnection) {
     owners::run(&app).await;
     hooks::run(&app).await;
     cursor::run(&app).await;
+    money::run(&app).await;
 }
 
 #[tokio::test]

@@ -36,9 +36,24 @@ pub(crate) fn structs(model: &Model<'_>, names: &Names) -> TokenStream {
         let (vis, ident, ty) = (field.vis, field.ident, field.ty);
         let docs = docs(field);
         let json = &field.json;
+        // A decimal column's scale is restored on the way out: SQLite keeps the number, not
+        // its scale, so `0.10` would read back as `0.1`.
+        let serde = match (
+            is_decimal(field),
+            field.optional,
+            field.sea_orm.decimal_scale,
+        ) {
+            (true, optional, scale) => {
+                let function = if optional { "scaled_option" } else { "scaled" };
+                let scale = scale.map_or_else(|| "NONE".to_owned(), |s| s.to_string());
+                let path = format!("::rustbe_core::decimal::view::{function}::<{scale}, _>");
+                quote!(#[serde(rename = #json, serialize_with = #path)])
+            }
+            (false, _, _) => quote!(#[serde(rename = #json)]),
+        };
         quote! {
             #docs
-            #[serde(rename = #json)]
+            #serde
             #vis #ident: &'a #ty
         }
     });
@@ -71,6 +86,12 @@ pub(crate) fn structs(model: &Model<'_>, names: &Names) -> TokenStream {
             #(#view_fields,)*
         }
     }
+}
+
+/// Whether the field is a `Decimal` (or an `Option` of one): a JSON number with its scale,
+/// read from a number only (`rustbe_core::decimal`).
+fn is_decimal(field: &Field<'_>) -> bool {
+    crate::model::type_name(field.inner).as_deref() == Some("Decimal")
 }
 
 fn in_body(field: &Field<'_>, body: Body) -> bool {
@@ -110,10 +131,13 @@ fn body_fields<'m>(model: &'m Model<'_>, body: Body) -> impl Iterator<Item = Tok
                     quote!(#ty)
                 }
             };
-            let serde = if body == Body::Patch || field.optional {
-                quote!(#[serde(default, rename = #json)])
-            } else {
-                quote!(#[serde(rename = #json)])
+            let decimal = is_decimal(field);
+            let serde = match (body, field.optional, decimal) {
+                (Body::Patch, _, true) => quote!(#[serde(default, rename = #json, deserialize_with = "::rustbe_core::decimal::patch::deserialize")]),
+                (_, true, true) => quote!(#[serde(default, rename = #json, with = "::rustbe_core::decimal::option")]),
+                (_, false, true) => quote!(#[serde(rename = #json, with = "::rustbe_core::decimal::number")]),
+                (Body::Patch, _, false) | (_, true, false) => quote!(#[serde(default, rename = #json)]),
+                (_, false, false) => quote!(#[serde(rename = #json)]),
             };
             quote! {
                 #docs
