@@ -239,7 +239,7 @@ mod tests {
             .iter()
             .map(|n| read(n).unwrap())
             .sum();
-        assert_eq!(sum.to_string(), "0.50");
+        assert_eq!(sum, Decimal::new(50, 2));
     }
 
     #[test]

@@ -34,6 +34,7 @@ use fred::prelude::{
     Builder, ClientLike as _, Config as RedisConfig, Expiration, KeysInterface as _,
 };
 use jsonwebtoken::{Algorithm as JwtAlgorithm, DecodingKey, EncodingKey, Header, Validation};
+use rust_decimal::Decimal;
 use sea_orm::prelude::{DateTimeUtc, Uuid};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectOptions, Database,
@@ -56,7 +57,9 @@ mod product {
         pub name: String,
         #[sea_orm(column_type = "Text")]
         pub description: String,
-        pub price: f64,
+        #[sea_orm(column_type = "Decimal(Some((12, 2)))")]
+        #[serde(with = "rust_decimal::serde::float")]
+        pub price: Decimal,
         pub category_id: Uuid,
         pub stock_quantity: i32,
         #[sea_orm(column_type = "JsonBinary")]
@@ -389,8 +392,8 @@ async fn get_product(
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     category: Option<Uuid>,
-    min_price: Option<f64>,
-    max_price: Option<f64>,
+    min_price: Option<Decimal>,
+    max_price: Option<Decimal>,
     sort: Option<String>,
     page: Option<u64>,
     limit: Option<u64>,
@@ -478,7 +481,8 @@ struct NewProduct {
     name: String,
     #[serde(default)]
     description: String,
-    price: f64,
+    #[serde(with = "rust_decimal::serde::float")]
+    price: Decimal,
     category_id: Uuid,
     #[serde(default)]
     stock_quantity: i32,
@@ -501,11 +505,10 @@ async fn create_product(
     }
     let Json(new) = body.map_err(|err| bad_request(err.body_text()))?;
     let name_len = new.name.chars().count();
-    let cents = (new.price * 100.0).round() / 100.0;
     if !(1..=200).contains(&name_len)
         || new.description.chars().count() > 5000
-        || !(0.01..=1_000_000.0).contains(&new.price)
-        || (cents - new.price).abs() > 1e-9
+        || !(Decimal::new(1, 2)..=Decimal::from(1_000_000)).contains(&new.price)
+        || new.price.normalize().scale() > 2
         || new.stock_quantity < 0
         || new.images.len() > 20
     {
@@ -744,7 +747,9 @@ async fn seed(db: &DatabaseConnection, count: u64) -> anyhow::Result<()> {
                 id: Set(Uuid::new_v4()),
                 name: Set(format!("Bench product {n}")),
                 description: Set(format!("Product number {n} of the benchmark catalogue")),
-                price: Set(f64::from(u32::try_from(n * 37 % 50_000).unwrap_or(0)) / 100.0 + 1.0),
+                price: Set(
+                    Decimal::new(i64::try_from(n * 37 % 50_000).unwrap_or(0), 2) + Decimal::ONE
+                ),
                 category_id: Set(category),
                 stock_quantity: Set(i32::try_from(n % 1000).unwrap_or(0) + 1),
                 images: Set(serde_json::json!([])),

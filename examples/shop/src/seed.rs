@@ -6,6 +6,7 @@
 //! that faces the internet. Production does not seed unless `SEED_DEMO_DATA=true` is set.
 
 use chrono::Utc;
+use rust_decimal::Decimal;
 use rustbe_auth::password::PasswordHasher;
 use rustbe_core::Error;
 use sea_orm::ActiveValue::Set;
@@ -37,13 +38,13 @@ const CATEGORIES: [(&str, &str, &str); 3] = [
     ("Bags", "bags", "Backpacks and totes"),
 ];
 
-/// (category slug, name, description, price, stock, popularity)
-const PRODUCTS: [(&str, &str, &str, f64, i32, i32); 10] = [
+/// (category slug, name, description, price in cents, stock, popularity)
+const PRODUCTS: [(&str, &str, &str, i64, i32, i32); 10] = [
     (
         "shoes",
         "Red Running Shoes",
         "Light running shoes with a breathable mesh upper",
-        79.50,
+        7950,
         25,
         40,
     ),
@@ -51,7 +52,7 @@ const PRODUCTS: [(&str, &str, &str, f64, i32, i32); 10] = [
         "shoes",
         "Trail Runner",
         "Grippy trail shoes for wet rocks and mud",
-        119.00,
+        11900,
         12,
         31,
     ),
@@ -59,7 +60,7 @@ const PRODUCTS: [(&str, &str, &str, f64, i32, i32); 10] = [
         "shoes",
         "City Sneaker",
         "Everyday leather sneakers",
-        64.99,
+        6499,
         40,
         22,
     ),
@@ -67,25 +68,18 @@ const PRODUCTS: [(&str, &str, &str, f64, i32, i32); 10] = [
         "shoes",
         "Hiking Boot",
         "Waterproof boots for long walks",
-        149.00,
+        14900,
         0,
         18,
     ),
-    ("hats", "Sun Hat", "Wide-brimmed straw hat", 15.00, 30, 12),
-    ("hats", "Wool Beanie", "Warm merino beanie", 22.00, 50, 27),
-    (
-        "hats",
-        "Baseball Cap",
-        "Adjustable cotton cap",
-        18.50,
-        60,
-        9,
-    ),
+    ("hats", "Sun Hat", "Wide-brimmed straw hat", 1500, 30, 12),
+    ("hats", "Wool Beanie", "Warm merino beanie", 2200, 50, 27),
+    ("hats", "Baseball Cap", "Adjustable cotton cap", 1850, 60, 9),
     (
         "bags",
         "Canvas Tote",
         "A canvas tote for groceries",
-        30.00,
+        3000,
         35,
         15,
     ),
@@ -93,7 +87,7 @@ const PRODUCTS: [(&str, &str, &str, f64, i32, i32); 10] = [
         "bags",
         "Daypack",
         "A 20 litre backpack with a laptop sleeve",
-        64.00,
+        6400,
         20,
         33,
     ),
@@ -101,7 +95,7 @@ const PRODUCTS: [(&str, &str, &str, f64, i32, i32); 10] = [
         "bags",
         "Weekender",
         "A duffel bag for short trips",
-        89.00,
+        8900,
         8,
         6,
     ),
@@ -174,7 +168,7 @@ pub async fn seed(db: &DatabaseConnection, hasher: &PasswordHasher) -> Result<bo
             id: Set(Uuid::new_v4()),
             name: Set(name.to_owned()),
             description: Set(description.to_owned()),
-            price: Set(price),
+            price: Set(Decimal::new(price, 2)),
             category_id: Set(category_id),
             stock_quantity: Set(stock),
             images: Set(Images(vec![image])),
@@ -218,12 +212,7 @@ pub async fn seed(db: &DatabaseConnection, hasher: &PasswordHasher) -> Result<bo
     .await?;
     // An order of two lines, its stock already taken from the numbers above.
     let lines = [(&products[0], 1_i32), (&products[4], 2)];
-    let total_cents: i64 = lines
-        .iter()
-        .map(|(p, q)| cents(p.price) * i64::from(*q))
-        .sum();
-    #[allow(clippy::cast_precision_loss, reason = "cents of a demo order")]
-    let total = total_cents as f64 / 100.0;
+    let total: Decimal = lines.iter().map(|(p, q)| p.price * Decimal::from(*q)).sum();
     let demo_order = order::ActiveModel {
         id: Set(Uuid::new_v4()),
         user_id: Set(customer.id),
@@ -248,12 +237,4 @@ pub async fn seed(db: &DatabaseConnection, hasher: &PasswordHasher) -> Result<bo
     }
     txn.commit().await?;
     Ok(true)
-}
-
-#[allow(
-    clippy::cast_possible_truncation,
-    reason = "prices are bounded far below i64"
-)]
-fn cents(price: f64) -> i64 {
-    (price * 100.0).round() as i64
 }

@@ -796,3 +796,65 @@ async fn openapi_document() {
         json!(["pending", "paid", "shipped", "delivered", "cancelled"])
     );
 }
+
+/// Money is exact end to end: 3 × 0.10 + 1 × 0.20 is 0.50 in the JSON (written `0.50`) and
+/// in the database; on PostgreSQL the money columns are `numeric(12,2)`.
+#[tokio::test]
+async fn money_is_exact() {
+    on_every_backend("orders_money", |db: TestDb, redis| async move {
+        use sea_orm::ConnectionTrait;
+        let app = shop(&db, redis.as_deref()).await;
+        let admin = admin_token(&app).await;
+        let (_, token) = register(&app, "ada@example.com", "Ada").await;
+        let cat = category(&app, &admin).await;
+        let dime = product(&app, &admin, &cat, 0.1, 10).await;
+        let fifth = product(&app, &admin, &cat, 0.2, 10).await;
+        let r = post(&app, "/api/orders", &token, lines(&[(&dime, 3), (&fifth, 1)])).await;
+        assert_eq!(r.status(), 201, "{}", r.json());
+        let text = String::from_utf8_lossy(r.body()).into_owned();
+        assert!(text.contains(r#""total":0.50"#), "{text}");
+        assert!(text.contains(r#""unit_price":0.10"#), "{text}");
+        let order_id = id(&r.json()["data"]);
+        let shown = get(&app, &format!("/api/orders/{order_id}"), &token).await;
+        assert!(String::from_utf8_lossy(shown.body()).contains(r#""total":0.50"#));
+        let product = get(&app, &format!("/api/products/{fifth}"), "").await;
+        assert!(String::from_utf8_lossy(product.body()).contains(r#""price":0.20"#));
+
+        let backend = db.db.get_database_backend();
+        let query = |sql: String| {
+            let db = db.db.clone();
+            async move {
+                db.query_one_raw(sea_orm::Statement::from_string(backend, sql))
+                    .await
+                    .expect("query")
+                    .expect("a row")
+            }
+        };
+        let row = query(
+            "SELECT CAST(ROUND(total * 100) AS BIGINT) AS cents, COUNT(*) OVER () AS orders FROM orders"
+                .to_owned(),
+        )
+        .await;
+        assert_eq!(row.try_get::<i64>("", "orders").expect("count"), 1, "{order_id} alone");
+        assert_eq!(row.try_get::<i64>("", "cents").expect("cents"), 50);
+        if backend == sea_orm::DbBackend::Postgres {
+            let row = query("SELECT total::text AS total FROM orders".to_owned()).await;
+            assert_eq!(row.try_get::<String>("", "total").expect("total"), "0.50");
+            for (table, column) in [
+                ("products", "price"),
+                ("order_items", "unit_price"),
+                ("orders", "total"),
+            ] {
+                let row = query(format!(
+                    "SELECT data_type, numeric_scale FROM information_schema.columns \
+                     WHERE table_name = '{table}' AND column_name = '{column}'"
+                ))
+                .await;
+                assert_eq!(row.try_get::<String>("", "data_type").expect("type"), "numeric");
+                assert_eq!(row.try_get::<i32>("", "numeric_scale").expect("scale"), 2);
+            }
+        }
+        db.cleanup().await;
+    })
+    .await;
+}

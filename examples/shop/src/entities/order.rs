@@ -11,7 +11,8 @@ pub struct Model {
     pub user_id: Uuid,
     pub address_id: Option<Uuid>,
     pub status: String,
-    pub total: f64,
+    #[sea_orm(column_type = "Decimal(Some((12, 2)))")]
+    pub total: Decimal,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -11,7 +11,8 @@ pub struct Model {
     pub order_id: Uuid,
     pub product_id: Uuid,
     pub quantity: i32,
-    pub unit_price: f64,
+    #[sea_orm(column_type = "Decimal(Some((12, 2)))")]
+    pub unit_price: Decimal,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

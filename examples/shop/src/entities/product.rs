@@ -148,14 +148,15 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     #[resource(search, length(max = 5000))]
     pub description: String,
-    /// Money: at most two decimals.
+    /// Money: exact, at most two decimals (`numeric(12,2)`).
+    #[sea_orm(column_type = "Decimal(Some((12, 2)))")]
     #[resource(
         filter(range),
         sort,
         range(min = 0.01, max = 1000000),
         multiple_of = 0.01
     )]
-    pub price: f64,
+    pub price: Decimal,
     pub category_id: Uuid,
     #[resource(range(min = 0))]
     pub stock_quantity: i32,

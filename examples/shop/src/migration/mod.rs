@@ -3,6 +3,7 @@
 
 mod m20261124_000001_users;
 mod m20261124_000002_catalogue;
+mod m20261203_000003_money;
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_users::Migration),
             Box::new(m20261124_000002_catalogue::Migration),
+            Box::new(m20261203_000003_money::Migration),
         ]
     }
 }

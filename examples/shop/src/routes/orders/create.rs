@@ -18,7 +18,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::dto::{CreateOrder, Order, OrderLine, OrderStatus, cents, money};
+use rust_decimal::Decimal;
+
+use super::dto::{CreateOrder, Order, OrderLine, OrderStatus, money};
 use super::read::items_of;
 use super::{OrdersState, caller, forget_products};
 use crate::entities::{address, idempotency_key, order, order_item, product};
@@ -151,12 +153,12 @@ async fn place(
 ) -> Result<Order, Failure> {
     let merged = body.merged();
     let ids: Vec<Uuid> = merged.iter().map(|l| l.product_id).collect();
-    let prices: HashMap<Uuid, f64> = product::Entity::find()
+    let prices: HashMap<Uuid, Decimal> = product::Entity::find()
         .select_only()
         .column(product::Column::Id)
         .column(product::Column::Price)
         .filter(product::Column::Id.is_in(ids))
-        .into_tuple::<(Uuid, f64)>()
+        .into_tuple::<(Uuid, Decimal)>()
         .all(txn)
         .await?
         .into_iter()
@@ -198,7 +200,7 @@ async fn place(
     let mut lines: Vec<(usize, OrderLine)> = merged
         .iter()
         .map(|line| {
-            let unit = prices.get(&line.product_id).copied().map_or(0, cents);
+            let unit = prices.get(&line.product_id).copied().unwrap_or_default();
             // At most MAX_LINES × MAX_QUANTITY (checked), far inside an i32.
             let quantity = i32::try_from(line.quantity).unwrap_or(i32::MAX);
             (
@@ -212,17 +214,20 @@ async fn place(
         })
         .collect();
     lines.sort_by_key(|(_, line)| line.product_id);
-    let total: i64 = lines
-        .iter()
-        .map(|(_, l)| cents(l.unit_price) * i64::from(l.quantity))
-        .sum();
+    // Exact: decimal arithmetic, no float error (3 × 0.10 + 0.20 is 0.50).
+    let total: Decimal = money(
+        lines
+            .iter()
+            .map(|(_, l)| l.unit_price * Decimal::from(l.quantity))
+            .sum(),
+    );
 
     order::Entity::insert(order::ActiveModel {
         id: Set(order_id),
         user_id: Set(user),
         address_id: Set(body.address_id),
         status: Set(OrderStatus::Pending.as_str().to_owned()),
-        total: Set(money(total)),
+        total: Set(total),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -296,7 +301,7 @@ async fn place(
         user_id: user,
         address_id: body.address_id,
         status: OrderStatus::Pending,
-        total: money(total),
+        total,
         items: lines.into_iter().map(|(_, line)| line).collect(),
         created_at: now,
         updated_at: now,

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 use rustbe_core::{Error, FieldError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -305,9 +306,9 @@ pub struct UpdateOrder {
 /// let line = shop::routes::orders::OrderLine {
 ///     product_id: uuid::Uuid::nil(),
 ///     quantity: 2,
-///     unit_price: 19.99,
+///     unit_price: rust_decimal::Decimal::new(1990, 2),
 /// };
-/// assert_eq!(serde_json::to_value(&line).unwrap()["unit_price"], 19.99);
+/// assert_eq!(serde_json::to_string(&line).unwrap(), format!(r#"{{"product_id":"{}","quantity":2,"unit_price":19.90}}"#, uuid::Uuid::nil()));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct OrderLine {
@@ -316,7 +317,9 @@ pub struct OrderLine {
     /// How many.
     pub quantity: i32,
     /// The catalogue price when the order was placed.
-    pub unit_price: f64,
+    #[serde(with = "rustbe_core::decimal::number")]
+    #[schema(value_type = f64)]
+    pub unit_price: Decimal,
 }
 
 /// An order as the API shows it, with its lines.
@@ -329,7 +332,7 @@ pub struct OrderLine {
 ///     user_id: uuid::Uuid::nil(),
 ///     address_id: None,
 ///     status: OrderStatus::Pending,
-///     total: 39.98,
+///     total: rust_decimal::Decimal::new(3998, 2),
 ///     items: vec![],
 ///     created_at: now,
 ///     updated_at: now,
@@ -346,8 +349,10 @@ pub struct Order {
     pub address_id: Option<Uuid>,
     /// Where it is in its lifecycle.
     pub status: OrderStatus,
-    /// The sum of `unit_price × quantity` over the lines, computed by the server.
-    pub total: f64,
+    /// The sum of `unit_price × quantity` over the lines, computed by the server, exactly.
+    #[serde(with = "rustbe_core::decimal::number")]
+    #[schema(value_type = f64)]
+    pub total: Decimal,
     /// The lines, in product-id order.
     pub items: Vec<OrderLine>,
     /// When it was placed.
@@ -369,13 +374,13 @@ impl Order {
             user_id: row.user_id,
             address_id: row.address_id,
             status,
-            total: money(cents(row.total)),
+            total: money(row.total),
             items: items
                 .into_iter()
                 .map(|i| OrderLine {
                     product_id: i.product_id,
                     quantity: i.quantity,
-                    unit_price: money(cents(i.unit_price)),
+                    unit_price: money(i.unit_price),
                 })
                 .collect(),
             created_at: row.created_at,
@@ -384,12 +389,15 @@ impl Order {
     }
 }
 
-/// `price` in whole cents, rounded to the nearest.
-pub(super) fn cents(price: f64) -> i64 {
-    (price * 100.0).round() as i64
-}
-
-/// Whole cents as money: a number with (at most) two decimals.
-pub(super) fn money(cents: i64) -> f64 {
-    cents as f64 / 100.0
+/// An amount as the API shows money: two decimals (SQLite keeps a number's value, not its
+/// scale, so `0.10` reads back as `0.1`).
+///
+/// ```
+/// # use rust_decimal::Decimal;
+/// # fn money(mut amount: Decimal) -> Decimal { amount.rescale(2); amount }
+/// assert_eq!(money(Decimal::new(1, 1)).to_string(), "0.10");
+/// ```
+pub(super) fn money(mut amount: Decimal) -> Decimal {
+    amount.rescale(2);
+    amount
 }

@@ -20,9 +20,9 @@
 //!      foreign key violation is everywhere in the API; an address that does not exist or
 //!      belongs to someone else is `409 CONFLICT` under `address_id` with the same message, so
 //!      ids of other users cannot be probed;
-//!    - the order row, `pending`, with the total computed from the catalogue in integer cents
-//!      (each unit price rounded to cents, times the quantity, summed) so no float error creeps
-//!      in; `total` and `unit_price` are shown with two decimals;
+//!    - the order row, `pending`, with the total computed from the catalogue exactly, in
+//!      `Decimal` (each unit price times its quantity, summed); `total` and `unit_price` are
+//!      `numeric(12,2)` and shown with two decimals;
 //!    - the idempotency key row (user, key, SHA-256 of the canonical body, order id);
 //!    - per line, in product-id order (so two orders never lock rows in opposite orders), one
 //!      `UPDATE products SET stock_quantity = stock_quantity - q, popularity_score =
