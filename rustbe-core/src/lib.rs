@@ -27,6 +27,8 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `macros` | yes | re-exports the `#[derive(Resource)]` macro of `rustbe-macros` |
+//! | `metrics` | no | [`metrics`]: Prometheus series of requests, pool, cache, limits, auth; `/metrics` with `METRICS=on` |
+//! | `otel` | no | traces exported over OTLP/HTTP with `OTEL_EXPORTER_OTLP_ENDPOINT`; W3C `traceparent` honoured |
 //! | `redis` | no | [`redis`]: a Redis client (fred) with short timeouts and reconnection |
 //! | `testing` | no | [`testing`]: in-process requests, per-test databases |
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -39,6 +41,8 @@ pub mod db;
 pub mod envelope;
 mod error;
 pub mod extract;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 pub mod middleware;
 pub mod rate_limit;
 #[cfg(feature = "redis")]

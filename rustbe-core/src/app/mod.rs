@@ -3,6 +3,7 @@
 
 mod docs;
 mod health;
+mod observability;
 mod serve;
 mod telemetry;
 
@@ -272,6 +273,12 @@ impl App {
     /// # });
     /// ```
     pub fn into_router(self) -> Router {
+        self.build().0
+    }
+
+    /// The router, and the observability parts (the scrape route on its own address when
+    /// `METRICS_ADDR` is set).
+    fn build(self) -> (Router, observability::Observability) {
         let Self {
             config,
             db,
@@ -283,6 +290,7 @@ impl App {
             cache,
             rate_limiter,
         } = self;
+        let mut observe = observability::Observability::new(&config, db.as_ref(), cache.as_ref());
         let readiness = health::Readiness {
             checks: checks.into(),
             timeout: config.database.acquire_timeout,
@@ -296,6 +304,7 @@ impl App {
             .merge(root)
             .merge(operations)
             .merge(docs::docs_router(openapi))
+            .merge(observe.take_routes().unwrap_or_default())
             .fallback(|| async {
                 Error::new(ErrorCode::NotFound).with_message("No route matches this path")
             })
@@ -312,7 +321,7 @@ impl App {
             RateLimitLayer::new(limiter, RateLimitRule::new("api", config.rate_limit, key))
                 .path_prefix("/api/")
         });
-        with_stack(router, &config, rate_limit)
+        (with_stack(router, &config, rate_limit, &observe), observe)
     }
 
     /// Connects nothing, builds the router and serves it on `HOST:PORT` until Ctrl-C or
@@ -326,12 +335,33 @@ impl App {
     /// ```
     pub async fn serve(self) -> std::io::Result<()> {
         let listener = tokio::net::TcpListener::bind(self.config.listen_addr()).await?;
-        serve(listener, self.into_router(), shutdown_signal()).await
+        let (router, mut observe) = self.build();
+        observe.spawn_background();
+        let separate = match observe.take_separate() {
+            Some((addr, metrics)) => {
+                let listener = tokio::net::TcpListener::bind(addr).await?;
+                tracing::info!(%addr, "metrics on their own listener");
+                Some(tokio::spawn(
+                    async move { axum::serve(listener, metrics).await },
+                ))
+            }
+            None => None,
+        };
+        let served = serve(listener, router, shutdown_signal()).await;
+        if let Some(task) = separate {
+            task.abort();
+        }
+        served
     }
 }
 
 /// Wraps `router` in the standard stack (innermost layer first).
-fn with_stack(router: Router, config: &Config, rate_limit: Option<RateLimitLayer>) -> Router {
+fn with_stack(
+    router: Router,
+    config: &Config,
+    rate_limit: Option<RateLimitLayer>,
+    observe: &observability::Observability,
+) -> Router {
     // `Router::layer` wraps every route in one more boxed service, cloned and called through
     // a box on every request: the layers go on in three `ServiceBuilder` groups (one box
     // each), innermost first, with the optional rate limit and CORS between them.
@@ -361,6 +391,7 @@ fn with_stack(router: Router, config: &Config, rate_limit: Option<RateLimitLayer
     if let Some(cors) = cors(&config.allowed_origins) {
         router = router.layer(cors);
     }
+    router = observe.outer(router);
     router.layer(
         ServiceBuilder::new()
             .layer(RequestIdLayer::new())
