@@ -44,6 +44,8 @@ pub mod extract;
 #[cfg(feature = "metrics")]
 pub mod metrics;
 pub mod middleware;
+#[cfg(feature = "otel")]
+pub mod otel;
 pub mod rate_limit;
 #[cfg(feature = "redis")]
 pub mod redis;

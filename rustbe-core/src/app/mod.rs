@@ -27,7 +27,7 @@ use utoipa::openapi::OpenApi;
 pub use docs::{BEARER_SCHEME, base_openapi};
 pub use health::ReadinessCheck;
 pub use serve::{serve, shutdown_signal};
-pub use telemetry::{DEFAULT_FILTER, init_tracing};
+pub use telemetry::{DEFAULT_FILTER, Telemetry, init_telemetry, init_tracing};
 
 use crate::cache::Cache;
 use crate::config::Config;
@@ -365,7 +365,7 @@ fn with_stack(
     // `Router::layer` wraps every route in one more boxed service, cloned and called through
     // a box on every request: the layers go on in three `ServiceBuilder` groups (one box
     // each), innermost first, with the optional rate limit and CORS between them.
-    let mut router = router.layer(
+    let mut router = observe.inner(router).layer(
         ServiceBuilder::new()
             .layer(RequestTimeoutLayer::new(config.request_timeout))
             .layer(RequestBodyLimitLayer::new(config.body_limit))
@@ -408,7 +408,10 @@ fn request_span(req: &Request<axum::body::Body>) -> tracing::Span {
         .get::<RequestId>()
         .map(RequestId::as_str)
         .unwrap_or_default();
-    tracing::info_span!("request", method = %req.method(), path = req.uri().path(), request_id = id)
+    let span = tracing::info_span!("request", method = %req.method(), path = req.uri().path(), request_id = id,
+        trace_id = tracing::field::Empty, otel.name = tracing::field::Empty, otel.kind = tracing::field::Empty);
+    observability::start_request_span(&span, req);
+    span
 }
 
 /// CORS from `ALLOWED_ORIGINS`: none when empty; `*` allows any origin without credentials;

@@ -81,6 +81,16 @@ impl Observability {
         }
     }
 
+    /// Wraps `router` in the layers that run closest to the route (the handler span, when
+    /// trace export is on).
+    pub(crate) fn inner(&self, router: Router) -> Router {
+        #[cfg(feature = "otel")]
+        if crate::otel::is_active() {
+            return router.layer(crate::otel::HandlerSpanLayer::new());
+        }
+        router
+    }
+
     /// Wraps `router` in the layers that must see the final answer of every request
     /// (outside everything but the request id).
     pub(crate) fn outer(&self, router: Router) -> Router {
@@ -90,5 +100,22 @@ impl Observability {
         }
         let _ = self.http_metrics;
         router
+    }
+}
+
+/// Links the request span to the caller's `traceparent` and records its trace id (trace
+/// export on); names it `METHOD route`.
+#[cfg_attr(
+    not(feature = "otel"),
+    allow(unused_variables, reason = "only traces use them")
+)]
+pub(crate) fn start_request_span(span: &tracing::Span, req: &http::Request<axum::body::Body>) {
+    #[cfg(feature = "otel")]
+    if crate::otel::is_active() {
+        let name = req
+            .extensions()
+            .get::<axum::extract::MatchedPath>()
+            .map(|route| format!("{} {}", req.method(), route.as_str()));
+        crate::otel::start_request(span, req.headers(), name);
     }
 }
