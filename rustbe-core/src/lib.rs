@@ -75,6 +75,9 @@ pub mod guide {
     #[cfg(feature = "macros")]
     #[doc = include_str!("../../docs/resource.md")]
     pub mod resource {}
+    #[cfg(all(feature = "metrics", feature = "otel"))]
+    #[doc = include_str!("../../docs/observability.md")]
+    pub mod observability {}
     #[doc = include_str!("../../docs/benchmarks.md")]
     pub mod benchmarks {}
     #[doc = include_str!("../../docs/reliability.md")]

@@ -120,7 +120,7 @@ impl Pending {
         let elapsed = self.start.elapsed().as_secs_f64();
         let labels = [
             ("method", self.method.into()),
-            ("route", self.route.clone()),
+            ("route", self.route),
             ("status_class", status_class.into()),
         ];
         ::metrics::counter!(HTTP_REQUESTS, &labels).increment(1);

@@ -1,7 +1,7 @@
 //! The library's own counters, each behind [`is_enabled`]: without an installed recorder they
 //! build no key and allocate nothing. Public for rustbe-auth, not for apps (hidden).
 
-use super::{AUTH_FAILURES, RATE_LIMITED, REDIS_BREAKER_OPENED, is_enabled};
+use super::{AUTH_FAILURES, RATE_LIMITED, is_enabled};
 
 /// One request refused by the rate-limit rule `rule`.
 pub(crate) fn rate_limited(rule: &'static str) {
@@ -27,6 +27,6 @@ pub fn auth_failure(reason: &'static str) {
 #[cfg(feature = "redis")]
 pub(crate) fn breaker_opened() {
     if is_enabled() {
-        ::metrics::counter!(REDIS_BREAKER_OPENED).increment(1);
+        ::metrics::counter!(super::REDIS_BREAKER_OPENED).increment(1);
     }
 }
