@@ -3,7 +3,8 @@
 //! rate-limit counter, the bearer token, and no rate limit on the scrape itself.
 //!
 //! The recorder is global to the process, so every test uses routes of its own and reads
-//! only the series of those routes.
+//! only the series of those routes; the series read at scrape (pool, cache, breakers) are
+//! the process's, so the tests that check them take turns ([`ONE_AT_A_TIME`]).
 
 #![cfg(feature = "metrics")]
 #![allow(clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
@@ -19,6 +20,9 @@ use rustbe_core::config::Config;
 use rustbe_core::rate_limit::MemoryRateLimiter;
 use rustbe_core::response::Single;
 use rustbe_core::testing::{TestDb, TestRequest};
+
+/// Held by the tests that check series read at scrape (one app's pool and cache at a time).
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn config(vars: &[(&str, &str)]) -> Config {
     Config::from_lookup("metrics", |key| {
@@ -61,6 +65,7 @@ async fn off_by_default_no_route() {
 
 #[tokio::test]
 async fn requests_by_route_template_pool_and_cache() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let db = TestDb::sqlite().await;
     let cache = Cache::memory("metrics", 1 << 20);
     let api = Router::new().route(
@@ -226,4 +231,61 @@ fn paths_inside_api_or_over_builtin_routes_are_refused() {
     let err = Config::from_lookup("metrics", |k| (k == "METRICS_ADDR").then(|| "nine".into()))
         .expect_err("not an address");
     assert!(err.to_string().starts_with("METRICS_ADDR is invalid"));
+}
+
+#[tokio::test]
+async fn a_dead_redis_shows_as_an_open_breaker_and_store_errors() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    use rustbe_core::cache::RedisStore;
+    let client = rustbe_core::redis::connect("redis://127.0.0.1:1")
+        .await
+        .expect("a client, even to nowhere");
+    let cache = Cache::new(Arc::new(RedisStore::new(client)), "metrics-dead");
+    let api = Router::new().route(
+        "/dead-cached",
+        get(|cache: Cache| async move {
+            let value: Option<u8> = cache
+                .get_or_load("thing", "1", Duration::from_secs(60), || async {
+                    Ok(Some(1))
+                })
+                .await?;
+            Ok::<_, rustbe_core::Error>(Single(value))
+        }),
+    );
+    let router = App::new(config(&[("METRICS", "on")]))
+        .cache(cache)
+        .api(api)
+        .into_router();
+    let answer = TestRequest::get("/api/dead-cached").send(&router).await;
+    assert_eq!(answer.status(), 200, "served from the loader");
+    let text = scrape(&router).await;
+    assert_eq!(
+        value(&text, r#"rustbe_redis_breakers{state="open"}"#),
+        Some(1.0),
+        "{text}"
+    );
+    assert!(value(&text, "rustbe_redis_breaker_opened_total").is_some_and(|n| n >= 1.0));
+    assert!(value(&text, "rustbe_cache_store_errors_total").is_some_and(|n| n >= 1.0));
+    assert_eq!(value(&text, "rustbe_cache_loads_total"), Some(1.0));
+}
+
+#[tokio::test]
+async fn postgres_pool_gauges() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let Some(db) = TestDb::postgres("metrics_pool", |c| c.max_connections = 3).await else {
+        return;
+    };
+    let router = App::new(config(&[("METRICS", "on")]))
+        .database(db.db.clone())
+        .into_router();
+    assert_eq!(TestRequest::get("/ready").send(&router).await.status(), 200);
+    let text = scrape(&router).await;
+    let pool = db.db.get_postgres_connection_pool();
+    assert_eq!(value(&text, "rustbe_db_pool_max_connections"), Some(3.0));
+    let size = value(&text, "rustbe_db_pool_connections").expect("pool size");
+    assert!((1.0..=3.0).contains(&size), "{size}");
+    assert_eq!(size, f64::from(pool.size()));
+    let idle = value(&text, "rustbe_db_pool_idle_connections").expect("idle");
+    assert!(idle <= size);
+    db.cleanup().await;
 }

@@ -6,7 +6,7 @@
 //! that no raw path became a label.
 //!
 //! Needs the `prometheus` binary (`PROMETHEUS` names another): skipped without it, failing in
-//! CI.
+//! CI. A second test serves the scrape on its own `METRICS_ADDR`.
 
 #[path = "support/http.rs"]
 mod http;
@@ -258,4 +258,45 @@ async fn query_ok(prometheus: SocketAddr) -> bool {
     )
     .await;
     matches!(answer, Ok(Ok(a)) if a.status == 200)
+}
+
+/// With `METRICS_ADDR` the scrape is served on its own listener, and only there.
+#[tokio::test]
+async fn metrics_on_their_own_address() {
+    let dir = process::temp_dir("shop-metrics-addr");
+    let (port, metrics_port) = (free_port(), free_port());
+    let metrics_addr = format!("127.0.0.1:{metrics_port}");
+    let shop = process::shop(
+        &dir,
+        port,
+        &[("METRICS", "on"), ("METRICS_ADDR", metrics_addr.as_str())],
+    );
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
+    process::wait_healthy(addr, &shop).await;
+    assert_eq!(
+        get(addr, "/metrics").await.status,
+        404,
+        "not beside the app"
+    );
+    let metrics: SocketAddr = metrics_addr.parse().expect("addr");
+    let (status, text) = tokio::time::timeout(
+        Duration::from_secs(10),
+        rustbe_core::testing::http_get(metrics, "/metrics"),
+    )
+    .await
+    .expect("an answer in 10s")
+    .expect("the metrics listener answers");
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains(
+            r#"rustbe_http_requests_total{method="GET",route="/health",status_class="2xx"}"#
+        ),
+        "{text}"
+    );
+    let (other, _) = rustbe_core::testing::http_get(metrics, "/api/products")
+        .await
+        .expect("answers");
+    assert_eq!(other, 404, "only the scrape on the metrics listener");
+    drop(shop);
+    let _ = std::fs::remove_dir_all(&dir);
 }

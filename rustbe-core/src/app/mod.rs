@@ -43,11 +43,13 @@ use crate::{Error, ErrorCode};
 ///
 /// From the outside in, every request passes: request id (generated or propagated, set on
 /// every response), error envelope (for errors not rendered by [`Error`]), security headers,
-/// CORS (from `ALLOWED_ORIGINS`; credentials only with listed origins; `Vary: Origin`),
-/// tracing (method, path and request id; never headers or query strings), compression,
-/// panic catcher (500 envelope, the server keeps serving), rate limit (with
-/// [`App::rate_limiter`], `/api/` only), timeout (503 envelope), body limit
-/// (413 envelope). Unknown routes answer a 404 envelope, wrong methods a 405 envelope with
+/// request metrics (feature `metrics`, `METRICS=on`), CORS (from `ALLOWED_ORIGINS`;
+/// credentials only with listed origins; `Vary: Origin`), tracing (method, path and request
+/// id; never headers or query strings; with trace export, the caller's `traceparent` as
+/// parent and the `trace_id`), compression, panic catcher (500 envelope, the server keeps
+/// serving), rate limit (with [`App::rate_limiter`], `/api/` only), timeout (503 envelope),
+/// body limit (413 envelope), the handler span (with trace export). With `METRICS=on` the
+/// scrape is served at `METRICS_PATH`, or on `METRICS_ADDR` by [`App::serve`]. Unknown routes answer a 404 envelope, wrong methods a 405 envelope with
 /// `Allow`.
 ///
 /// ```

@@ -45,39 +45,109 @@ pub(crate) use endpoint::{MetricsEndpoint, metrics_router};
 pub use http::{HttpMetrics, HttpMetricsLayer, ResponseFuture};
 
 /// Requests answered: counter by `method`, `route` and `status_class` (`2xx` …).
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::HTTP_REQUESTS, "rustbe_http_requests_total");
+/// ```
 pub const HTTP_REQUESTS: &str = "rustbe_http_requests_total";
 /// Time to the response head, in seconds: histogram by `method`, `route`, `status_class`.
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::HTTP_DURATION, "rustbe_http_request_duration_seconds");
+/// ```
 pub const HTTP_DURATION: &str = "rustbe_http_request_duration_seconds";
 /// Requests being served now: gauge.
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::HTTP_IN_FLIGHT, "rustbe_http_requests_in_flight");
+/// ```
 pub const HTTP_IN_FLIGHT: &str = "rustbe_http_requests_in_flight";
 /// Connections the database pool holds (busy and idle): gauge.
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::DB_POOL_SIZE, "rustbe_db_pool_connections");
+/// ```
 pub const DB_POOL_SIZE: &str = "rustbe_db_pool_connections";
 /// Idle connections of the database pool: gauge.
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::DB_POOL_IDLE, "rustbe_db_pool_idle_connections");
+/// ```
 pub const DB_POOL_IDLE: &str = "rustbe_db_pool_idle_connections";
 /// The most connections the pool may open (`DATABASE_MAX_CONNECTIONS`): gauge.
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::DB_POOL_MAX, "rustbe_db_pool_max_connections");
+/// ```
 pub const DB_POOL_MAX: &str = "rustbe_db_pool_max_connections";
 /// Reads the cache answered: counter.
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::CACHE_HITS, "rustbe_cache_hits_total");
+/// ```
 pub const CACHE_HITS: &str = "rustbe_cache_hits_total";
 /// Reads that went to the loader: counter.
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::CACHE_MISSES, "rustbe_cache_misses_total");
+/// ```
 pub const CACHE_MISSES: &str = "rustbe_cache_misses_total";
 /// Loader runs (concurrent misses of one key share one): counter.
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::CACHE_LOADS, "rustbe_cache_loads_total");
+/// ```
 pub const CACHE_LOADS: &str = "rustbe_cache_loads_total";
 /// Loader runs that failed: counter.
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::CACHE_LOAD_ERRORS, "rustbe_cache_load_errors_total");
+/// ```
 pub const CACHE_LOAD_ERRORS: &str = "rustbe_cache_load_errors_total";
 /// Cache store operations that failed (served from the database anyway): counter.
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::CACHE_STORE_ERRORS, "rustbe_cache_store_errors_total");
+/// ```
 pub const CACHE_STORE_ERRORS: &str = "rustbe_cache_store_errors_total";
 /// Requests refused with 429: counter by `rule` (`api`, `auth` …).
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::RATE_LIMITED, "rustbe_rate_limit_rejections_total");
+/// ```
 pub const RATE_LIMITED: &str = "rustbe_rate_limit_rejections_total";
 /// Bearer tokens refused: counter by `reason` (`expired`, `invalid`, `revoked`).
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::AUTH_FAILURES, "rustbe_auth_failures_total");
+/// ```
 pub const AUTH_FAILURES: &str = "rustbe_auth_failures_total";
 /// Redis circuit breakers in each `state` (`closed`, `open`, `half_open`): gauge.
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::REDIS_BREAKERS, "rustbe_redis_breakers");
+/// ```
 pub const REDIS_BREAKERS: &str = "rustbe_redis_breakers";
 /// Times a Redis circuit breaker opened (the start of an outage): counter.
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::REDIS_BREAKER_OPENED, "rustbe_redis_breaker_opened_total");
+/// ```
 pub const REDIS_BREAKER_OPENED: &str = "rustbe_redis_breaker_opened_total";
 /// The `route` of requests no route matched.
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::UNMATCHED_ROUTE, "unmatched");
+/// ```
 pub const UNMATCHED_ROUTE: &str = "unmatched";
 
 /// Bucket bounds of [`HTTP_DURATION`], in seconds: 1 ms to 10 s.
+///
+/// ```
+/// use rustbe_core::metrics::DURATION_BUCKETS;
+/// assert_eq!((DURATION_BUCKETS[0], DURATION_BUCKETS[13]), (0.001, 10.0));
+/// assert!(DURATION_BUCKETS.windows(2).all(|w| w[0] < w[1]));
+/// ```
 pub const DURATION_BUCKETS: [f64; 14] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 7.5, 10.0,
 ];

@@ -43,6 +43,12 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 
 /// The filter of the exported spans: the app's and rustbe's at `info`, SeaORM's statements,
 /// never the exporter's own HTTP client (which would trace its own exports).
+///
+/// ```
+/// use rustbe_core::otel::EXPORT_FILTER;
+/// assert!(EXPORT_FILTER.contains("sea_orm=info") && EXPORT_FILTER.contains("hyper=off"));
+/// assert!(tracing_subscriber::EnvFilter::try_new(EXPORT_FILTER).is_ok());
+/// ```
 pub const EXPORT_FILTER: &str = "info,sea_orm=info,sqlx=warn,hyper=off,hyper_util=off,h2=off,\
                                  opentelemetry=off,opentelemetry_sdk=off,opentelemetry_otlp=off,\
                                  opentelemetry_http=off";
