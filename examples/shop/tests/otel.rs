@@ -184,6 +184,10 @@ async fn one_trace_with_the_callers_parent_the_handler_and_its_sql() {
         Some(request_id.as_str())
     );
     assert_eq!(attribute(request, "path").as_deref(), Some(path.as_str()));
+    assert_eq!(
+        attribute(request, "http.response.status_code").as_deref(),
+        Some("IntValue(200)")
+    );
 
     let (_, handler) = ours
         .iter()

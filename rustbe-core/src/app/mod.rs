@@ -385,7 +385,9 @@ fn with_stack(
             .layer(
                 TraceLayer::new_for_http()
                     .make_span_with(request_span)
-                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                    .on_response(observability::OnResponse(
+                        DefaultOnResponse::new().level(Level::INFO),
+                    )),
             )
             .layer(CompressionLayer::new())
             .layer(CatchPanicLayer::custom(panic_response)),
@@ -411,7 +413,8 @@ fn request_span(req: &Request<axum::body::Body>) -> tracing::Span {
         .map(RequestId::as_str)
         .unwrap_or_default();
     let span = tracing::info_span!("request", method = %req.method(), path = req.uri().path(), request_id = id,
-        trace_id = tracing::field::Empty, otel.name = tracing::field::Empty, otel.kind = tracing::field::Empty);
+        trace_id = tracing::field::Empty, otel.name = tracing::field::Empty, otel.kind = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty, otel.status_code = tracing::field::Empty);
     observability::start_request_span(&span, req);
     span
 }

@@ -119,3 +119,28 @@ pub(crate) fn start_request_span(span: &tracing::Span, req: &http::Request<axum:
         crate::otel::start_request(span, req.headers(), name);
     }
 }
+
+/// The stack's `on_response`: tower-http's line in the log, and with trace export the
+/// status on the request span (`http.response.status_code`; `otel.status_code = ERROR` for a
+/// 5xx).
+#[derive(Clone)]
+pub(crate) struct OnResponse(pub(crate) tower_http::trace::DefaultOnResponse);
+
+impl<B> tower_http::trace::OnResponse<B> for OnResponse {
+    fn on_response(
+        self,
+        response: &http::Response<B>,
+        latency: std::time::Duration,
+        span: &tracing::Span,
+    ) {
+        #[cfg(feature = "otel")]
+        if crate::otel::is_active() {
+            let status = response.status();
+            span.record("http.response.status_code", i64::from(status.as_u16()));
+            if status.is_server_error() {
+                span.record("otel.status_code", "ERROR");
+            }
+        }
+        self.0.on_response(response, latency, span);
+    }
+}
