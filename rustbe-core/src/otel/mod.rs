@@ -51,7 +51,7 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// ```
 pub const EXPORT_FILTER: &str = "info,sea_orm=info,sqlx=warn,hyper=off,hyper_util=off,h2=off,\
                                  opentelemetry=off,opentelemetry_sdk=off,opentelemetry_otlp=off,\
-                                 opentelemetry_http=off";
+                                 opentelemetry-otlp=off,opentelemetry_http=off";
 
 /// Is trace export installed?
 ///
