@@ -49,8 +49,8 @@ use crate::{Error, ErrorCode};
 /// parent and the `trace_id`), compression, panic catcher (500 envelope, the server keeps
 /// serving), rate limit (with [`App::rate_limiter`], `/api/` only), timeout (503 envelope),
 /// body limit (413 envelope), the handler span (with trace export). With `METRICS=on` the
-/// scrape is served at `METRICS_PATH`, or on `METRICS_ADDR` by [`App::serve`]. Unknown routes answer a 404 envelope, wrong methods a 405 envelope with
-/// `Allow`.
+/// scrape is served at `METRICS_PATH`, or on `METRICS_ADDR` by [`App::serve`]. Unknown routes
+/// answer a 404 envelope, wrong methods a 405 envelope with `Allow`.
 ///
 /// ```
 /// use axum::{Router, routing::get};
@@ -412,9 +412,18 @@ fn request_span(req: &Request<axum::body::Body>) -> tracing::Span {
         .get::<RequestId>()
         .map(RequestId::as_str)
         .unwrap_or_default();
-    let span = tracing::info_span!("request", method = %req.method(), path = req.uri().path(), request_id = id,
-        trace_id = tracing::field::Empty, otel.name = tracing::field::Empty, otel.kind = tracing::field::Empty,
-        http.response.status_code = tracing::field::Empty, otel.status_code = tracing::field::Empty);
+    // The empty fields are filled when traces are exported (`observability`).
+    let span = tracing::info_span!(
+        "request",
+        method = %req.method(),
+        path = req.uri().path(),
+        request_id = id,
+        trace_id = tracing::field::Empty,
+        otel.name = tracing::field::Empty,
+        otel.kind = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
+    );
     observability::start_request_span(&span, req);
     span
 }
