@@ -110,6 +110,8 @@ impl Verified {
     /// `revoked`.
     fn caller(&self, revoked: bool) -> Result<(Principal, AccessClaims), Error> {
         if revoked {
+            #[cfg(feature = "metrics")]
+            rustbe_core::metrics::record::auth_failure("revoked");
             return Err(Error::new(ErrorCode::InvalidToken).with_message("Token has been revoked"));
         }
         Ok((self.principal.clone(), AccessClaims(self.claims.clone())))
@@ -246,11 +248,27 @@ impl Authenticator {
         if let Some(verified) = inner.verified.get(token, now_secs(), leeway) {
             return Ok(Some(verified));
         }
-        let token = std::str::from_utf8(token).map_err(|_| Error::new(ErrorCode::InvalidToken))?;
-        let verified = Arc::new(Verified::new(token, inner.issuer.verify_access(token)?));
+        let checked = std::str::from_utf8(token)
+            .map_err(|_| Error::new(ErrorCode::InvalidToken))
+            .and_then(|token| Ok((token, inner.issuer.verify_access(token)?)));
+        let (token, claims) = checked.inspect_err(count_failure)?;
+        let verified = Arc::new(Verified::new(token, claims));
         inner.verified.insert(verified.clone());
         Ok(Some(verified))
     }
+}
+
+/// Counts a refused token in `rustbe_auth_failures_total` (feature `metrics`).
+#[cfg_attr(
+    not(feature = "metrics"),
+    allow(unused_variables, reason = "nothing to count")
+)]
+fn count_failure(err: &Error) {
+    #[cfg(feature = "metrics")]
+    rustbe_core::metrics::record::auth_failure(match err.code() {
+        ErrorCode::TokenExpired => "expired",
+        _ => "invalid",
+    });
 }
 
 /// The verified claims of the request's access token (`jti`, `exp`, `sid` …), put next to the

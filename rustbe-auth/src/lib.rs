@@ -17,6 +17,7 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
+//! | `metrics` | no | refused bearer tokens counted by reason (`rustbe_auth_failures_total`) |
 //! | `redis` | no | [`revocation::RedisRevocationList`], shared by every instance |
 //! | `smtp` | no | [`mail::SmtpMailer`] (lettre; plain, STARTTLS or TLS) |
 

@@ -27,6 +27,8 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `macros` | yes | re-exports the `#[derive(Resource)]` macro of `rustbe-macros` |
+//! | `metrics` | no | [`metrics`]: Prometheus series of requests, pool, cache, limits, auth; `/metrics` with `METRICS=on` |
+//! | `otel` | no | traces exported over OTLP/HTTP with `OTEL_EXPORTER_OTLP_ENDPOINT`; W3C `traceparent` honoured |
 //! | `redis` | no | [`redis`]: a Redis client (fred) with short timeouts and reconnection |
 //! | `testing` | no | [`testing`]: in-process requests, per-test databases |
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -40,7 +42,11 @@ pub mod decimal;
 pub mod envelope;
 mod error;
 pub mod extract;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 pub mod middleware;
+#[cfg(feature = "otel")]
+pub mod otel;
 pub mod rate_limit;
 #[cfg(feature = "redis")]
 pub mod redis;
@@ -70,6 +76,9 @@ pub mod guide {
     #[cfg(feature = "macros")]
     #[doc = include_str!("../../docs/resource.md")]
     pub mod resource {}
+    #[cfg(all(feature = "metrics", feature = "otel"))]
+    #[doc = include_str!("../../docs/observability.md")]
+    pub mod observability {}
     #[doc = include_str!("../../docs/benchmarks.md")]
     pub mod benchmarks {}
     #[doc = include_str!("../../docs/reliability.md")]

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use rustbe_core::app::init_tracing;
+use rustbe_core::app::init_telemetry;
 use rustbe_core::config::Config;
 
 const USAGE: &str = "usage: shop [serve | migrate | seed]\n\n  serve     migrate, then serve the shop on HOST:PORT (the default)\n  migrate   bring the database schema up to date and exit\n  seed      migrate, put the demo data into an empty database and exit\n";
@@ -43,17 +43,19 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    init_tracing(config.log_format);
+    let telemetry = init_telemetry(&config);
     for warning in config.warnings() {
         tracing::warn!("{warning}");
     }
-    match run(command, config).await {
+    let outcome = match run(command, config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!("shop stopped: {err}");
             ExitCode::FAILURE
         }
-    }
+    };
+    telemetry.shutdown().await;
+    outcome
 }
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {

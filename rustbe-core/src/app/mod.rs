@@ -3,6 +3,7 @@
 
 mod docs;
 mod health;
+mod observability;
 mod serve;
 mod telemetry;
 
@@ -26,7 +27,7 @@ use utoipa::openapi::OpenApi;
 pub use docs::{BEARER_SCHEME, base_openapi};
 pub use health::ReadinessCheck;
 pub use serve::{serve, shutdown_signal};
-pub use telemetry::{DEFAULT_FILTER, init_tracing};
+pub use telemetry::{DEFAULT_FILTER, Telemetry, init_telemetry, init_tracing};
 
 use crate::cache::Cache;
 use crate::config::Config;
@@ -42,12 +43,14 @@ use crate::{Error, ErrorCode};
 ///
 /// From the outside in, every request passes: request id (generated or propagated, set on
 /// every response), error envelope (for errors not rendered by [`Error`]), security headers,
-/// CORS (from `ALLOWED_ORIGINS`; credentials only with listed origins; `Vary: Origin`),
-/// tracing (method, path and request id; never headers or query strings), compression,
-/// panic catcher (500 envelope, the server keeps serving), rate limit (with
-/// [`App::rate_limiter`], `/api/` only), timeout (503 envelope), body limit
-/// (413 envelope). Unknown routes answer a 404 envelope, wrong methods a 405 envelope with
-/// `Allow`.
+/// request metrics (feature `metrics`, `METRICS=on`), CORS (from `ALLOWED_ORIGINS`;
+/// credentials only with listed origins; `Vary: Origin`), tracing (method, path and request
+/// id; never headers or query strings; with trace export, the caller's `traceparent` as
+/// parent and the `trace_id`), compression, panic catcher (500 envelope, the server keeps
+/// serving), rate limit (with [`App::rate_limiter`], `/api/` only), timeout (503 envelope),
+/// body limit (413 envelope), the handler span (with trace export). With `METRICS=on` the
+/// scrape is served at `METRICS_PATH`, or on `METRICS_ADDR` by [`App::serve`]. Unknown routes
+/// answer a 404 envelope, wrong methods a 405 envelope with `Allow`.
 ///
 /// ```
 /// use axum::{Router, routing::get};
@@ -272,6 +275,12 @@ impl App {
     /// # });
     /// ```
     pub fn into_router(self) -> Router {
+        self.build().0
+    }
+
+    /// The router, and the observability parts (the scrape route on its own address when
+    /// `METRICS_ADDR` is set).
+    fn build(self) -> (Router, observability::Observability) {
         let Self {
             config,
             db,
@@ -283,6 +292,7 @@ impl App {
             cache,
             rate_limiter,
         } = self;
+        let mut observe = observability::Observability::new(&config, db.as_ref(), cache.as_ref());
         let readiness = health::Readiness {
             checks: checks.into(),
             timeout: config.database.acquire_timeout,
@@ -301,6 +311,7 @@ impl App {
             .merge(root)
             .merge(operations)
             .merge(docs::docs_router(openapi))
+            .merge(observe.take_routes().unwrap_or_default())
             .fallback(|| async {
                 Error::new(ErrorCode::NotFound).with_message("No route matches this path")
             })
@@ -317,7 +328,7 @@ impl App {
             RateLimitLayer::new(limiter, RateLimitRule::new("api", config.rate_limit, key))
                 .path_prefix("/api/")
         });
-        with_stack(router, &config, rate_limit)
+        (with_stack(router, &config, rate_limit, &observe), observe)
     }
 
     /// Connects nothing, builds the router and serves it on `HOST:PORT` until Ctrl-C or
@@ -331,16 +342,37 @@ impl App {
     /// ```
     pub async fn serve(self) -> std::io::Result<()> {
         let listener = tokio::net::TcpListener::bind(self.config.listen_addr()).await?;
-        serve(listener, self.into_router(), shutdown_signal()).await
+        let (router, mut observe) = self.build();
+        observe.spawn_background();
+        let separate = match observe.take_separate() {
+            Some((addr, metrics)) => {
+                let listener = tokio::net::TcpListener::bind(addr).await?;
+                tracing::info!(%addr, "metrics on their own listener");
+                Some(tokio::spawn(
+                    async move { axum::serve(listener, metrics).await },
+                ))
+            }
+            None => None,
+        };
+        let served = serve(listener, router, shutdown_signal()).await;
+        if let Some(task) = separate {
+            task.abort();
+        }
+        served
     }
 }
 
 /// Wraps `router` in the standard stack (innermost layer first).
-fn with_stack(router: Router, config: &Config, rate_limit: Option<RateLimitLayer>) -> Router {
+fn with_stack(
+    router: Router,
+    config: &Config,
+    rate_limit: Option<RateLimitLayer>,
+    observe: &observability::Observability,
+) -> Router {
     // `Router::layer` wraps every route in one more boxed service, cloned and called through
     // a box on every request: the layers go on in three `ServiceBuilder` groups (one box
     // each), innermost first, with the optional rate limit and CORS between them.
-    let mut router = router.layer(
+    let mut router = observe.inner(router).layer(
         ServiceBuilder::new()
             .layer(RequestTimeoutLayer::new(config.request_timeout))
             .layer(RequestBodyLimitLayer::new(config.body_limit))
@@ -358,7 +390,9 @@ fn with_stack(router: Router, config: &Config, rate_limit: Option<RateLimitLayer
             .layer(
                 TraceLayer::new_for_http()
                     .make_span_with(request_span)
-                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                    .on_response(observability::OnResponse(
+                        DefaultOnResponse::new().level(Level::INFO),
+                    )),
             )
             .layer(CompressionLayer::new())
             .layer(CatchPanicLayer::custom(panic_response)),
@@ -366,6 +400,7 @@ fn with_stack(router: Router, config: &Config, rate_limit: Option<RateLimitLayer
     if let Some(cors) = cors(&config.allowed_origins) {
         router = router.layer(cors);
     }
+    router = observe.outer(router);
     router.layer(
         ServiceBuilder::new()
             .layer(RequestIdLayer::new())
@@ -382,7 +417,20 @@ fn request_span(req: &Request<axum::body::Body>) -> tracing::Span {
         .get::<RequestId>()
         .map(RequestId::as_str)
         .unwrap_or_default();
-    tracing::info_span!("request", method = %req.method(), path = req.uri().path(), request_id = id)
+    // The empty fields are filled when traces are exported (`observability`).
+    let span = tracing::info_span!(
+        "request",
+        method = %req.method(),
+        path = req.uri().path(),
+        request_id = id,
+        trace_id = tracing::field::Empty,
+        otel.name = tracing::field::Empty,
+        otel.kind = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
+    );
+    observability::start_request_span(&span, req);
+    span
 }
 
 /// CORS from `ALLOWED_ORIGINS`: none when empty; `*` allows any origin without credentials;

@@ -40,6 +40,8 @@ pub struct CacheStats {
     pub errors: u64,
     /// Loader runs.
     pub loads: u64,
+    /// Loader runs that failed (the error went to the caller; nothing was stored).
+    pub load_errors: u64,
 }
 
 #[derive(Default)]
@@ -48,6 +50,7 @@ struct Counters {
     misses: AtomicU64,
     errors: AtomicU64,
     loads: AtomicU64,
+    load_errors: AtomicU64,
 }
 
 /// One load in progress, shared by every concurrent miss of its key.
@@ -248,6 +251,7 @@ impl Cache {
             misses: c.misses.load(Ordering::Relaxed),
             errors: c.errors.load(Ordering::Relaxed),
             loads: c.loads.load(Ordering::Relaxed),
+            load_errors: c.load_errors.load(Ordering::Relaxed),
         }
     }
 
@@ -289,7 +293,18 @@ impl Cache {
     {
         self.inner.counters.misses.fetch_add(1, Ordering::Relaxed);
         self.inner.counters.loads.fetch_add(1, Ordering::Relaxed);
-        load().await
+        self.counted(load().await)
+    }
+
+    /// `outcome` of a loader, counted in `load_errors` when it failed.
+    fn counted<T>(&self, outcome: Result<T, Error>) -> Result<T, Error> {
+        if outcome.is_err() {
+            self.inner
+                .counters
+                .load_errors
+                .fetch_add(1, Ordering::Relaxed);
+        }
+        outcome
     }
 
     /// Like [`Cache::get_or_load`] for a key of `group` (e.g. a page of a list), so that
@@ -332,7 +347,7 @@ impl Cache {
                 self.failed("read a group generation", &err);
                 self.inner.counters.misses.fetch_add(1, Ordering::Relaxed);
                 self.inner.counters.loads.fetch_add(1, Ordering::Relaxed);
-                return load().await;
+                return self.counted(load().await);
             }
         };
         let full = format!(
@@ -498,7 +513,7 @@ impl Cache {
         Fut: Future<Output = Result<Option<T>, Error>>,
     {
         let inner = &self.inner;
-        let value = load().await?;
+        let value = self.counted(load().await)?;
         let bytes = Bytes::from(rmp_serde::to_vec_named(&value).map_err(Error::internal)?);
         let store_ttl = if value.is_some() {
             Some(ttl)

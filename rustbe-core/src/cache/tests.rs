@@ -42,7 +42,8 @@ async fn values_round_trip_and_misses_are_counted() {
             hits: 1,
             misses: 1,
             errors: 0,
-            loads: 1
+            loads: 1,
+            load_errors: 0,
         }
     );
 }

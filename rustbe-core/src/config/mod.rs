@@ -6,12 +6,14 @@
 //! `JWT_REFRESH_SECRET` is missing, when a JWT secret is shorter than 32 bytes, or when the
 //! two secrets are equal. See `docs/configuration.md` for the full table.
 
+mod observability;
 mod parse;
 mod secret;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
+pub use observability::{MetricsConfig, OtelConfig};
 pub use parse::{Rate, parse_bool, parse_duration, parse_size};
 pub use secret::Secret;
 
@@ -250,6 +252,10 @@ pub struct Config {
     pub request_timeout: Duration,
     /// `LOG_FORMAT`.
     pub log_format: LogFormat,
+    /// `METRICS`, `METRICS_PATH`, `METRICS_TOKEN`, `METRICS_ADDR`.
+    pub metrics: MetricsConfig,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_SERVICE_NAME`: trace export, when set.
+    pub otel: Option<OtelConfig>,
     warnings: Vec<String>,
 }
 
@@ -536,6 +542,8 @@ impl Config {
                 ));
             }
         };
+        let metrics = observability::metrics(&get, &boolean, &mut warnings)?;
+        let otel = observability::otel(app_name, &get, &mut warnings)?;
 
         Ok(Self {
             app_name: app_name.to_owned(),
@@ -561,6 +569,8 @@ impl Config {
             body_limit,
             request_timeout: positive("REQUEST_TIMEOUT", Duration::from_secs(30))?,
             log_format,
+            metrics,
+            otel,
             warnings,
         })
     }

@@ -227,7 +227,11 @@ where
         );
         ResponseFuture::boxed(Box::pin(async move {
             match limiter.check(&key, rule.rate).await {
-                Ok(decision) if !decision.allowed => Ok(refused(&decision)),
+                Ok(decision) if !decision.allowed => {
+                    #[cfg(feature = "metrics")]
+                    crate::metrics::record::rate_limited(rule.name);
+                    Ok(refused(&decision))
+                }
                 Ok(decision) => {
                     let mut response = inner.call(req).await?;
                     if success_headers {
@@ -255,6 +259,8 @@ impl<S> RateLimit<S> {
                 self.success_headers.then_some(decision),
             )
         } else {
+            #[cfg(feature = "metrics")]
+            crate::metrics::record::rate_limited(self.rule.name);
             ResponseFuture::refused(refused(&decision))
         }
     }

@@ -153,6 +153,17 @@ impl CircuitBreaker {
         breaker
     }
 
+    /// The state of every breaker [`CircuitBreaker::for_client`] handed out that still lives
+    /// (read when metrics are scraped).
+    #[cfg(feature = "metrics")]
+    pub(crate) fn client_states() -> Vec<BreakerState> {
+        let all = BY_CLIENT.lock().unwrap_or_else(PoisonError::into_inner);
+        all.iter()
+            .filter_map(|(_, breaker)| breaker.upgrade())
+            .map(|breaker| breaker.state())
+            .collect()
+    }
+
     /// Runs `command` unless the breaker is open, and learns from its outcome. While open,
     /// `command` is not called and the answer is at once an error of kind `Canceled`.
     ///
@@ -252,6 +263,8 @@ impl CircuitBreaker {
     fn failed_at(&self, now: u64, err: &RedisError) {
         let open = now.saturating_add(self.cool_down) << 1;
         if self.state.swap(open, Ordering::AcqRel) == CLOSED {
+            #[cfg(feature = "metrics")]
+            crate::metrics::record::breaker_opened();
             tracing::warn!(
                 error = %err,
                 cool_down_ms = self.cool_down,
