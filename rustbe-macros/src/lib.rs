@@ -18,10 +18,11 @@ mod validate;
 /// `#[resource(hooks)]`, an empty `rustbe_core::resource::Hooks`.
 ///
 /// On the struct: `name`, `path`, `skip(..)`, `access(..)`, `bypass(..)`, `default_sort`,
-/// `cache(ttl = ..)`, `hooks`, `cursor`, `nested`, `parent`, `search_language`,
+/// `cache(ttl = ..)`, `hooks`, `cursor`, `nested` (or `nested(path, field, create, only)`),
+/// `parent`, `search_language`,
 /// `filter_fn(..)` (a custom list filter), `view(..)` (a named list view). On a field:
 /// `read_only`, `hidden`, `write_once`, `created_at`, `updated_at`, `owner`, `filter(..)`,
-/// `search`, `sort`, and the rules `length(..)`, `range(..)`, `email`, `url`, `one_of(..)`,
+/// `search`, `sort`, `trim`, and the rules `length(..)`, `range(..)`, `email`, `url`, `one_of(..)`,
 /// `custom = path`.
 ///
 /// ```

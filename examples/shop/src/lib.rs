@@ -117,7 +117,7 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
         .merge(resource::router::<entities::category::Model>())
         .merge(resource::router::<entities::product::Model>())
         .merge(resource::router::<entities::address::Model>())
-        .merge(routes::reviews::router(db.clone()))
+        .merge(resource::router::<entities::review::Model>())
         .merge(routes::orders::router(db.clone()))
         .layer(auth.layer());
     let mut doc = auth.openapi();
@@ -125,7 +125,7 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
     doc.merge(resource::openapi::<entities::product::Model>("/api"));
     doc.merge(resource::openapi::<entities::address::Model>("/api"));
     doc.merge(routes::users::openapi());
-    doc.merge(routes::reviews::openapi());
+    doc.merge(resource::openapi::<entities::review::Model>("/api"));
     doc.merge(routes::orders::openapi());
     Ok(App::new(config)
         .database(db)

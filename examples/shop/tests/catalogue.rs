@@ -148,6 +148,11 @@ async fn categories() {
         )
         .await;
         assert_eq!(outcome(&taken), (409, "DUPLICATE_ENTRY".into()));
+        assert_eq!(detail_fields(&taken), ["slug"], "{}", taken.json());
+        assert_eq!(
+            taken.json()["error"]["details"][0]["message"],
+            "is already taken"
+        );
 
         // Delete.
         assert_eq!(delete(&app, &item, &admin).await.status(), 204);
@@ -637,6 +642,21 @@ async fn reviews() {
         )
         .await;
         assert_eq!(outcome(&again), (409, "DUPLICATE_ENTRY".into()));
+        // The unique index's columns, named as fields (PostgreSQL's detail, SQLite's message).
+        assert_eq!(
+            detail_fields(&again),
+            ["product_id", "user_id"],
+            "{}",
+            again.json()
+        );
+        assert_eq!(
+            again.json()["error"]["details"][0]["message"],
+            "is already taken together with `user_id`"
+        );
+        // Reviews live only under their product.
+        assert_eq!(get(&app, "/api/reviews", "").await.status(), 404);
+        let own = format!("/api/reviews/{}", review["id"].as_str().expect("id"));
+        assert_eq!(get(&app, &own, "").await.status(), 404);
 
         // Rules, shape, access, unknown product.
         let r = post(

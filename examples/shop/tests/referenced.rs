@@ -41,6 +41,25 @@ async fn a_category_in_use_cannot_be_deleted() {
                 "{}",
                 refused.json()
             );
+            // A product naming a category that is not there: a 409 naming the field where the
+            // database says which key failed (PostgreSQL; SQLite reports no column).
+            let orphan = common::post(
+                &app,
+                "/api/products",
+                &admin,
+                json!({"name": "Lost", "description": "No category", "price": 1.5,
+                   "category_id": uuid::Uuid::new_v4(), "stock_quantity": 1, "images": []}),
+            )
+            .await;
+            assert_eq!(common::outcome(&orphan), (409, "CONFLICT".to_owned()));
+            if db.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+                assert_eq!(
+                    common::detail_fields(&orphan),
+                    ["category_id"],
+                    "{}",
+                    orphan.json()
+                );
+            }
             let still = common::get(&app, &format!("/api/categories/{id}"), "").await;
             assert_eq!(still.status(), 200);
             db.cleanup().await;

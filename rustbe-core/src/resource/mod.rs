@@ -44,6 +44,7 @@ use crate::access::{AccessRule, Principal};
 use crate::extract::SortKey;
 use crate::{Error, FieldError};
 
+mod constraint;
 mod custom;
 mod etag;
 mod hooks;
@@ -56,6 +57,7 @@ mod router;
 pub mod rules;
 mod schema;
 mod scope;
+pub mod trimmed;
 mod value;
 mod views;
 mod write;
@@ -186,9 +188,12 @@ impl Meta {
     }
 }
 
-/// A list route under a parent: `path` (`/users/{user_id}/orders`) lists the rows whose
-/// `field` equals the path parameter `param`. With `parent`, the parent's table and key
-/// column, a parent that is not there is a 404 instead of an empty page.
+/// Routes under a parent: `path` (`/users/{user_id}/orders`) lists the rows whose `field`
+/// equals the path parameter `param`. With `parent`, the parent's table and key column, a
+/// parent that is not there is a 404 instead of an empty page. With `create`, `POST path`
+/// creates a row under the parent (its `field` taken from the path, never the body); with
+/// `only`, the collection's own `GET`/`POST` on [`Meta::path`] are not routed, so rows are
+/// listed and created only under their parent (`/products/{id}/reviews`).
 ///
 /// ```
 /// use rustbe_core::resource::Nested;
@@ -197,6 +202,8 @@ impl Meta {
 ///     param: "user_id",
 ///     field: "user_id",
 ///     parent: Some(("users", "id")),
+///     create: false,
+///     only: false,
 /// };
 /// assert!(nested.path.contains(nested.param));
 /// ```
@@ -210,6 +217,10 @@ pub struct Nested {
     pub field: &'static str,
     /// The parent's table and key column (`#[resource(parent = "users")]`), if given.
     pub parent: Option<(&'static str, &'static str)>,
+    /// `POST path` creates a row under the parent.
+    pub create: bool,
+    /// The collection's own list and create routes are off: only the nested ones serve.
+    pub only: bool,
 }
 
 /// The column type of a resource's entity.
@@ -282,6 +293,11 @@ pub trait Resource: ModelTrait + FromQueryResult + Send + Sync + Sized + 'static
     fn patch_model(body: Self::Patch, row: &mut Self::ActiveModel);
     /// The OpenAPI schemas of the view and the bodies.
     fn schemas() -> Schemas;
+    /// The field (JSON name) of a column, so that a database error naming columns (a unique
+    /// or foreign key violation) can name the fields. The derive writes it; `None` by default.
+    fn field_of_column(_column: &str) -> Option<&'static str> {
+        None
+    }
 }
 
 /// Rule checks of a request body, run after it parsed; every failing field is reported.

@@ -66,16 +66,8 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
         op.response("200", ok)
     };
 
-    let mut collection: Option<PathItem> = None;
-    if let Some(rule) = meta.list {
-        let op = listing(ctx.op(&format!("List {}", meta.collection), rule), None);
-        let op = errors(op, rule, &[BAD_QUERY]);
-        add(&mut collection, PathItem::new(HttpMethod::Get, op.build()));
-    }
-    if let Some(rule) = meta.create {
-        let mut op = ctx.op(&format!("Create a {}", name.to_lowercase()), rule);
-        op = op.request_body(Some(request_body(body("Create"))));
-        let created = ResponseBuilder::new()
+    let created = || {
+        ResponseBuilder::new()
             .description("Created; `Location` names the new row")
             .content(JSON, Content::new(Some(data(view()))))
             .header(
@@ -83,8 +75,19 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
                 HeaderBuilder::new().schema(Some(string())).build(),
             )
             .header("ETag", HeaderBuilder::new().schema(Some(string())).build())
-            .build();
-        op = op.response("201", created);
+            .build()
+    };
+    let only_nested = meta.nested.is_some_and(|nested| nested.only);
+    let mut collection: Option<PathItem> = None;
+    if let Some(rule) = meta.list.filter(|_| !only_nested) {
+        let op = listing(ctx.op(&format!("List {}", meta.collection), rule), None);
+        let op = errors(op, rule, &[BAD_QUERY]);
+        add(&mut collection, PathItem::new(HttpMethod::Get, op.build()));
+    }
+    if let Some(rule) = meta.create.filter(|_| !only_nested) {
+        let mut op = ctx.op(&format!("Create {}", a(name)), rule);
+        op = op.request_body(Some(request_body(body("Create"))));
+        op = op.response("201", created());
         op = errors(op, rule, &[INVALID, CONFLICT, UNSUPPORTED]);
         add(&mut collection, PathItem::new(HttpMethod::Post, op.build()));
     }
@@ -103,7 +106,7 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
     let mut item: Option<PathItem> = None;
     if let Some(rule) = meta.get {
         let op = ctx
-            .op(&format!("Get a {}", name.to_lowercase()), rule)
+            .op(&format!("Get {}", a(name)), rule)
             .parameter(key())
             .parameter(header_parameter(
                 "If-None-Match",
@@ -133,7 +136,7 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
     ] {
         let Some(rule) = rule else { continue };
         let op = ctx
-            .op(&format!("{summary} a {}", name.to_lowercase()), rule)
+            .op(&format!("{summary} {}", a(name)), rule)
             .parameter(key())
             .parameter(header_parameter(
                 "If-Match",
@@ -150,7 +153,7 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
     }
     if let Some(rule) = meta.delete {
         let op = ctx
-            .op(&format!("Delete a {}", name.to_lowercase()), rule)
+            .op(&format!("Delete {}", a(name)), rule)
             .parameter(key())
             .parameter(header_parameter(
                 "If-Match",
@@ -164,24 +167,39 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
         paths = paths.path(format!("{prefix}{}/{{id}}", meta.path), item);
     }
 
-    if let (Some(nested), Some(rule)) = (meta.nested, meta.list) {
-        let summary = format!(
-            "List the {} of one {}",
-            meta.collection,
-            nested.param.trim_end_matches("_id")
-        );
-        let parent = ParameterBuilder::new()
-            .name(nested.param)
-            .parameter_in(ParameterIn::Path)
-            .required(Required::True)
-            .schema(Some(field_schema(&schemas.view, nested.field)))
-            .build();
-        let op = listing(ctx.op(&summary, rule).parameter(parent), Some(nested.field));
-        let op = errors(op, rule, &[BAD_QUERY, NOT_FOUND]);
-        paths = paths.path(
-            format!("{prefix}{}", nested.path),
-            PathItem::new(HttpMethod::Get, op.build()),
-        );
+    if let Some(nested) = meta.nested {
+        let parent_name = nested.field.trim_end_matches("_id");
+        let parent = || {
+            ParameterBuilder::new()
+                .name(nested.param)
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .schema(Some(field_schema(&schemas.view, nested.field)))
+                .build()
+        };
+        let mut under: Option<PathItem> = None;
+        if let Some(rule) = meta.list {
+            let summary = format!("List the {} of one {parent_name}", meta.collection);
+            let op = listing(
+                ctx.op(&summary, rule).parameter(parent()),
+                Some(nested.field),
+            );
+            let op = errors(op, rule, &[BAD_QUERY, NOT_FOUND]);
+            add(&mut under, PathItem::new(HttpMethod::Get, op.build()));
+        }
+        if let Some(rule) = meta.create.filter(|_| nested.create) {
+            let summary = format!("Create {} under its {parent_name}", a(name));
+            let op = ctx
+                .op(&summary, rule)
+                .parameter(parent())
+                .request_body(Some(request_body(body("Create"))))
+                .response("201", created());
+            let op = errors(op, rule, &[INVALID, NOT_FOUND, CONFLICT, UNSUPPORTED]);
+            add(&mut under, PathItem::new(HttpMethod::Post, op.build()));
+        }
+        if let Some(under) = under {
+            paths = paths.path(format!("{prefix}{}", nested.path), under);
+        }
     }
 
     if let Some(rule) = meta.list {
@@ -216,6 +234,17 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
         .components(Some(components))
         .tags(Some([utoipa::openapi::tag::Tag::new(meta.collection)]))
         .build()
+}
+
+/// `name` lower-cased after its article: "a product", "an author".
+fn a(name: &str) -> String {
+    let lower = name.to_lowercase();
+    let article = if lower.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {lower}")
 }
 
 struct Ctx {

@@ -8,12 +8,12 @@ use sea_orm::{EntityTrait, IntoActiveModel};
 
 use super::Hooks;
 use super::read::{get_one, list, list_nested};
-use super::write::{create, delete, replace, update};
+use super::write::{create, create_nested, delete, replace, update};
 use crate::db::Db;
 
 /// The routes of resource `R`, relative to where the router is nested (usually `/api`):
-/// `GET`/`POST` on its path, `GET`/`PUT`/`PATCH`/`DELETE` on `path/{id}`, and its nested
-/// list route, each only when the operation is on. Every handler answers in the envelope.
+/// `GET`/`POST` on its path, `GET`/`PUT`/`PATCH`/`DELETE` on `path/{id}`, its nested list (and
+/// create) route and its views, each only when the operation is on. Every handler answers in the envelope.
 ///
 /// The routes read the database pool, the cache and the pagination limits from the request
 /// (the [`App`](crate::app::App) puts them there), and the caller from the [`Principal`] an
@@ -37,6 +37,7 @@ where
 {
     let meta = &R::META;
     let mut router = Router::new();
+    let only_nested = meta.nested.is_some_and(|nested| nested.only);
     let mut collection = MethodRouter::new();
     if meta.list.is_some() {
         collection = collection.get(list::<R>);
@@ -44,7 +45,7 @@ where
     if meta.create.is_some() {
         collection = collection.post(create::<R>);
     }
-    if meta.list.is_some() || meta.create.is_some() {
+    if (meta.list.is_some() || meta.create.is_some()) && !only_nested {
         router = router.route(meta.path, collection);
     }
     let mut item = MethodRouter::new();
@@ -68,8 +69,17 @@ where
     if any_item {
         router = router.route(&format!("{}/{{id}}", meta.path), item);
     }
-    if let (Some(nested), Some(_)) = (meta.nested, meta.list) {
-        router = router.route(nested.path, get(list_nested::<R>));
+    if let Some(nested) = meta.nested {
+        let mut under = MethodRouter::new();
+        if meta.list.is_some() {
+            under = under.get(list_nested::<R>);
+        }
+        if nested.create && meta.create.is_some() {
+            under = under.post(create_nested::<R>);
+        }
+        if meta.list.is_some() || (nested.create && meta.create.is_some()) {
+            router = router.route(nested.path, under);
+        }
     }
     if meta.list.is_some() {
         for view in meta.views {

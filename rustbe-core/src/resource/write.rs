@@ -12,17 +12,18 @@ use sea_orm::{
 };
 use serde::de::DeserializeOwned;
 
+use super::constraint::name_fields;
 use super::etag::{check_if_match, has_if_match};
-use super::read::fetch;
-use super::render::{parse_key, path_segment, render, single};
+use super::read::{fetch, parent_exists};
+use super::render::{bad_path, parse_key, path_segment, render, single};
 use super::scope::{Owned, check_owner, rule};
 use super::views::VIEWS_GROUP;
 use super::{HookContext, Hooks, Resource, Validate};
-use crate::Error;
 use crate::access::{AccessRule, Principal};
 use crate::cache::Cache;
 use crate::db::Db;
 use crate::extract::{Json, Path};
+use crate::{Error, ErrorCode};
 
 /// Drops what the cache holds of the row `key` and of the resource's cached views.
 pub(super) async fn invalidate<R: Resource>(cache: Option<&Cache>, key: &str) {
@@ -62,7 +63,28 @@ pub(super) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTrans
     .await
 }
 
-pub(super) async fn create<R>(Db(db): Db, request: Request) -> Result<Response, Error>
+pub(super) async fn create<R>(db: Db, request: Request) -> Result<Response, Error>
+where
+    R: Hooks + IntoActiveModel<R::ActiveModel>,
+    R::Entity: EntityTrait<Model = R>,
+{
+    insert::<R>(db, request, None).await
+}
+
+/// `POST` under a parent (`/products/{id}/reviews`): the nested field comes from the path.
+pub(super) async fn create_nested<R>(
+    Path(parent): Path<String>,
+    db: Db,
+    request: Request,
+) -> Result<Response, Error>
+where
+    R: Hooks + IntoActiveModel<R::ActiveModel>,
+    R::Entity: EntityTrait<Model = R>,
+{
+    insert::<R>(db, request, Some(&parent)).await
+}
+
+async fn insert<R>(Db(db): Db, request: Request, parent: Option<&str>) -> Result<Response, Error>
 where
     R: Hooks + IntoActiveModel<R::ActiveModel>,
     R::Entity: EntityTrait<Model = R>,
@@ -75,21 +97,52 @@ where
         || request.uri().path().to_owned(),
         |uri| uri.path().to_owned(),
     );
+    let under = match (R::META.nested, parent) {
+        (Some(nested), Some(raw)) => {
+            let value = R::parse_field(nested.field, raw).map_err(|m| bad_path(nested.param, m))?;
+            let column = R::column(nested.field).ok_or_else(|| {
+                Error::internal(format!("nested field `{}` has no column", nested.field))
+            })?;
+            Some((nested, column, value))
+        }
+        _ => None,
+    };
     let body = body::<R::Create>(request).await?;
     let mut row = R::create_model(body, principal.as_ref())?;
-    let row: R = if R::META.hooks {
-        let txn = begin_write(&db).await?;
-        let ctx = HookContext {
-            principal: principal.as_ref(),
-            txn: &txn,
-        };
-        R::before_create(&ctx, &mut row).await?;
-        let row = R::Entity::insert(row).exec_with_returning(&txn).await?;
-        R::after_create(&ctx, &row).await?;
-        txn.commit().await?;
-        row
-    } else {
-        R::Entity::insert(row).exec_with_returning(&db).await?
+    if let Some((_, column, value)) = &under {
+        row.set(*column, value.clone());
+    }
+    let inserted: Result<R, Error> = async {
+        if R::META.hooks {
+            let txn = begin_write(&db).await?;
+            let ctx = HookContext {
+                principal: principal.as_ref(),
+                txn: &txn,
+            };
+            R::before_create(&ctx, &mut row).await?;
+            let row = R::Entity::insert(row).exec_with_returning(&txn).await?;
+            R::after_create(&ctx, &row).await?;
+            txn.commit().await?;
+            Ok(row)
+        } else {
+            Ok(R::Entity::insert(row).exec_with_returning(&db).await?)
+        }
+    }
+    .await;
+    let row = match inserted {
+        Ok(row) => row,
+        Err(err) => {
+            // A missing parent fails the foreign key: the answer is the 404 a list under it
+            // gives, looked up only on this error path.
+            if let Some((nested, _, value)) = under
+                && err.code() == ErrorCode::Conflict
+                && let Some((table, key)) = nested.parent
+                && !parent_exists(&db, table, key, value).await?
+            {
+                return Err(Error::not_found());
+            }
+            return Err(name_fields::<R>(err));
+        }
     };
     let key = row.key();
     invalidate::<R>(cache.as_ref(), &key).await;
@@ -111,7 +164,9 @@ where
     R: Hooks,
     R::Entity: EntityTrait<Model = R>,
 {
-    write::<R, R::Replace>(R::META.replace, &raw, db, request, R::replace_model).await
+    write::<R, R::Replace>(R::META.replace, &raw, db, request, R::replace_model)
+        .await
+        .map_err(name_fields::<R>)
 }
 
 pub(super) async fn update<R>(
@@ -123,7 +178,9 @@ where
     R: Hooks,
     R::Entity: EntityTrait<Model = R>,
 {
-    write::<R, R::Patch>(R::META.update, &raw, db, request, R::patch_model).await
+    write::<R, R::Patch>(R::META.update, &raw, db, request, R::patch_model)
+        .await
+        .map_err(name_fields::<R>)
 }
 
 /// `PUT` and `PATCH`.

@@ -132,7 +132,11 @@ fn body_fields<'m>(model: &'m Model<'_>, body: Body) -> impl Iterator<Item = Tok
                 }
             };
             let decimal = is_decimal(field);
+            let trimmed = field.trim.is_some();
             let serde = match (body, field.optional, decimal) {
+                (Body::Patch, _, _) if trimmed => quote!(#[serde(default, rename = #json, deserialize_with = "::rustbe_core::resource::trimmed::patch")]),
+                (_, true, _) if trimmed => quote!(#[serde(default, rename = #json, deserialize_with = "::rustbe_core::resource::trimmed::option")]),
+                (_, false, _) if trimmed => quote!(#[serde(rename = #json, deserialize_with = "::rustbe_core::resource::trimmed::string")]),
                 (Body::Patch, _, true) => quote!(#[serde(default, rename = #json, deserialize_with = "::rustbe_core::decimal::patch::deserialize")]),
                 (_, true, true) => quote!(#[serde(default, rename = #json, with = "::rustbe_core::decimal::option")]),
                 (_, false, true) => quote!(#[serde(rename = #json, with = "::rustbe_core::decimal::number")]),

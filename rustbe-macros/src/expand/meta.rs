@@ -67,12 +67,17 @@ pub(crate) fn meta(model: &Model<'_>, names: &Names) -> TokenStream {
     let nested = option(options.nested.as_ref().and_then(|lit| {
         let path = lit.value();
         let param = placeholder(&path)?.to_owned();
+        let field = options.nested_field_name()?;
+        let create = options.nested_create.is_some();
+        let only = options.nested_only.is_some();
         Some(quote! {
             ::rustbe_core::resource::Nested {
                 path: #path,
                 param: #param,
-                field: #param,
+                field: #field,
                 parent: #parent,
+                create: #create,
+                only: #only,
             }
         })
     }));

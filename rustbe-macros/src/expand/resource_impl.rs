@@ -23,6 +23,7 @@ pub(crate) fn resource_impl(model: &Model<'_>, key: &Field<'_>, names: &Names) -
     let owner = owner(model);
     let column = column(model);
     let parse_field = parse_field(model);
+    let field_of_column = field_of_column(model);
     let (cursor_value, parse_cursor_value) = cursor(model);
     let create_model = create_model(model);
     let replace_model = replace_model(model);
@@ -63,6 +64,7 @@ pub(crate) fn resource_impl(model: &Model<'_>, key: &Field<'_>, names: &Names) -
 
             #column
             #parse_field
+            #field_of_column
             #cursor_value
             #parse_cursor_value
             #create_model
@@ -98,8 +100,26 @@ fn fields<'m, 'a>(model: &'m Model<'a>, pick: impl Fn(&Field<'a>) -> bool) -> Ve
 }
 
 fn nested_field(model: &Model<'_>) -> Option<String> {
-    let path = model.options.nested.as_ref()?.value();
-    crate::validate::placeholder(&path).map(str::to_owned)
+    model.options.nested_field_name()
+}
+
+/// `field_of_column`: the JSON name of each column, so that a constraint violation names
+/// fields.
+fn field_of_column(model: &Model<'_>) -> TokenStream {
+    let arms = fields(model, |_| true).into_iter().map(|f| {
+        let (json, column) = (&f.json, &f.column);
+        quote! {
+            if ::rustbe_core::__private::sea_orm::IdenStatic::as_str(&Column::#column) == column {
+                return ::core::option::Option::Some(#json);
+            }
+        }
+    });
+    quote! {
+        fn field_of_column(column: &str) -> ::core::option::Option<&'static str> {
+            #(#arms)*
+            ::core::option::Option::None
+        }
+    }
 }
 
 fn column(model: &Model<'_>) -> TokenStream {

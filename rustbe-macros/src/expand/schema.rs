@@ -40,6 +40,20 @@ fn object(
         if read_only(field) {
             constraints.push(quote!(::rustbe_core::resource::Constraint::ReadOnly));
         }
+        // A trimmed field with a minimum length refuses white space alone: say so.
+        let has_pattern = field
+            .rules
+            .iter()
+            .any(|rule| matches!(rule.kind, RuleKind::Pattern(_)));
+        let needs_text = field
+            .rules
+            .iter()
+            .any(|rule| matches!(rule.kind, RuleKind::Length { min: Some(min), .. } if min > 0));
+        if field.trim.is_some() && needs_text && !has_pattern && !read_only(field) {
+            constraints.push(quote!(::rustbe_core::resource::Constraint::Pattern(
+                ::rustbe_core::resource::NOT_BLANK_PATTERN
+            )));
+        }
         quote!(.field::<#ty>(#json, #required, &[#(#constraints),*]))
     });
     quote!(::rustbe_core::resource::ObjectSchema::new() #(#fields)* .build())

@@ -8,7 +8,7 @@ use crate::attr::{self, Arg, SeaOrmField};
 use crate::errors::Errors;
 use crate::names::{self, RenameRule};
 
-const KEYS: &str = "read_only, hidden, write_once, created_at, updated_at, owner, filter, search, sort, length, range, multiple_of, email, url, one_of, pattern, custom";
+const KEYS: &str = "read_only, hidden, write_once, created_at, updated_at, owner, filter, search, sort, trim, length, range, multiple_of, email, url, one_of, pattern, custom";
 
 /// How the primary key gets its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +44,8 @@ pub(crate) struct Field<'a> {
     pub(crate) filter: Option<FilterOpts>,
     pub(crate) search: Option<Key>,
     pub(crate) sort: Option<Key>,
+    /// `trim`: surrounding white space is removed before the rules run and the row is written.
+    pub(crate) trim: Option<Key>,
     pub(crate) rules: Vec<Rule>,
 }
 
@@ -97,6 +99,7 @@ impl<'a> Field<'a> {
             filter: None,
             search: None,
             sort: None,
+            trim: None,
             rules: Vec::new(),
         };
         for (order, arg) in attr::resource_args(&field.attrs, errors).iter().enumerate() {
@@ -127,6 +130,7 @@ impl<'a> Field<'a> {
             "owner" => &mut self.owner,
             "search" => &mut self.search,
             "sort" => &mut self.sort,
+            "trim" => &mut self.trim,
             "filter" => {
                 if self.filter.is_some() {
                     twice(&name, key, errors);

@@ -141,6 +141,12 @@ pub(crate) struct Options {
     pub(crate) hooks: Option<Ident>,
     pub(crate) cursor: Option<Ident>,
     pub(crate) nested: Option<LitStr>,
+    /// `nested(field = "…")`: the field the placeholder matches, when its name differs.
+    pub(crate) nested_field: Option<LitStr>,
+    /// `nested(create)`: `POST` under the parent.
+    pub(crate) nested_create: Option<Ident>,
+    /// `nested(only)`: the collection's own list and create are off.
+    pub(crate) nested_only: Option<Ident>,
     /// The parent table of the nested route, and its key column (`"users"` or `"users.id"`).
     pub(crate) parent: Option<LitStr>,
     pub(crate) search_language: Option<LitStr>,
@@ -183,7 +189,7 @@ impl Options {
             "default_sort" => {
                 self.default_sort = string(arg, "default_sort = \"-created_at,name\"", errors);
             }
-            "nested" => self.nested = string(arg, "nested = \"/users/{user_id}/orders\"", errors),
+            "nested" => self.nested_routes(arg, errors),
             "parent" => self.parent = string(arg, "parent = \"users\"", errors),
             "search_language" => {
                 self.search_language = string(arg, "search_language = \"english\"", errors);
@@ -208,6 +214,54 @@ impl Options {
                 );
             }
         }
+    }
+}
+
+impl Options {
+    /// `nested = "/users/{user_id}/orders"`, or
+    /// `nested(path = "/products/{id}/reviews", field = "product_id", create, only)`.
+    fn nested_routes(&mut self, arg: &Arg, errors: &mut Errors) {
+        const EXAMPLE: &str = "nested = \"/users/{user_id}/orders\" or nested(path = \"/products/{id}/reviews\", field = \"product_id\", create, only)";
+        let Arg::List(key, entries) = arg else {
+            self.nested = string(arg, EXAMPLE, errors);
+            return;
+        };
+        for entry in entries {
+            match entry {
+                Arg::Value(name, value) if name == "path" || name == "field" => {
+                    let Some(lit) = attr::lit_str(value).cloned() else {
+                        errors.at(attr::span_of(value), format!("`{name}` is a string: `{EXAMPLE}`"));
+                        continue;
+                    };
+                    if name == "path" {
+                        self.nested = Some(lit);
+                    } else {
+                        self.nested_field = Some(lit);
+                    }
+                }
+                Arg::Flag(name) if name == "create" => self.nested_create = Some(name.clone()),
+                Arg::Flag(name) if name == "only" => self.nested_only = Some(name.clone()),
+                _ => errors.at(
+                    entry.span(),
+                    format!("`nested(...)` takes `path = \"…\"`, `field = \"…\"`, `create` and `only`: `{EXAMPLE}`"),
+                ),
+            }
+        }
+        if self.nested.is_none() {
+            errors.at(
+                key.span(),
+                format!("`nested(...)` needs `path`: `{EXAMPLE}`"),
+            );
+        }
+    }
+
+    /// The field (JSON name) a nested route's placeholder matches.
+    pub(crate) fn nested_field_name(&self) -> Option<String> {
+        if let Some(field) = &self.nested_field {
+            return Some(field.value());
+        }
+        let path = self.nested.as_ref()?.value();
+        crate::validate::placeholder(&path).map(str::to_owned)
     }
 }
 

@@ -135,6 +135,25 @@ pub(super) fn contradictions(field: &Field<'_>, errors: &mut Errors) {
 }
 
 pub(super) fn rules(field: &Field<'_>, errors: &mut Errors) {
+    if let Some(trim) = field.trim {
+        if crate::model::type_name(field.inner).as_deref() != Some("String") {
+            errors.at(
+                trim.span,
+                format!(
+                    "`trim` applies to text: `{}` is not a `String` or `Option<String>`",
+                    field.json
+                ),
+            );
+        } else if !field.in_create() {
+            errors.at(
+                trim.span,
+                format!(
+                    "`trim` has no effect: the field `{}` is not in any request body",
+                    field.json
+                ),
+            );
+        }
+    }
     for rule in &field.rules {
         if !field.in_create() {
             errors.at(

@@ -228,17 +228,40 @@ fn nested(model: &Model<'_>, errors: &mut Errors) {
         );
         return;
     };
-    match model.field(param) {
-        Some(field) if field.in_view() && field.has_column() => {}
+    let field_span = options_field_span(model).unwrap_or_else(|| lit.span());
+    let name = model
+        .options
+        .nested_field_name()
+        .unwrap_or_else(|| param.to_owned());
+    match model.field(&name) {
+        Some(field) if field.in_view() && field.has_column() => {
+            if let Some(create) = &model.options.nested_create
+                && field.in_create()
+            {
+                errors.at(
+                    create.span(),
+                    format!("`nested(create)` takes `{name}` from the path, never the body: mark the field `read_only`"),
+                );
+            }
+        }
         Some(_) => errors.at(
-            lit.span(),
-            format!("`{param}` is hidden or has no column, so it cannot select the rows of a nested route"),
+            field_span,
+            format!("`{name}` is hidden or has no column, so it cannot select the rows of a nested route"),
+        ),
+        None if model.options.nested_field.is_some() => errors.at(
+            field_span,
+            format!("no field is named `{name}` in JSON: `field` names the field the placeholder matches"),
         ),
         None => errors.at(
             lit.span(),
-            format!("`{{{param}}}` names no field: the placeholder is the JSON name of the field it matches, like `{{user_id}}`"),
+            format!("`{{{param}}}` names no field: the placeholder is the JSON name of the field it matches, like `{{user_id}}`, or give `nested(path = \"…\", field = \"user_id\")`"),
         ),
     }
+}
+
+/// Where `nested(field = "…")` was written.
+fn options_field_span(model: &Model<'_>) -> Option<Span> {
+    model.options.nested_field.as_ref().map(syn::LitStr::span)
 }
 
 fn list_options(model: &Model<'_>, errors: &mut Errors) {

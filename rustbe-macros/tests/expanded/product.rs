@@ -167,7 +167,7 @@ const _ : () = {
                 field : "status" , eq : true , range : true , any_of : true , schema : < :: std :: string :: String as :: rustbe_core :: resource :: FieldSchema > :: schema ,
             }
             ] , custom_filters : & [] , views : & [] , sorts : & ["name" , "unitPrice" , "views" , "createdAt" ] , default_sort : & [:: rustbe_core :: extract :: SortKey :: desc ("createdAt" ) , :: rustbe_core :: extract :: SortKey :: asc ("name" ) ] , search : & ["name" , "description" ] , search_language : "english" , cache_ttl : :: core :: option :: Option :: Some (:: core :: time :: Duration :: from_millis (90000 ) ) , hooks : true , cursor : true , nested : :: core :: option :: Option :: Some (:: rustbe_core :: resource :: Nested {
-                path : "/users/{userId}/products" , param : "userId" , field : "userId" , parent : :: core :: option :: Option :: None ,
+                path : "/users/{userId}/products" , param : "userId" , field : "userId" , parent : :: core :: option :: Option :: None , create : false , only : false ,
             }
             ) , owner : :: core :: option :: Option :: Some ("userId" ) ,
         }
@@ -201,6 +201,65 @@ const _ : () = {
                 "id" => < Uuid as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , "name" => < :: std :: string :: String as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , "unitPrice" => < f64 as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , "stock" => < i32 as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , "status" => < :: std :: string :: String as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , "userId" => < Uuid as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , _ => :: core :: result :: Result :: Err (:: std :: string :: String :: from ("is not a filter" ) ) ,
             }
 
+        }
+        fn field_of_column (column : & str ) -> :: core :: option :: Option < & 'static str > {
+            if :: rustbe_core :: __private :: sea_orm :: IdenStatic :: as_str (& Column :: Id ) == column {
+                return :: core :: option :: Option :: Some ("id" ) ;
+
+            }
+            if :: rustbe_core :: __private :: sea_orm :: IdenStatic :: as_str (& Column :: Name ) == column {
+                return :: core :: option :: Option :: Some ("name" ) ;
+
+            }
+            if :: rustbe_core :: __private :: sea_orm :: IdenStatic :: as_str (& Column :: Description ) == column {
+                return :: core :: option :: Option :: Some ("description" ) ;
+
+            }
+            if :: rustbe_core :: __private :: sea_orm :: IdenStatic :: as_str (& Column :: Price ) == column {
+                return :: core :: option :: Option :: Some ("unitPrice" ) ;
+
+            }
+            if :: rustbe_core :: __private :: sea_orm :: IdenStatic :: as_str (& Column :: Stock ) == column {
+                return :: core :: option :: Option :: Some ("stock" ) ;
+
+            }
+            if :: rustbe_core :: __private :: sea_orm :: IdenStatic :: as_str (& Column :: Contact ) == column {
+                return :: core :: option :: Option :: Some ("contact" ) ;
+
+            }
+            if :: rustbe_core :: __private :: sea_orm :: IdenStatic :: as_str (& Column :: Website ) == column {
+                return :: core :: option :: Option :: Some ("website" ) ;
+
+            }
+            if :: rustbe_core :: __private :: sea_orm :: IdenStatic :: as_str (& Column :: Status ) == column {
+                return :: core :: option :: Option :: Some ("status" ) ;
+
+            }
+            if :: rustbe_core :: __private :: sea_orm :: IdenStatic :: as_str (& Column :: Slug ) == column {
+                return :: core :: option :: Option :: Some ("slug" ) ;
+
+            }
+            if :: rustbe_core :: __private :: sea_orm :: IdenStatic :: as_str (& Column :: Secret ) == column {
+                return :: core :: option :: Option :: Some ("secret" ) ;
+
+            }
+            if :: rustbe_core :: __private :: sea_orm :: IdenStatic :: as_str (& Column :: Views ) == column {
+                return :: core :: option :: Option :: Some ("views" ) ;
+
+            }
+            if :: rustbe_core :: __private :: sea_orm :: IdenStatic :: as_str (& Column :: UserId ) == column {
+                return :: core :: option :: Option :: Some ("userId" ) ;
+
+            }
+            if :: rustbe_core :: __private :: sea_orm :: IdenStatic :: as_str (& Column :: CreatedAt ) == column {
+                return :: core :: option :: Option :: Some ("createdAt" ) ;
+
+            }
+            if :: rustbe_core :: __private :: sea_orm :: IdenStatic :: as_str (& Column :: UpdatedAt ) == column {
+                return :: core :: option :: Option :: Some ("updatedAt" ) ;
+
+            }
+            :: core :: option :: Option :: None
         }
         fn cursor_value (& self , field : & str ) -> :: rustbe_core :: __private :: serde_json :: Value {
             match field {

@@ -2,7 +2,6 @@
 //! users and orders routes): envelope schemas, parameters, error responses.
 
 use rustbe_core::app::BEARER_SCHEME;
-use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{OperationBuilder, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::{RequestBody, RequestBodyBuilder};
 use utoipa::openapi::response::{Response, ResponseBuilder};
@@ -117,18 +116,6 @@ pub(crate) fn ok(description: &str, schema: RefOr<Schema>) -> Response {
     ResponseBuilder::new()
         .description(description)
         .content(JSON, Content::new(Some(schema)))
-        .build()
-}
-
-/// 201 with `Location`.
-pub(crate) fn created(description: &str, schema: RefOr<Schema>) -> Response {
-    ResponseBuilder::new()
-        .description(description)
-        .content(JSON, Content::new(Some(schema)))
-        .header(
-            "Location",
-            HeaderBuilder::new().schema(Some(string())).build(),
-        )
         .build()
 }
 

@@ -3,5 +3,4 @@
 
 mod doc;
 pub mod orders;
-pub mod reviews;
 pub mod users;
