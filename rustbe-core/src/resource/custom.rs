@@ -209,3 +209,34 @@ where
 pub fn custom_filter_schema<T: QueryValue, O>(_filter: impl Fn(T) -> O) -> Schema {
     T::query_schema()
 }
+
+/// The condition of a read hook's answer (`#[resource(scope = path)]`): a condition or an
+/// expression; an `Err` matches no row (and is logged), so a failing scope hides rather than
+/// shows.
+///
+/// ```
+/// use rustbe_core::resource::scope_condition;
+/// use sea_orm::{Condition, DbBackend, QueryTrait, sea_query::Expr};
+/// use sea_orm::entity::prelude::*;
+/// # #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+/// # #[sea_orm(table_name = "docs")]
+/// # pub struct Model { #[sea_orm(primary_key)] pub id: i32 }
+/// # #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// # pub enum Relation {}
+/// # impl ActiveModelBehavior for ActiveModel {}
+/// let refused: Result<Condition, String> = Err("no tenant".into());
+/// let condition = scope_condition(refused);
+/// let sql = Entity::find().filter(condition).build(DbBackend::Sqlite).to_string();
+/// assert!(sql.contains("1 = 0"), "{sql}");
+/// assert!(!scope_condition(Expr::cust("deleted_at IS NULL")).is_empty());
+/// ```
+#[must_use]
+pub fn scope_condition<O: IntoCondition>(scope: O) -> Condition {
+    match scope.into_condition() {
+        Ok(condition) => condition,
+        Err(message) => {
+            tracing::error!(%message, "a resource's read scope failed: no row matches");
+            Condition::all().add(sea_orm::sea_query::Expr::cust("1 = 0"))
+        }
+    }
+}

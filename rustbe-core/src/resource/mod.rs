@@ -64,6 +64,7 @@ mod write;
 
 pub use custom::{
     CustomFilter, IntoCondition, QueryValue, custom_filter_condition, custom_filter_schema,
+    scope_condition,
 };
 pub use etag::etag_of;
 pub use hooks::{HookContext, Hooks};
@@ -146,11 +147,14 @@ pub struct Meta {
     pub nested: Option<Nested>,
     /// The field holding the owner's id (JSON name), if any.
     pub owner: Option<&'static str>,
+    /// The read hook: a condition every list, view, single read, update and delete adds for
+    /// the caller (soft deletes, tenants, "published only"); rows outside it are not there.
+    pub scope: Option<fn(Option<&Principal>) -> sea_orm::Condition>,
 }
 
 impl Meta {
     /// Every operation on for authenticated callers, the key field named `id`; no filters,
-    /// custom filters, views, sorts, search, cache, hooks, nesting or owner.
+    /// custom filters, views, sorts, search, cache, hooks, nesting, owner or scope.
     ///
     /// ```
     /// use rustbe_core::access::AccessRule;
@@ -184,6 +188,7 @@ impl Meta {
             cursor: false,
             nested: None,
             owner: None,
+            scope: None,
         }
     }
 }

@@ -13,21 +13,27 @@ use super::Resource;
 use super::etag::not_modified;
 use super::list::{ListQuery, Paging, fetch_page};
 use super::render::{Rendered, bad_path, not_modified_response, parse_key, render, single};
-use super::scope::{Owned, check_owner, rule};
+use super::scope::{Owned, check_owner, in_scope, read_scope, rule};
 use crate::Error;
+use crate::access::Principal;
 use crate::cache::Cache;
 use crate::db::Db;
 use crate::envelope::{CursorMeta, CursorPaged, PageMeta, Paged};
 use crate::extract::{PaginationLimits, Path};
 use crate::response::json_response;
 
-pub(super) async fn fetch<R, C>(db: &C, key: sea_orm::Value, lock: bool) -> Result<Option<R>, Error>
+pub(super) async fn fetch<R, C>(
+    db: &C,
+    key: sea_orm::Value,
+    lock: bool,
+    scope: Option<sea_orm::Condition>,
+) -> Result<Option<R>, Error>
 where
     R: Resource,
     R::Entity: EntityTrait<Model = R>,
     C: ConnectionTrait,
 {
-    let mut select = R::Entity::find().filter(R::key_column().eq(key));
+    let mut select = in_scope(R::Entity::find().filter(R::key_column().eq(key)), scope);
     if lock && db.get_database_backend() == DbBackend::Postgres {
         select = select.lock_exclusive();
     }
@@ -39,13 +45,14 @@ pub(super) async fn load<R>(
     cache: Option<&Cache>,
     key: sea_orm::Value,
     key_text: &str,
+    scope: Option<sea_orm::Condition>,
 ) -> Result<Option<Rendered>, Error>
 where
     R: Resource,
     R::Entity: EntityTrait<Model = R>,
 {
     let from_db = || async {
-        match fetch::<R, _>(db, key, false).await? {
+        match fetch::<R, _>(db, key, false, scope).await? {
             Some(row) => render(&row).map(Some),
             None => Ok(None),
         }
@@ -72,7 +79,8 @@ where
     let grant = rule(R::META.get).authorize_request(request.extensions())?;
     let (key, key_text) = parse_key::<R>(&raw)?;
     let cache = request.extensions().get::<Cache>();
-    let rendered = load::<R>(&db, cache, key, &key_text)
+    let scope = read_scope::<R>(request.extensions().get::<Principal>());
+    let rendered = load::<R>(&db, cache, key, &key_text, scope)
         .await?
         .ok_or_else(Error::not_found)?;
     check_owner(&grant, rendered.owner.as_deref())?;
@@ -161,7 +169,10 @@ where
         }
         None => Ok(false),
     };
-    let select = query.select::<R>()?;
+    let select = in_scope(
+        query.select::<R>()?,
+        read_scope::<R>(extensions.get::<Principal>()),
+    );
     let Some(select) = Owned::of::<R>(&grant)?.restrict(select) else {
         if missing_parent().await? {
             return Err(Error::not_found());

@@ -5,7 +5,7 @@ use sea_orm::{ColumnTrait, QueryFilter};
 
 use super::Resource;
 use crate::Error;
-use crate::access::{AccessRule, Grant};
+use crate::access::{AccessRule, Grant, Principal};
 
 /// The rule of an operation that is routed (so it is on).
 pub(super) fn rule(op: Option<AccessRule>) -> AccessRule {
@@ -55,5 +55,18 @@ impl Owned {
             Self::Only(condition) => Some(query.filter(condition)),
             Self::Nothing => None,
         }
+    }
+}
+
+/// The read hook's condition for `principal`, if the resource has one.
+pub(super) fn read_scope<R: Resource>(principal: Option<&Principal>) -> Option<sea_orm::Condition> {
+    R::META.scope.map(|scope| scope(principal))
+}
+
+/// `query` limited by the read hook's `scope`, if any.
+pub(super) fn in_scope<Q: QueryFilter>(query: Q, scope: Option<sea_orm::Condition>) -> Q {
+    match scope {
+        Some(condition) => query.filter(condition),
+        None => query,
     }
 }

@@ -78,7 +78,10 @@ where
     }
     let scope = super::scope::Owned::of::<R>(&grant)?;
     let load = || async {
-        let select = ListQuery::ordered::<R>(view.sort)?;
+        let select = super::scope::in_scope(
+            ListQuery::ordered::<R>(view.sort)?,
+            super::scope::read_scope::<R>(extensions.get::<crate::access::Principal>()),
+        );
         let Some(select) = scope.restrict(select) else {
             return Ok(Some("[]".to_owned()));
         };

@@ -16,7 +16,7 @@ use super::constraint::name_fields;
 use super::etag::{check_if_match, has_if_match};
 use super::read::{fetch, parent_exists};
 use super::render::{bad_path, parse_key, path_segment, render, single};
-use super::scope::{Owned, check_owner, rule};
+use super::scope::{Owned, check_owner, in_scope, read_scope, rule};
 use super::views::VIEWS_GROUP;
 use super::{HookContext, Hooks, Resource, Validate};
 use crate::access::{AccessRule, Principal};
@@ -202,12 +202,13 @@ where
     let principal = extensions.get::<Principal>().cloned();
     let cache = extensions.get::<Cache>().cloned();
     let headers = has_if_match(request.headers()).then(|| request.headers().clone());
+    let scope = read_scope::<R>(principal.as_ref());
     let body = body::<B>(request).await?;
     let mut changes = <R::ActiveModel as ActiveModelTrait>::default();
     apply(body, &mut changes);
     let row = if R::META.hooks || headers.is_some() {
         let txn = begin_write(&db).await?;
-        let old = fetch::<R, _>(&txn, key.clone(), true)
+        let old = fetch::<R, _>(&txn, key.clone(), true, scope)
             .await?
             .ok_or_else(Error::not_found)?;
         check_owner(&grant, old.owner().as_deref())?;
@@ -236,9 +237,12 @@ where
         row
     } else {
         if changes.is_changed() {
-            let update = R::Entity::update_many()
-                .set(changes)
-                .filter(R::key_column().eq(key));
+            let update = in_scope(
+                R::Entity::update_many()
+                    .set(changes)
+                    .filter(R::key_column().eq(key)),
+                scope,
+            );
             Owned::of::<R>(&grant)?
                 .restrict(update)
                 .ok_or_else(Error::not_found)?
@@ -248,7 +252,7 @@ where
                 .next()
                 .ok_or_else(Error::not_found)?
         } else {
-            let row = fetch::<R, _>(&db, key, false)
+            let row = fetch::<R, _>(&db, key, false, scope)
                 .await?
                 .ok_or_else(Error::not_found)?;
             check_owner(&grant, row.owner().as_deref())?;
@@ -272,9 +276,10 @@ where
     let grant = rule(R::META.delete).authorize_request(extensions)?;
     let (key, key_text) = parse_key::<R>(&raw)?;
     let cache = extensions.get::<Cache>();
+    let scope = read_scope::<R>(extensions.get::<Principal>());
     if R::META.hooks || has_if_match(request.headers()) {
         let txn = begin_write(&db).await?;
-        let old = fetch::<R, _>(&txn, key.clone(), true)
+        let old = fetch::<R, _>(&txn, key.clone(), true, scope)
             .await?
             .ok_or_else(Error::not_found)?;
         check_owner(&grant, old.owner().as_deref())?;
@@ -291,7 +296,10 @@ where
         R::after_delete(&ctx, &old).await?;
         txn.commit().await?;
     } else {
-        let delete = R::Entity::delete_many().filter(R::key_column().eq(key));
+        let delete = in_scope(
+            R::Entity::delete_many().filter(R::key_column().eq(key)),
+            scope,
+        );
         let delete = Owned::of::<R>(&grant)?
             .restrict(delete)
             .ok_or_else(Error::not_found)?;

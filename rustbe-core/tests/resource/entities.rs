@@ -239,3 +239,44 @@ pub mod item {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// The read hook: soft-deleted memos are gone for everyone, and a caller sees only their
+/// team's (an admin sees every team's).
+pub mod memo {
+    use rustbe_core::Resource;
+    use rustbe_core::access::Principal;
+    use sea_orm::Condition;
+    use sea_orm::entity::prelude::*;
+
+    pub fn visible(principal: Option<&Principal>) -> Condition {
+        let live = Condition::all().add(Column::Deleted.eq(false));
+        match principal {
+            Some(p) if p.has_role("admin") => live,
+            Some(p) => live.add(Column::Team.eq(p.id())),
+            None => live.add(Column::Team.eq("public")),
+        }
+    }
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Resource)]
+    #[sea_orm(table_name = "memos")]
+    #[resource(
+        access(all = public),
+        default_sort = "id",
+        scope = visible,
+        view(name = "first", sort = "id", limit = 1)
+    )]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        #[resource(sort)]
+        pub id: i32,
+        pub team: String,
+        pub text: String,
+        #[resource(read_only, default = false)]
+        pub deleted: bool,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -14,6 +14,7 @@ mod hooks;
 mod money;
 mod owners;
 mod products;
+mod scoped;
 mod spec;
 
 use axum::Router;
@@ -27,7 +28,7 @@ use rustbe_core::testing::{TestDb, TestRequest, TestResponse};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Schema};
 use serde_json::Value;
 
-use entities::{entry, item, note, product, tag};
+use entities::{entry, item, memo, note, product, tag};
 
 /// The app under test: the four resources under `/api`, a stand-in authentication layer
 /// (`X-Test-User: id:role`) and an in-process cache.
@@ -46,6 +47,7 @@ impl TestApp {
             .merge(router::<tag::Model>())
             .merge(router::<entry::Model>())
             .merge(router::<item::Model>())
+            .merge(router::<memo::Model>())
             .layer(axum::middleware::from_fn(
                 |mut req: axum::extract::Request, next: axum::middleware::Next| async move {
                     let user = req
@@ -107,6 +109,7 @@ async fn create_tables(db: &DatabaseConnection) {
         entity(&schema, tag::Entity),
         entity(&schema, entry::Entity),
         entity(&schema, item::Entity),
+        entity(&schema, memo::Entity),
     ] {
         db.execute(&statement).await.expect("create table");
     }
@@ -183,6 +186,7 @@ async fn every_group(db: &DatabaseConnection) {
     hooks::run(&app).await;
     cursor::run(&app).await;
     money::run(&app).await;
+    scoped::run(&app).await;
 }
 
 #[tokio::test]

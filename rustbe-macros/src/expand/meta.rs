@@ -89,6 +89,9 @@ pub(crate) fn meta(model: &Model<'_>, names: &Names) -> TokenStream {
             .map(|f| &f.json),
     );
     let key = model.key().map(|f| f.json.as_str()).unwrap_or_default();
+    let scope = option(options.scope.as_ref().map(
+        |path| quote!(|principal| ::rustbe_core::resource::scope_condition(#path(principal))),
+    ));
     let custom_filters = options.filter_fns.iter().map(|custom| {
         let name = &custom.name;
         let with = &custom.with;
@@ -162,6 +165,7 @@ pub(crate) fn meta(model: &Model<'_>, names: &Names) -> TokenStream {
             cursor: #cursor,
             nested: #nested,
             owner: #owner,
+            scope: #scope,
         }
     }
 }

@@ -239,6 +239,13 @@ fn create_model(model: &Model<'_>) -> TokenStream {
         })
         .collect();
     let uses_body = !statements.is_empty();
+    for field in &model.fields {
+        if let Some((_, value)) = &field.default {
+            let (ident, ty) = (field.ident, field.ty);
+            statements
+                .push(quote!(row.#ident = #set(<#ty as ::core::convert::From<_>>::from(#value));));
+        }
+    }
     if let Some(key) = model
         .key()
         .filter(|key| key.key_mode() == KeyMode::Generated)

@@ -8,7 +8,7 @@ use crate::attr::{self, Arg, SeaOrmField};
 use crate::errors::Errors;
 use crate::names::{self, RenameRule};
 
-const KEYS: &str = "read_only, hidden, write_once, created_at, updated_at, owner, filter, search, sort, trim, length, range, multiple_of, email, url, one_of, pattern, custom";
+const KEYS: &str = "read_only, hidden, write_once, created_at, updated_at, owner, default, filter, search, sort, trim, length, range, multiple_of, email, url, one_of, pattern, custom";
 
 /// How the primary key gets its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,8 @@ pub(crate) struct Field<'a> {
     pub(crate) sort: Option<Key>,
     /// `trim`: surrounding white space is removed before the rules run and the row is written.
     pub(crate) trim: Option<Key>,
+    /// `default = expr`: the value a create gives a field no body has.
+    pub(crate) default: Option<(Key, syn::Expr)>,
     pub(crate) rules: Vec<Rule>,
 }
 
@@ -100,6 +102,7 @@ impl<'a> Field<'a> {
             search: None,
             sort: None,
             trim: None,
+            default: None,
             rules: Vec::new(),
         };
         for (order, arg) in attr::resource_args(&field.attrs, errors).iter().enumerate() {
@@ -131,6 +134,17 @@ impl<'a> Field<'a> {
             "search" => &mut self.search,
             "sort" => &mut self.sort,
             "trim" => &mut self.trim,
+            "default" => {
+                match (arg, &self.default) {
+                    (_, Some(_)) => twice(&name, key, errors),
+                    (Arg::Value(_, value), None) => self.default = Some((key, value.clone())),
+                    _ => errors.at(
+                        arg.span(),
+                        "`default` is written `default = value`, like `default = false`",
+                    ),
+                }
+                return;
+            }
             "filter" => {
                 if self.filter.is_some() {
                     twice(&name, key, errors);

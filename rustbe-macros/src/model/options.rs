@@ -8,8 +8,8 @@ use super::wrong_form;
 use crate::attr::{self, Arg};
 use crate::errors::Errors;
 
-const KEYS: &str = "name, path, skip, access, bypass, default_sort, cache, hooks, cursor, nested, parent, search_language, filter_fn, view";
-const KEY_LIST: [&str; 14] = [
+const KEYS: &str = "name, path, skip, access, bypass, default_sort, cache, hooks, cursor, nested, parent, search_language, filter_fn, view, scope";
+const KEY_LIST: [&str; 15] = [
     "name",
     "path",
     "skip",
@@ -24,6 +24,7 @@ const KEY_LIST: [&str; 14] = [
     "search_language",
     "filter_fn",
     "view",
+    "scope",
 ];
 
 /// A generated operation.
@@ -154,6 +155,8 @@ pub(crate) struct Options {
     pub(crate) filter_fns: Vec<FilterFn>,
     /// `view(...)`, each a named list view.
     pub(crate) views: Vec<View>,
+    /// `scope = path`: the read hook.
+    pub(crate) scope: Option<ExprPath>,
 }
 
 impl Options {
@@ -202,6 +205,10 @@ impl Options {
             "cache" => self.cache = cache(arg, errors),
             "filter_fn" => self.filter_fns.extend(extend::filter_fn(arg, errors)),
             "view" => self.views.extend(extend::view(arg, errors)),
+            "scope" => match arg {
+                Arg::Value(_, Expr::Path(path)) => self.scope = Some(path.clone()),
+                _ => wrong_form(arg, "scope", "scope = crate::scopes::published", errors),
+            },
             _ => {
                 let hint = crate::names::did_you_mean(name, &KEY_LIST)
                     .map(|near| format!("did you mean `{near}`? "))

@@ -135,6 +135,14 @@ pub(super) fn contradictions(field: &Field<'_>, errors: &mut Errors) {
 }
 
 pub(super) fn rules(field: &Field<'_>, errors: &mut Errors) {
+    if let Some((key, _)) = &field.default
+        && (field.in_create() || field.server_set() || field.is_key())
+    {
+        errors.at(
+            key.span,
+            format!("`default` sets a field no request body has: mark `{}` `read_only` (a body field takes its value from the body; a key, owner or timestamp is set by the server)", field.json),
+        );
+    }
     if let Some(trim) = field.trim {
         if crate::model::type_name(field.inner).as_deref() != Some("String") {
             errors.at(

@@ -169,7 +169,7 @@ const _ : () = {
             ] , custom_filters : & [] , views : & [] , sorts : & ["name" , "unitPrice" , "views" , "createdAt" ] , default_sort : & [:: rustbe_core :: extract :: SortKey :: desc ("createdAt" ) , :: rustbe_core :: extract :: SortKey :: asc ("name" ) ] , search : & ["name" , "description" ] , search_language : "english" , cache_ttl : :: core :: option :: Option :: Some (:: core :: time :: Duration :: from_millis (90000 ) ) , hooks : true , cursor : true , nested : :: core :: option :: Option :: Some (:: rustbe_core :: resource :: Nested {
                 path : "/users/{userId}/products" , param : "userId" , field : "userId" , parent : :: core :: option :: Option :: None , create : false , only : false ,
             }
-            ) , owner : :: core :: option :: Option :: Some ("userId" ) ,
+            ) , owner : :: core :: option :: Option :: Some ("userId" ) , scope : :: core :: option :: Option :: None ,
         }
         ;
         fn view (& self ) -> Self :: View < '_ > {
