@@ -1,6 +1,8 @@
 //! The auth router: register, login, refresh, logout, forgot and reset password, me, change
 //! password; generic over the app's [`UserStore`].
 
+mod account;
+mod bootstrap;
 mod dto;
 mod handlers;
 mod openapi;
@@ -15,6 +17,7 @@ use rustbe_core::access::Principal;
 use rustbe_core::config::Config;
 use rustbe_core::rate_limit::{KeyBy, RateLimitLayer, RateLimitRule, RateLimiter};
 
+pub use bootstrap::{ADMIN_ROLE, AdminBootstrap};
 pub use dto::{
     Accepted, ChangePasswordRequest, ForgotPasswordRequest, LoginRequest, LogoutRequest,
     RefreshRequest, RegisterRequest, ResetPasswordRequest, Session, TokenPair,
@@ -511,10 +514,12 @@ impl<U: UserStore> AuthService<U> {
         if let Some(limit) = &self.inner.rate_limit {
             strict = strict.route_layer(limit.clone());
         }
+        // Every answer here carries a token or the caller's own data: never stored by a cache.
         Router::new()
             .route("/auth/refresh", post(handlers::refresh::<U>))
             .merge(strict)
             .merge(private)
+            .layer(axum::middleware::map_response(no_store))
             .with_state(self.clone())
     }
 
@@ -611,6 +616,27 @@ impl<U: UserStore> AuthService<U> {
             expires_in: self.inner.issuer.access_ttl().as_secs(),
         })
     }
+}
+
+/// Marks a response `Cache-Control: no-store`: for answers that carry a token or personal
+/// data, which no browser or shared cache may keep. Use it on an app's own account routes with
+/// `axum::middleware::map_response`.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use axum::{Router, middleware::map_response, routing::get};
+/// use rustbe_core::testing::TestRequest;
+///
+/// let private = Router::new().route("/me", get(|| async { "Ada" })).layer(map_response(rustbe_auth::router::no_store));
+/// assert_eq!(TestRequest::get("/me").send(&private).await.header("cache-control"), Some("no-store"));
+/// # });
+/// ```
+pub async fn no_store(mut response: axum::response::Response) -> axum::response::Response {
+    response.headers_mut().insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
+    response
 }
 
 impl<U> AuthService<U>
