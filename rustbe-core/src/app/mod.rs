@@ -25,7 +25,7 @@ use utoipa::openapi::OpenApi;
 
 pub use docs::{BEARER_SCHEME, base_openapi};
 pub use health::ReadinessCheck;
-pub use serve::{serve, shutdown_signal};
+pub use serve::{Server, serve, shutdown_signal};
 pub use telemetry::{DEFAULT_FILTER, init_tracing};
 
 use crate::cache::Cache;
@@ -326,7 +326,10 @@ impl App {
     /// ```
     pub async fn serve(self) -> std::io::Result<()> {
         let listener = tokio::net::TcpListener::bind(self.config.listen_addr()).await?;
-        serve(listener, self.into_router(), shutdown_signal()).await
+        let server = Server::new(self.config.server.clone());
+        server
+            .serve(listener, self.into_router(), shutdown_signal())
+            .await
     }
 }
 
