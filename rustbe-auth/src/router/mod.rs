@@ -26,7 +26,7 @@ pub use dto::{
 use crate::layer::{AuthLayer, Authenticator, RequireAuthLayer};
 use crate::mail::{LogMailer, Mailer};
 use crate::password::{PasswordHasher, PasswordPolicy};
-use crate::revocation::{MemoryRevocationList, RevocationList};
+use crate::revocation::{MemoryRevocationList, RestoringRevocationList, RevocationList};
 use crate::store::{RefreshRecord, RefreshTokenStore, ResetTokenStore, token_hash};
 use crate::token::TokenIssuer;
 use crate::users::{Credentials, UserStore};
@@ -310,9 +310,16 @@ impl<U: UserStore> AuthServiceBuilder<U> {
     /// # });
     /// ```
     pub fn build(self) -> AuthService<U> {
-        let revocation = self
+        let list = self
             .revocation
             .unwrap_or_else(|| Arc::new(MemoryRevocationList::new()));
+        // Sessions ended before a restart stay ended, whatever the list forgot.
+        let window = self.issuer.access_ttl().as_secs() + self.issuer.leeway().as_secs();
+        let revocation: Arc<dyn RevocationList> = Arc::new(RestoringRevocationList::new(
+            list,
+            self.refresh.clone(),
+            window,
+        ));
         AuthService {
             inner: Arc::new(Inner {
                 users: self.users,

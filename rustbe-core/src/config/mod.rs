@@ -469,17 +469,17 @@ impl Config {
             acquire_timeout: positive("DATABASE_ACQUIRE_TIMEOUT", Duration::from_secs(5))?,
         };
 
-        let secret = |var: &'static str, dev: &str| -> Result<Secret, ConfigError> {
+        let secret = |var: &'static str| -> Result<Secret, ConfigError> {
             match required(var)? {
                 Some(value) if value.len() < MIN_SECRET_LEN && production => Err(invalid(
                     var,
                     format!("must be at least {MIN_SECRET_LEN} bytes long"),
                 )),
                 Some(value) => Ok(Secret::new(value)),
-                // Tests get fixed secrets; a development process gets fresh random ones, so a
-                // server started without APP_ENV never accepts tokens signed with a secret
-                // that is printed in our source.
-                None if env == AppEnv::Test => Ok(Secret::new(dev)),
+                // Outside production an unset secret is a fresh random one for this process
+                // (development and `APP_ENV=test` alike), so no server that binds a port ever
+                // accepts tokens signed with a secret printed in our source. Only
+                // `Config::for_tests`, for in-process tests, uses the fixed ones.
                 None => Ok(Secret::new(format!(
                     "{}{}",
                     uuid::Uuid::new_v4().simple(),
@@ -487,8 +487,8 @@ impl Config {
                 ))),
             }
         };
-        let jwt_secret = secret("JWT_SECRET", DEV_JWT_SECRET)?;
-        let jwt_refresh_secret = secret("JWT_REFRESH_SECRET", DEV_JWT_REFRESH_SECRET)?;
+        let jwt_secret = secret("JWT_SECRET")?;
+        let jwt_refresh_secret = secret("JWT_REFRESH_SECRET")?;
         if jwt_secret == jwt_refresh_secret {
             return Err(invalid(
                 "JWT_REFRESH_SECRET",
@@ -500,13 +500,9 @@ impl Config {
             ("JWT_REFRESH_SECRET", DEV_JWT_REFRESH_SECRET),
         ] {
             if get(var).is_none() {
-                let what = if env == AppEnv::Test {
-                    "a fixed test secret"
-                } else {
-                    "a random secret for this process (tokens end with it)"
-                };
                 warnings.push(format!(
-                    "{var} is not set: using {what} ({} chars or more); never deploy like this",
+                    "{var} is not set: using a random secret for this process (tokens end with \
+                     it; {} chars or more); never deploy like this",
                     dev.len()
                 ));
             }
@@ -594,6 +590,14 @@ impl Config {
             }
         };
 
+        let seed_demo_data = boolean("SEED_DEMO_DATA", env == AppEnv::Development)?;
+        if seed_demo_data && production {
+            return Err(invalid(
+                "SEED_DEMO_DATA",
+                "must not be true when APP_ENV=production: the demo accounts' passwords are public"
+                    .into(),
+            ));
+        }
         let rate_limits = boolean("RATE_LIMITS", true)?;
         if !rate_limits && env == AppEnv::Production {
             warnings.push(
@@ -638,7 +642,7 @@ impl Config {
                 .trim_end_matches('/')
                 .to_owned(),
             admin,
-            seed_demo_data: boolean("SEED_DEMO_DATA", env == AppEnv::Development)?,
+            seed_demo_data,
             body_limit,
             request_timeout: positive("REQUEST_TIMEOUT", Duration::from_secs(30))?,
             log_format,
@@ -652,17 +656,27 @@ impl Config {
         })
     }
 
-    /// Settings for tests: development defaults, an in-memory SQLite database, no `.env`.
+    /// Settings for in-process tests: development defaults, an in-memory SQLite database, no
+    /// `.env`, and fixed JWT secrets (so two calls give configurations that accept each
+    /// other's tokens). Those secrets are in our source: nothing that serves a port may use
+    /// them, and [`Config::from_env`] never does (`APP_ENV=test` without secrets gets random
+    /// ones, like development).
     ///
     /// ```
-    /// let config = rustbe_core::config::Config::for_tests("shop");
-    /// assert_eq!(config.env, rustbe_core::config::AppEnv::Test);
+    /// use rustbe_core::config::{AppEnv, Config};
+    /// let config = Config::for_tests("shop");
+    /// assert_eq!(config.env, AppEnv::Test);
+    /// assert_eq!(config.jwt.secret, Config::for_tests("shop").jwt.secret);
+    /// let served = Config::from_lookup("shop", |k| (k == "APP_ENV").then(|| "test".into())).unwrap();
+    /// assert_ne!(served.jwt.secret, config.jwt.secret, "APP_ENV=test alone gets random secrets");
     /// ```
     #[must_use]
     pub fn for_tests(app_name: &str) -> Self {
         let mut config = Self::from_lookup(app_name, |key| match key {
             "APP_ENV" => Some("test".into()),
             "DATABASE_URL" => Some("sqlite::memory:".into()),
+            "JWT_SECRET" => Some(DEV_JWT_SECRET.into()),
+            "JWT_REFRESH_SECRET" => Some(DEV_JWT_REFRESH_SECRET.into()),
             _ => None,
         })
         .unwrap_or_else(|_| unreachable!("the test configuration is valid"));
