@@ -422,3 +422,37 @@ async fn answers_with_tokens_or_personal_data_are_no_store() {
     }
     db.cleanup().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Finding 9: forgot-password trims the email like login and register.
+
+#[tokio::test]
+async fn forgot_password_trims_the_email_like_login_and_register() {
+    let db = TestDb::sqlite().await;
+    let (smtp_port, inbox) = smtp_sink().await;
+    let extra = [
+        ("SMTP_HOST", "127.0.0.1".to_owned()),
+        ("SMTP_PORT", smtp_port.to_string()),
+        ("SMTP_TLS", "none".to_owned()),
+    ];
+    let shop = app(&db, config(None, &extra))
+        .await
+        .expect("the shop starts");
+    let email = unique("ada");
+    common::register(&shop, &format!("  {}  ", email.to_uppercase()), "Ada").await;
+    assert_eq!(
+        login(&shop, &format!(" {email} "), PASSWORD).await.status(),
+        200
+    );
+    let r = post(
+        &shop,
+        "/api/auth/forgot-password",
+        "",
+        json!({"email": format!("  {}\t", email.to_uppercase())}),
+    )
+    .await;
+    assert_eq!(r.status(), 202, "{}", r.json());
+    let mail = wait_for_mail(&inbox, 1).await;
+    assert_eq!(mail[0].rcpt, std::slice::from_ref(&email));
+    db.cleanup().await;
+}

@@ -320,3 +320,25 @@ async fn app_env_test_never_serves_with_the_fixed_test_secrets() {
     shop.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_low_entropy_jwt_secret_is_refused_in_production_naming_the_variable() {
+    let dir = temp_dir();
+    let weak = "a".repeat(40);
+    let (ok, output) = run_to_exit(
+        &[
+            ("APP_ENV", "production"),
+            ("DATABASE_URL", "sqlite://prod.db?mode=rwc"),
+            ("JWT_SECRET", ACCESS_SECRET),
+            ("JWT_REFRESH_SECRET", &weak),
+        ],
+        &dir,
+    );
+    assert!(!ok, "{output}");
+    assert!(
+        output.contains("JWT_REFRESH_SECRET is invalid: has too little entropy"),
+        "{output}"
+    );
+    assert!(!output.contains(&weak), "the secret is not printed");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -202,10 +202,12 @@ pub(super) async fn change_password<U: UserStore>(
 
 pub(super) async fn forgot_password<U: UserStore>(
     State(auth): State<AuthService<U>>,
-    Json(body): Json<ForgotPasswordRequest>,
+    Json(mut body): Json<ForgotPasswordRequest>,
 ) -> Result<Response, Error> {
+    // Trimmed and lower-cased before it is checked, as register and login do.
+    body.email = normalize_email(&body.email);
     body.validate()?;
-    let email = normalize_email(&body.email);
+    let email = body.email;
     // All the work happens after the answer, so known and unknown emails answer alike.
     tokio::spawn(async move {
         if let Err(err) = send_reset_link(&auth, &email).await {

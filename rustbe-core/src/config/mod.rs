@@ -29,6 +29,31 @@ pub use secret::Secret;
 /// assert_eq!(err.to_string(), "JWT_SECRET is invalid: must be at least 32 bytes long");
 /// ```
 pub const MIN_SECRET_LEN: usize = 32;
+/// The fewest different bytes a JWT secret must have in production: 32 times the same letter,
+/// or a short word repeated, is long enough but guessable. A random base64 secret of 32 bytes
+/// has about 25 different ones; this refuses only the obviously patterned.
+///
+/// ```
+/// # use rustbe_core::config::Config;
+/// let err = Config::from_lookup("shop", |key| match key {
+///     "APP_ENV" => Some("production".into()),
+///     "DATABASE_URL" => Some("postgres://db.internal/shop".into()),
+///     "JWT_SECRET" => Some("a".repeat(32)),
+///     "JWT_REFRESH_SECRET" => Some("0123456789abcdef0123456789abcdef-refresh".into()),
+///     _ => None,
+/// }).unwrap_err();
+/// assert!(err.to_string().starts_with("JWT_SECRET is invalid: has too little entropy"));
+/// ```
+pub const MIN_SECRET_DISTINCT: usize = 10;
+
+fn distinct_bytes(value: &str) -> usize {
+    let mut seen = [false; 256];
+    for &b in value.as_bytes() {
+        seen[usize::from(b)] = true;
+    }
+    seen.iter().filter(|&&s| s).count()
+}
+
 /// The largest clock-skew allowance accepted.
 ///
 /// ```
@@ -475,6 +500,15 @@ impl Config {
                     var,
                     format!("must be at least {MIN_SECRET_LEN} bytes long"),
                 )),
+                Some(value) if production && distinct_bytes(&value) < MIN_SECRET_DISTINCT => {
+                    Err(invalid(
+                        var,
+                        format!(
+                            "has too little entropy: at least {MIN_SECRET_DISTINCT} different \
+                             characters (generate one with `openssl rand -base64 48`)"
+                        ),
+                    ))
+                }
                 Some(value) => Ok(Secret::new(value)),
                 // Outside production an unset secret is a fresh random one for this process
                 // (development and `APP_ENV=test` alike), so no server that binds a port ever
