@@ -456,3 +456,79 @@ async fn forgot_password_trims_the_email_like_login_and_register() {
     assert_eq!(mail[0].rcpt, std::slice::from_ref(&email));
     db.cleanup().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Finding 9: login and forgot-password are limited per account, whatever the client address.
+
+#[tokio::test]
+async fn login_and_forgot_password_are_limited_per_account_across_addresses() {
+    let db = TestDb::sqlite().await;
+    let extra = [
+        ("RATE_LIMIT_ACCOUNT", "3/1m".to_owned()),
+        ("TRUST_PROXY", "true".to_owned()),
+    ];
+    let shop = app(&db, config(None, &extra))
+        .await
+        .expect("the shop starts");
+    let email = unique("ada");
+    common::register(&shop, &email, "Ada").await;
+    let from = |n: u32, path: &str, body: serde_json::Value| {
+        rustbe_core::testing::TestRequest::post(path)
+            .header("x-forwarded-for", &format!("198.51.100.{n}"))
+            .json(&body)
+    };
+    let guess = json!({"email": email, "password": "Wrong1!password"});
+    let mut statuses = Vec::new();
+    for n in 0..4 {
+        statuses.push(
+            from(n, "/api/auth/login", guess.clone())
+                .send(&shop)
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(
+        statuses,
+        [401, 401, 401, 429],
+        "four addresses, one account"
+    );
+    let limited = from(
+        9,
+        "/api/auth/login",
+        json!({"email": email.to_uppercase(), "password": PASSWORD}),
+    )
+    .send(&shop)
+    .await;
+    assert_eq!(
+        outcome(&limited),
+        (429, "RATE_LIMITED".into()),
+        "the right password too, in any case"
+    );
+    assert!(limited.header("retry-after").is_some());
+    let other = unique("bob");
+    common::register(&shop, &other, "Bob").await;
+    assert_eq!(
+        login(&shop, &other, PASSWORD).await.status(),
+        200,
+        "another account is not limited"
+    );
+
+    let reset = json!({"email": other});
+    let mut statuses = Vec::new();
+    for n in 10..14 {
+        statuses.push(
+            from(n, "/api/auth/forgot-password", reset.clone())
+                .send(&shop)
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(
+        statuses,
+        [202, 202, 429, 429],
+        "the login above counted for Bob too"
+    );
+    db.cleanup().await;
+}

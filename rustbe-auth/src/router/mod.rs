@@ -80,6 +80,7 @@ struct Inner<U> {
     app_url: String,
     reset_ttl: Duration,
     rate_limit: Option<RateLimitLayer>,
+    account_limit: Option<(Arc<dyn RateLimiter>, rustbe_core::config::Rate)>,
 }
 
 /// Builds an [`AuthService`]; every part has a default but the users and the token store.
@@ -117,6 +118,7 @@ pub struct AuthServiceBuilder<U> {
     app_url: String,
     reset_ttl: Duration,
     rate_limit: Option<RateLimitLayer>,
+    account_limit: Option<(Arc<dyn RateLimiter>, rustbe_core::config::Rate)>,
 }
 
 impl<U: UserStore> AuthServiceBuilder<U> {
@@ -283,8 +285,12 @@ impl<U: UserStore> AuthServiceBuilder<U> {
     pub fn rate_limit(mut self, config: &Config, limiter: Arc<dyn RateLimiter>) -> Self {
         if !config.rate_limits {
             self.rate_limit = None;
+            self.account_limit = None;
             return self;
         }
+        // Per account too: an attacker with many addresses still gets RATE_LIMIT_ACCOUNT
+        // guesses at one account's password (or reset mails to one inbox).
+        self.account_limit = Some((limiter.clone(), config.rate_limit_account));
         let rule = RateLimitRule::new(
             "auth",
             config.rate_limit_auth,
@@ -336,6 +342,7 @@ impl<U: UserStore> AuthServiceBuilder<U> {
                 app_url: self.app_url,
                 reset_ttl: self.reset_ttl,
                 rate_limit: self.rate_limit,
+                account_limit: self.account_limit,
             }),
         }
     }
@@ -376,6 +383,7 @@ impl<U: UserStore> AuthService<U> {
             app_url: config.app_url.clone(),
             reset_ttl: Duration::from_secs(3600),
             rate_limit: None,
+            account_limit: None,
         }
     }
 
@@ -528,6 +536,35 @@ impl<U: UserStore> AuthService<U> {
             .merge(private)
             .layer(axum::middleware::map_response(no_store))
             .with_state(self.clone())
+    }
+
+    /// Counts one login or reset request for `email` under `RATE_LIMIT_ACCOUNT`: 429
+    /// `RATE_LIMITED` with `Retry-After` past the limit. The key is a hash of the email, so the
+    /// limiter's store holds no addresses; unknown emails are counted alike (the answer says
+    /// nothing about whether the account exists).
+    pub(crate) async fn count_account_attempt(&self, email: &str) -> Result<(), Error> {
+        let Some((limiter, rate)) = &self.inner.account_limit else {
+            return Ok(());
+        };
+        let key = format!("auth-account:{}", token_hash(email));
+        let decision = match limiter.check_local(&key, *rate) {
+            Some(decision) => decision,
+            None => match limiter.check(&key, *rate).await {
+                Ok(decision) => decision,
+                // A limiter that cannot answer degrades to the per-address limit, as the
+                // layer does; it never turns a login into a 500.
+                Err(err) => {
+                    tracing::warn!(error = %err, "per-account rate limit unavailable");
+                    return Ok(());
+                }
+            },
+        };
+        if decision.allowed {
+            Ok(())
+        } else {
+            Err(Error::rate_limited(decision.retry_after)
+                .with_message("Too many attempts for this account; try again later"))
+        }
     }
 
     /// Ends every session of `user_id` at once (an account deleted or locked by an admin):

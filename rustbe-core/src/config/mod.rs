@@ -332,6 +332,17 @@ pub struct Config {
     pub rate_limit: Rate,
     /// `RATE_LIMIT_AUTH`.
     pub rate_limit_auth: Rate,
+    /// `RATE_LIMIT_ACCOUNT`: login and forgot-password per email address, whatever the
+    /// client address; by default twice `RATE_LIMIT_AUTH` (`10/15m`): one person on two
+    /// networks, never more guesses at one password than two addresses get.
+    ///
+    /// ```
+    /// use rustbe_core::config::Config;
+    /// assert_eq!(Config::for_tests("shop").rate_limit_account.count, 10);
+    /// let config = Config::from_lookup("shop", |k| (k == "RATE_LIMIT_AUTH").then(|| "50/1m".into())).unwrap();
+    /// assert_eq!((config.rate_limit_account.count, config.rate_limit_account.window.as_secs()), (100, 60));
+    /// ```
+    pub rate_limit_account: Rate,
     /// `RATE_LIMITS` (default on): `off` switches both limits off, for a deployment whose
     /// gateway limits already, or a benchmark. Announced as a warning in production.
     pub rate_limits: bool,
@@ -624,6 +635,14 @@ impl Config {
             }
         };
 
+        let rate_limit_auth = rate("RATE_LIMIT_AUTH", "5/15m")?;
+        let rate_limit_account = match get("RATE_LIMIT_ACCOUNT") {
+            Some(_) => rate("RATE_LIMIT_ACCOUNT", "10/15m")?,
+            None => Rate {
+                count: rate_limit_auth.count.saturating_mul(2),
+                window: rate_limit_auth.window,
+            },
+        };
         let seed_demo_data = boolean("SEED_DEMO_DATA", env == AppEnv::Development)?;
         if seed_demo_data && production {
             return Err(invalid(
@@ -666,7 +685,8 @@ impl Config {
             jwt,
             allowed_origins,
             rate_limit: rate("RATE_LIMIT", "100/15m")?,
-            rate_limit_auth: rate("RATE_LIMIT_AUTH", "5/15m")?,
+            rate_limit_auth,
+            rate_limit_account,
             rate_limits,
             cache: boolean("CACHE", true)?,
             trust_proxy: boolean("TRUST_PROXY", false)?,
