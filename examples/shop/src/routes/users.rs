@@ -187,6 +187,7 @@ struct ReplaceUser {
     role: Option<String>,
     /// The caller's current password: required when users change their own email (an admin
     /// changing another user's email does not give that user's password); ignored otherwise.
+    #[validate(length(max = 1024))]
     #[schema(max_length = 1024)]
     current_password: Option<String>,
 }
