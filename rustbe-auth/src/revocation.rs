@@ -5,11 +5,12 @@
 //! request is refused with a 503, never let through.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use futures_util::future::BoxFuture;
 use rustbe_core::Error;
 
+use crate::store::RefreshTokenStore;
 use crate::token::now_secs;
 
 /// The key under which one access token (its `jti`) is revoked.
@@ -147,6 +148,84 @@ impl MemoryRevocationList {
         let entries = self.lock();
         keys.iter()
             .any(|key| entries.get(key.as_ref()).is_some_and(|until| *until > now))
+    }
+}
+
+/// A revocation list that, before it first answers, puts back the sessions the token store
+/// says were ended within the last access-token lifetime (plus the leeway): a process that
+/// restarts with an in-memory list (or a Redis that lost its keys) still refuses the access
+/// tokens of sessions ended before. The store is read once, on the first check; until it has
+/// answered, no token is let through (a failure is a 503, retried on the next request). After
+/// that, checks cost what the wrapped list costs.
+pub(crate) struct RestoringRevocationList {
+    list: Arc<dyn RevocationList>,
+    store: Arc<dyn RefreshTokenStore>,
+    window: u64,
+    restored: tokio::sync::OnceCell<()>,
+}
+
+impl RestoringRevocationList {
+    /// `list`, restored from `store` with sessions ended within `window` seconds.
+    pub(crate) fn new(
+        list: Arc<dyn RevocationList>,
+        store: Arc<dyn RefreshTokenStore>,
+        window: u64,
+    ) -> Self {
+        Self {
+            list,
+            store,
+            window,
+            restored: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    async fn restore(&self) -> Result<(), Error> {
+        self.restored
+            .get_or_try_init(|| async {
+                let since = now_secs().saturating_sub(self.window);
+                let ended = self.store.ended_sessions(since).await?;
+                for (family, revoked_at) in &ended {
+                    let until = revoked_at.saturating_add(self.window);
+                    self.list.revoke(&session_key(family), until).await?;
+                }
+                if !ended.is_empty() {
+                    tracing::info!(
+                        sessions = ended.len(),
+                        "sessions ended before the start put back on the revocation list"
+                    );
+                }
+                Ok::<(), Error>(())
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+impl RevocationList for RestoringRevocationList {
+    fn revoke<'a>(&'a self, jti: &'a str, expires_at: u64) -> BoxFuture<'a, Result<(), Error>> {
+        self.list.revoke(jti, expires_at)
+    }
+
+    fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(async move {
+            self.restore().await?;
+            self.list.is_revoked(jti).await
+        })
+    }
+
+    fn is_any_revoked_now(&self, keys: &[String]) -> Option<Result<bool, Error>> {
+        if self.restored.initialized() {
+            self.list.is_any_revoked_now(keys)
+        } else {
+            None
+        }
+    }
+
+    fn is_any_revoked<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(async move {
+            self.restore().await?;
+            self.list.is_any_revoked(keys).await
+        })
     }
 }
 

@@ -101,6 +101,15 @@ pub trait UserStore: Send + Sync + 'static {
         &self,
         user: NewUser,
     ) -> impl Future<Output = Result<(Credentials, Self::User), Error>> + Send;
+    /// Creates a user with `role` instead of the store's default, in one write (the admin
+    /// bootstrap, [`AuthService::bootstrap_admin`](crate::AuthService::bootstrap_admin), creates
+    /// its administrator so: never a customer promoted afterwards); 409 `DUPLICATE_ENTRY` when
+    /// the email is taken. Never called with a role taken from a request.
+    fn create_with_role(
+        &self,
+        user: NewUser,
+        role: &str,
+    ) -> impl Future<Output = Result<(Credentials, Self::User), Error>> + Send;
     /// Replaces a user's password hash.
     fn set_password(
         &self,
@@ -226,6 +235,14 @@ impl UserStore for MemoryUserStore {
     }
 
     async fn create(&self, new: NewUser) -> Result<(Credentials, MemoryUser), Error> {
+        self.create_with_role(new, "customer").await
+    }
+
+    async fn create_with_role(
+        &self,
+        new: NewUser,
+        role: &str,
+    ) -> Result<(Credentials, MemoryUser), Error> {
         let mut users = self.lock();
         if users.iter().any(|(u, _)| u.email == new.email) {
             return Err(
@@ -236,7 +253,7 @@ impl UserStore for MemoryUserStore {
             id: uuid::Uuid::new_v4().to_string(),
             email: new.email,
             name: new.name,
-            role: "customer".into(),
+            role: role.to_owned(),
         };
         users.push((user.clone(), new.password_hash.clone()));
         Ok((credentials((user.clone(), new.password_hash)), user))

@@ -228,3 +228,53 @@ async fn rate_limits_off_lets_everything_through_without_headers() {
         assert_eq!(response.header("ratelimit-limit"), None);
     }
 }
+
+/// The statuses of `GET /api/ping` from each `X-Forwarded-For` address, in order.
+async fn from_each(app: &Router, addresses: &[&str]) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for address in addresses {
+        let r = TestRequest::get("/api/ping")
+            .header("x-forwarded-for", address)
+            .send(app)
+            .await;
+        statuses.push(r.status().as_u16());
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn spellings_of_one_ipv4_address_and_one_ipv6_64_share_a_bucket() {
+    let app = app(
+        Arc::new(MemoryRateLimiter::new()),
+        2,
+        true,
+        "192.0.2.250:4000",
+    );
+    assert_eq!(
+        from_each(
+            &app,
+            &["198.51.100.7", "::ffff:198.51.100.7", "::ffff:c633:6407"]
+        )
+        .await,
+        [200, 200, 429],
+        "an IPv4-mapped spelling is the same client"
+    );
+    assert_eq!(
+        from_each(
+            &app,
+            &[
+                "2001:db8:1:2::1",
+                "2001:db8:1:2:aaaa:bbbb:cccc:dddd",
+                "[2001:db8:1:2::9]:443"
+            ]
+        )
+        .await,
+        [200, 200, 429],
+        "one /64 is one client"
+    );
+    assert_eq!(
+        from_each(&app, &["2001:db8:1:3::1"]).await,
+        [200],
+        "the next /64 is another"
+    );
+}

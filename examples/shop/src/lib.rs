@@ -94,18 +94,14 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
         None => Arc::new(LogMailer::new(config.env == AppEnv::Development)),
     };
     let users = users::SeaOrmUsers::new(db.clone());
-    let auth = AuthService::builder(&config, users.clone(), SeaOrmTokenStore::new(db.clone()))
+    let auth = AuthService::builder(&config, users, SeaOrmTokenStore::new(db.clone()))
         .revocation(revocation)
         .mailer(mailer)
         .rate_limit(&config, limiter.clone())
         .build();
-    if let Some((email, password)) = &config.admin
-        && users
-            .ensure_admin(email, "Administrator", auth.hasher(), password.expose())
-            .await?
-    {
-        tracing::info!(%email, "admin account created from ADMIN_EMAIL");
-    }
+    // ADMIN_EMAIL / ADMIN_PASSWORD: an account that exists without the admin role is never
+    // promoted; the shop refuses to start naming the conflict.
+    auth.bootstrap_admin(&config).await?;
     if config.seed_demo_data && seed::seed(&db, auth.hasher()).await? {
         tracing::info!(
             "demo data seeded into the empty database (see the README for the demo accounts)"

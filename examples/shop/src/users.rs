@@ -109,50 +109,6 @@ impl SeaOrmUsers {
         Ok(rustbe_core::db::first(user::Entity::find_by_id(id), &self.db).await?)
     }
 
-    /// Makes `email` an admin, creating the account if it does not exist (`ADMIN_EMAIL` /
-    /// `ADMIN_PASSWORD` at start). The password is hashed only when the account is created.
-    /// Returns whether it was.
-    ///
-    /// ```
-    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-    /// use rustbe_auth::{password::PasswordHasher, users::UserStore};
-    /// let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
-    /// shop::migrate(&db).await.unwrap();
-    /// let users = shop::users::SeaOrmUsers::new(db);
-    /// let hasher = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
-    /// assert!(users.ensure_admin("Root@Shop.Example", "Root", &hasher, "Admin1!password").await.unwrap());
-    /// assert!(!users.ensure_admin("root@shop.example", "Root", &hasher, "ignored").await.unwrap(), "created once");
-    /// let (creds, _) = users.find_by_email("root@shop.example").await.unwrap().unwrap();
-    /// assert_eq!(creds.roles, ["admin"]);
-    /// # });
-    /// ```
-    pub async fn ensure_admin(
-        &self,
-        email: &str,
-        name: &str,
-        hasher: &rustbe_auth::password::PasswordHasher,
-        password: &str,
-    ) -> Result<bool, Error> {
-        let email = email.trim().to_lowercase();
-        if let Some(existing) = user::Entity::find()
-            .filter(user::Column::Email.eq(&email))
-            .one(&self.db)
-            .await?
-        {
-            if existing.role != "admin" {
-                let mut active: user::ActiveModel = existing.into();
-                active.role = Set("admin".into());
-                active.updated_at = Set(Utc::now());
-                active.update(&self.db).await?;
-            }
-            return Ok(false);
-        }
-        let password_hash = hasher.hash(password).await?;
-        self.insert(email, name.to_owned(), password_hash, "admin")
-            .await?;
-        Ok(true)
-    }
-
     async fn insert(
         &self,
         email: String,
@@ -197,6 +153,17 @@ impl UserStore for SeaOrmUsers {
     async fn create(&self, new: NewUser) -> Result<(Credentials, User), Error> {
         let row = self
             .insert(new.email, new.name, new.password_hash, "customer")
+            .await?;
+        Ok((credentials(&row), User::from(row)))
+    }
+
+    async fn create_with_role(
+        &self,
+        new: NewUser,
+        role: &str,
+    ) -> Result<(Credentials, User), Error> {
+        let row = self
+            .insert(new.email, new.name, new.password_hash, role)
             .await?;
         Ok((credentials(&row), User::from(row)))
     }

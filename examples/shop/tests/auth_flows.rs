@@ -625,7 +625,7 @@ async fn users_me_shows_and_replaces_the_own_account() {
             &app,
             "/api/users/me",
             &access,
-            json!({"name": "Ada Lovelace", "email": "Ada.Lovelace@Example.com", "role": "admin"}),
+            json!({"name": "Ada Lovelace", "email": "Ada.Lovelace@Example.com", "role": "admin", "current_password": PASSWORD}),
         )
         .await;
         assert_eq!(replaced.status(), 200, "{}", text(&replaced));
@@ -679,7 +679,7 @@ async fn users_me_shows_and_replaces_the_own_account() {
             &app,
             "/api/users/me",
             &access,
-            json!({"name": "Ada", "email": "BOB@example.com"}),
+            json!({"name": "Ada", "email": "BOB@example.com", "current_password": PASSWORD}),
         )
         .await;
         assert_error(&taken, 409, "DUPLICATE_ENTRY");

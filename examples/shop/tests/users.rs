@@ -178,6 +178,16 @@ async fn users(db: TestDb) {
     )
     .await;
     assert_eq!(promoted.json()["data"]["role"], "admin");
+    // A role change ends that user's sessions: Grace signs in again.
+    assert_eq!(get(&app, "/api/users/me", &grace_token).await.status(), 401);
+    let grace_token = TestRequest::post("/api/auth/login")
+        .json(&json!({"email": "grace@example.com", "password": PASSWORD}))
+        .send(&app)
+        .await
+        .json()["data"]["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let other = put(
         &app,
         &format!("/api/users/{grace}"),
@@ -190,7 +200,7 @@ async fn users(db: TestDb) {
         &app,
         "/api/users/me",
         &ada_token,
-        json!({"email": "grace@example.com", "name": "Ada"}),
+        json!({"email": "grace@example.com", "name": "Ada", "current_password": PASSWORD}),
     )
     .await;
     assert_eq!(taken.error_code(), "DUPLICATE_ENTRY");

@@ -73,13 +73,12 @@ pub(super) async fn login<U: UserStore>(
     Json(body): Json<LoginRequest>,
 ) -> Result<Single<Session<U::User>>, Error> {
     let inner = &auth.inner;
+    let email = normalize_email(&body.email);
+    auth.count_account_attempt(&email).await?;
     let found = if body.password.chars().count() > inner.policy.max_len() {
         None
     } else {
-        inner
-            .users
-            .find_by_email(&normalize_email(&body.email))
-            .await?
+        inner.users.find_by_email(&email).await?
     };
     // The same work, status and body whether the email is unknown or the password wrong.
     let Some((credentials, user)) = found else {
@@ -202,10 +201,13 @@ pub(super) async fn change_password<U: UserStore>(
 
 pub(super) async fn forgot_password<U: UserStore>(
     State(auth): State<AuthService<U>>,
-    Json(body): Json<ForgotPasswordRequest>,
+    Json(mut body): Json<ForgotPasswordRequest>,
 ) -> Result<Response, Error> {
+    // Trimmed and lower-cased before it is checked, as register and login do.
+    body.email = normalize_email(&body.email);
     body.validate()?;
-    let email = normalize_email(&body.email);
+    let email = body.email;
+    auth.count_account_attempt(&email).await?;
     // All the work happens after the answer, so known and unknown emails answer alike.
     tokio::spawn(async move {
         if let Err(err) = send_reset_link(&auth, &email).await {

@@ -1,6 +1,8 @@
 //! The auth router: register, login, refresh, logout, forgot and reset password, me, change
 //! password; generic over the app's [`UserStore`].
 
+mod account;
+mod bootstrap;
 mod dto;
 mod handlers;
 mod openapi;
@@ -15,6 +17,7 @@ use rustbe_core::access::Principal;
 use rustbe_core::config::Config;
 use rustbe_core::rate_limit::{KeyBy, RateLimitLayer, RateLimitRule, RateLimiter};
 
+pub use bootstrap::{ADMIN_ROLE, AdminBootstrap};
 pub use dto::{
     Accepted, ChangePasswordRequest, ForgotPasswordRequest, LoginRequest, LogoutRequest,
     RefreshRequest, RegisterRequest, ResetPasswordRequest, Session, TokenPair,
@@ -23,7 +26,7 @@ pub use dto::{
 use crate::layer::{AuthLayer, Authenticator, RequireAuthLayer};
 use crate::mail::{LogMailer, Mailer};
 use crate::password::{PasswordHasher, PasswordPolicy};
-use crate::revocation::{MemoryRevocationList, RevocationList};
+use crate::revocation::{MemoryRevocationList, RestoringRevocationList, RevocationList};
 use crate::store::{RefreshRecord, RefreshTokenStore, ResetTokenStore, token_hash};
 use crate::token::TokenIssuer;
 use crate::users::{Credentials, UserStore};
@@ -77,6 +80,7 @@ struct Inner<U> {
     app_url: String,
     reset_ttl: Duration,
     rate_limit: Option<RateLimitLayer>,
+    account_limit: Option<(Arc<dyn RateLimiter>, rustbe_core::config::Rate)>,
 }
 
 /// Builds an [`AuthService`]; every part has a default but the users and the token store.
@@ -114,6 +118,7 @@ pub struct AuthServiceBuilder<U> {
     app_url: String,
     reset_ttl: Duration,
     rate_limit: Option<RateLimitLayer>,
+    account_limit: Option<(Arc<dyn RateLimiter>, rustbe_core::config::Rate)>,
 }
 
 impl<U: UserStore> AuthServiceBuilder<U> {
@@ -280,8 +285,12 @@ impl<U: UserStore> AuthServiceBuilder<U> {
     pub fn rate_limit(mut self, config: &Config, limiter: Arc<dyn RateLimiter>) -> Self {
         if !config.rate_limits {
             self.rate_limit = None;
+            self.account_limit = None;
             return self;
         }
+        // Per account too: an attacker with many addresses still gets RATE_LIMIT_ACCOUNT
+        // guesses at one account's password (or reset mails to one inbox).
+        self.account_limit = Some((limiter.clone(), config.rate_limit_account));
         let rule = RateLimitRule::new(
             "auth",
             config.rate_limit_auth,
@@ -307,9 +316,16 @@ impl<U: UserStore> AuthServiceBuilder<U> {
     /// # });
     /// ```
     pub fn build(self) -> AuthService<U> {
-        let revocation = self
+        let list = self
             .revocation
             .unwrap_or_else(|| Arc::new(MemoryRevocationList::new()));
+        // Sessions ended before a restart stay ended, whatever the list forgot.
+        let window = self.issuer.access_ttl().as_secs() + self.issuer.leeway().as_secs();
+        let revocation: Arc<dyn RevocationList> = Arc::new(RestoringRevocationList::new(
+            list,
+            self.refresh.clone(),
+            window,
+        ));
         AuthService {
             inner: Arc::new(Inner {
                 users: self.users,
@@ -326,6 +342,7 @@ impl<U: UserStore> AuthServiceBuilder<U> {
                 app_url: self.app_url,
                 reset_ttl: self.reset_ttl,
                 rate_limit: self.rate_limit,
+                account_limit: self.account_limit,
             }),
         }
     }
@@ -366,6 +383,7 @@ impl<U: UserStore> AuthService<U> {
             app_url: config.app_url.clone(),
             reset_ttl: Duration::from_secs(3600),
             rate_limit: None,
+            account_limit: None,
         }
     }
 
@@ -511,11 +529,42 @@ impl<U: UserStore> AuthService<U> {
         if let Some(limit) = &self.inner.rate_limit {
             strict = strict.route_layer(limit.clone());
         }
+        // Every answer here carries a token or the caller's own data: never stored by a cache.
         Router::new()
             .route("/auth/refresh", post(handlers::refresh::<U>))
             .merge(strict)
             .merge(private)
+            .layer(axum::middleware::map_response(no_store))
             .with_state(self.clone())
+    }
+
+    /// Counts one login or reset request for `email` under `RATE_LIMIT_ACCOUNT`: 429
+    /// `RATE_LIMITED` with `Retry-After` past the limit. The key is a hash of the email, so the
+    /// limiter's store holds no addresses; unknown emails are counted alike (the answer says
+    /// nothing about whether the account exists).
+    pub(crate) async fn count_account_attempt(&self, email: &str) -> Result<(), Error> {
+        let Some((limiter, rate)) = &self.inner.account_limit else {
+            return Ok(());
+        };
+        let key = format!("auth-account:{}", token_hash(email));
+        let decision = match limiter.check_local(&key, *rate) {
+            Some(decision) => decision,
+            None => match limiter.check(&key, *rate).await {
+                Ok(decision) => decision,
+                // A limiter that cannot answer degrades to the per-address limit, as the
+                // layer does; it never turns a login into a 500.
+                Err(err) => {
+                    tracing::warn!(error = %err, "per-account rate limit unavailable");
+                    return Ok(());
+                }
+            },
+        };
+        if decision.allowed {
+            Ok(())
+        } else {
+            Err(Error::rate_limited(decision.retry_after)
+                .with_message("Too many attempts for this account; try again later"))
+        }
     }
 
     /// Ends every session of `user_id` at once (an account deleted or locked by an admin):
@@ -611,6 +660,27 @@ impl<U: UserStore> AuthService<U> {
             expires_in: self.inner.issuer.access_ttl().as_secs(),
         })
     }
+}
+
+/// Marks a response `Cache-Control: no-store`: for answers that carry a token or personal
+/// data, which no browser or shared cache may keep. Use it on an app's own account routes with
+/// `axum::middleware::map_response`.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use axum::{Router, middleware::map_response, routing::get};
+/// use rustbe_core::testing::TestRequest;
+///
+/// let private = Router::new().route("/me", get(|| async { "Ada" })).layer(map_response(rustbe_auth::router::no_store));
+/// assert_eq!(TestRequest::get("/me").send(&private).await.header("cache-control"), Some("no-store"));
+/// # });
+/// ```
+pub async fn no_store(mut response: axum::response::Response) -> axum::response::Response {
+    response.headers_mut().insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
+    response
 }
 
 impl<U> AuthService<U>

@@ -113,6 +113,27 @@ pub trait RefreshTokenStore: Send + Sync + 'static {
         user_id: &'a str,
         keep: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Vec<String>, Error>>;
+    /// The sessions revoked at or after `since` (seconds since the epoch), each with the time
+    /// it was revoked: at start, they go back on the revocation list, so that an access token
+    /// of a session ended before a restart stays refused (an in-memory list forgets).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
+    /// # let store = rustbe_auth::store::SeaOrmTokenStore::new(db);
+    /// # store.create_tables().await.unwrap();
+    /// use rustbe_auth::store::{RefreshRecord, RefreshTokenStore};
+    ///
+    /// for family in ["s1", "s2"] {
+    ///     store.insert(RefreshRecord { token_hash: family.into(), user_id: "7".into(), family: family.into(), expires_at: u64::MAX / 2 }).await.unwrap();
+    /// }
+    /// store.revoke_family("s1").await.unwrap();
+    /// let ended = store.ended_sessions(0).await.unwrap();
+    /// assert_eq!(ended.iter().map(|(family, _)| family.as_str()).collect::<Vec<_>>(), ["s1"]);
+    /// assert!(store.ended_sessions(u64::MAX / 2).await.unwrap().is_empty(), "none revoked since");
+    /// # });
+    /// ```
+    fn ended_sessions(&self, since: u64) -> BoxFuture<'_, Result<Vec<(String, u64)>, Error>>;
 }
 
 /// Single-use password-reset tokens.

@@ -296,6 +296,22 @@ impl RefreshTokenStore for SeaOrmTokenStore {
             Ok(families)
         })
     }
+
+    fn ended_sessions(&self, since: u64) -> BoxFuture<'_, Result<Vec<(String, u64)>, Error>> {
+        Box::pin(async move {
+            let rows = session::Entity::find()
+                .filter(session::Column::RevokedAt.gte(secs(since)))
+                .all(&self.db)
+                .await?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|row| {
+                    let at = u64::try_from(row.revoked_at?).ok()?;
+                    Some((row.family, at))
+                })
+                .collect())
+        })
+    }
 }
 
 impl ResetTokenStore for SeaOrmTokenStore {

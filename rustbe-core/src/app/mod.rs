@@ -26,7 +26,7 @@ use utoipa::openapi::OpenApi;
 
 pub use docs::{BEARER_SCHEME, base_openapi};
 pub use health::ReadinessCheck;
-pub use serve::{serve, shutdown_signal};
+pub use serve::{Server, serve, shutdown_signal};
 pub use telemetry::{DEFAULT_FILTER, Telemetry, init_telemetry, init_tracing};
 
 use crate::cache::Cache;
@@ -342,6 +342,7 @@ impl App {
     /// ```
     pub async fn serve(self) -> std::io::Result<()> {
         let listener = tokio::net::TcpListener::bind(self.config.listen_addr()).await?;
+        let server = Server::new(self.config.server.clone());
         let (router, mut observe) = self.build();
         observe.spawn_background();
         let separate = match observe.take_separate() {
@@ -354,7 +355,7 @@ impl App {
             }
             None => None,
         };
-        let served = serve(listener, router, shutdown_signal()).await;
+        let served = server.serve(listener, router, shutdown_signal()).await;
         if let Some(task) = separate {
             task.abort();
         }

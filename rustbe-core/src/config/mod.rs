@@ -31,6 +31,31 @@ pub use secret::Secret;
 /// assert_eq!(err.to_string(), "JWT_SECRET is invalid: must be at least 32 bytes long");
 /// ```
 pub const MIN_SECRET_LEN: usize = 32;
+/// The fewest different bytes a JWT secret must have in production: 32 times the same letter,
+/// or a short word repeated, is long enough but guessable. A random base64 secret of 32 bytes
+/// has about 25 different ones; this refuses only the obviously patterned.
+///
+/// ```
+/// # use rustbe_core::config::Config;
+/// let err = Config::from_lookup("shop", |key| match key {
+///     "APP_ENV" => Some("production".into()),
+///     "DATABASE_URL" => Some("postgres://db.internal/shop".into()),
+///     "JWT_SECRET" => Some("a".repeat(32)),
+///     "JWT_REFRESH_SECRET" => Some("0123456789abcdef0123456789abcdef-refresh".into()),
+///     _ => None,
+/// }).unwrap_err();
+/// assert!(err.to_string().starts_with("JWT_SECRET is invalid: has too little entropy"));
+/// ```
+pub const MIN_SECRET_DISTINCT: usize = 10;
+
+fn distinct_bytes(value: &str) -> usize {
+    let mut seen = [false; 256];
+    for &b in value.as_bytes() {
+        seen[usize::from(b)] = true;
+    }
+    seen.iter().filter(|&&s| s).count()
+}
+
 /// The largest clock-skew allowance accepted.
 ///
 /// ```
@@ -190,6 +215,85 @@ pub struct SmtpConfig {
     pub tls: SmtpTls,
 }
 
+/// How the server treats connections (`HEADER_READ_TIMEOUT`, `IDLE_TIMEOUT`,
+/// `MAX_CONNECTIONS`), read by [`crate::app::Server`].
+///
+/// ```
+/// use std::time::Duration;
+/// use rustbe_core::config::{Config, ServerConfig};
+/// let server = Config::for_tests("shop").server;
+/// assert_eq!(server.header_read_timeout, Duration::from_secs(10));
+/// assert_eq!(server.idle_timeout, Duration::from_secs(60));
+/// assert_eq!(server.max_connections, 1024);
+/// let config = Config::from_lookup("shop", |k| (k == "MAX_CONNECTIONS").then(|| "64".into())).unwrap();
+/// assert_eq!(config.server.max_connections, 64);
+/// assert_eq!(ServerConfig::default().max_connections, 1024);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// How long a client has to send a request's head (request line and headers): from the
+    /// connection's start for its first request, from the head's first byte for the next ones.
+    /// A slow or silent client (slowloris) is disconnected after it. Default 10 s.
+    pub header_read_timeout: Duration,
+    /// How long a kept-alive connection may wait, with no request in flight, for the next
+    /// request's first byte before it is closed. Default 60 s.
+    pub idle_timeout: Duration,
+    /// Connections served at once; one more waits (in the listen backlog, unanswered) until
+    /// one closes. Default 1024.
+    pub max_connections: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 1024,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// These settings with `timeout` to read a request head.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let server = rustbe_core::config::ServerConfig::default().header_read_timeout(Duration::from_secs(2));
+    /// assert_eq!(server.header_read_timeout, Duration::from_secs(2));
+    /// ```
+    #[must_use]
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// These settings with `timeout` for an idle kept-alive connection.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let server = rustbe_core::config::ServerConfig::default().idle_timeout(Duration::from_secs(5));
+    /// assert_eq!(server.idle_timeout, Duration::from_secs(5));
+    /// ```
+    #[must_use]
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// These settings with at most `max` connections at once (at least 1).
+    ///
+    /// ```
+    /// let server = rustbe_core::config::ServerConfig::default().max_connections(0);
+    /// assert_eq!(server.max_connections, 1);
+    /// ```
+    #[must_use]
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+}
+
 /// The configuration of a rustbe app. See the module docs.
 ///
 /// ```
@@ -230,6 +334,17 @@ pub struct Config {
     pub rate_limit: Rate,
     /// `RATE_LIMIT_AUTH`.
     pub rate_limit_auth: Rate,
+    /// `RATE_LIMIT_ACCOUNT`: login and forgot-password per email address, whatever the
+    /// client address; by default twice `RATE_LIMIT_AUTH` (`10/15m`): one person on two
+    /// networks, never more guesses at one password than two addresses get.
+    ///
+    /// ```
+    /// use rustbe_core::config::Config;
+    /// assert_eq!(Config::for_tests("shop").rate_limit_account.count, 10);
+    /// let config = Config::from_lookup("shop", |k| (k == "RATE_LIMIT_AUTH").then(|| "50/1m".into())).unwrap();
+    /// assert_eq!((config.rate_limit_account.count, config.rate_limit_account.window.as_secs()), (100, 60));
+    /// ```
+    pub rate_limit_account: Rate,
     /// `RATE_LIMITS` (default on): `off` switches both limits off, for a deployment whose
     /// gateway limits already, or a benchmark. Announced as a warning in production.
     pub rate_limits: bool,
@@ -256,6 +371,8 @@ pub struct Config {
     pub metrics: MetricsConfig,
     /// `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_SERVICE_NAME`: trace export, when set.
     pub otel: Option<OtelConfig>,
+    /// `HEADER_READ_TIMEOUT`, `IDLE_TIMEOUT`, `MAX_CONNECTIONS`.
+    pub server: ServerConfig,
     warnings: Vec<String>,
 }
 
@@ -394,17 +511,26 @@ impl Config {
             acquire_timeout: positive("DATABASE_ACQUIRE_TIMEOUT", Duration::from_secs(5))?,
         };
 
-        let secret = |var: &'static str, dev: &str| -> Result<Secret, ConfigError> {
+        let secret = |var: &'static str| -> Result<Secret, ConfigError> {
             match required(var)? {
                 Some(value) if value.len() < MIN_SECRET_LEN && production => Err(invalid(
                     var,
                     format!("must be at least {MIN_SECRET_LEN} bytes long"),
                 )),
+                Some(value) if production && distinct_bytes(&value) < MIN_SECRET_DISTINCT => {
+                    Err(invalid(
+                        var,
+                        format!(
+                            "has too little entropy: at least {MIN_SECRET_DISTINCT} different \
+                             characters (generate one with `openssl rand -base64 48`)"
+                        ),
+                    ))
+                }
                 Some(value) => Ok(Secret::new(value)),
-                // Tests get fixed secrets; a development process gets fresh random ones, so a
-                // server started without APP_ENV never accepts tokens signed with a secret
-                // that is printed in our source.
-                None if env == AppEnv::Test => Ok(Secret::new(dev)),
+                // Outside production an unset secret is a fresh random one for this process
+                // (development and `APP_ENV=test` alike), so no server that binds a port ever
+                // accepts tokens signed with a secret printed in our source. Only
+                // `Config::for_tests`, for in-process tests, uses the fixed ones.
                 None => Ok(Secret::new(format!(
                     "{}{}",
                     uuid::Uuid::new_v4().simple(),
@@ -412,8 +538,8 @@ impl Config {
                 ))),
             }
         };
-        let jwt_secret = secret("JWT_SECRET", DEV_JWT_SECRET)?;
-        let jwt_refresh_secret = secret("JWT_REFRESH_SECRET", DEV_JWT_REFRESH_SECRET)?;
+        let jwt_secret = secret("JWT_SECRET")?;
+        let jwt_refresh_secret = secret("JWT_REFRESH_SECRET")?;
         if jwt_secret == jwt_refresh_secret {
             return Err(invalid(
                 "JWT_REFRESH_SECRET",
@@ -425,13 +551,9 @@ impl Config {
             ("JWT_REFRESH_SECRET", DEV_JWT_REFRESH_SECRET),
         ] {
             if get(var).is_none() {
-                let what = if env == AppEnv::Test {
-                    "a fixed test secret"
-                } else {
-                    "a random secret for this process (tokens end with it)"
-                };
                 warnings.push(format!(
-                    "{var} is not set: using {what} ({} chars or more); never deploy like this",
+                    "{var} is not set: using a random secret for this process (tokens end with \
+                     it; {} chars or more); never deploy like this",
                     dev.len()
                 ));
             }
@@ -519,6 +641,22 @@ impl Config {
             }
         };
 
+        let rate_limit_auth = rate("RATE_LIMIT_AUTH", "5/15m")?;
+        let rate_limit_account = match get("RATE_LIMIT_ACCOUNT") {
+            Some(_) => rate("RATE_LIMIT_ACCOUNT", "10/15m")?,
+            None => Rate {
+                count: rate_limit_auth.count.saturating_mul(2),
+                window: rate_limit_auth.window,
+            },
+        };
+        let seed_demo_data = boolean("SEED_DEMO_DATA", env == AppEnv::Development)?;
+        if seed_demo_data && production {
+            return Err(invalid(
+                "SEED_DEMO_DATA",
+                "must not be true when APP_ENV=production: the demo accounts' passwords are public"
+                    .into(),
+            ));
+        }
         let rate_limits = boolean("RATE_LIMITS", true)?;
         if !rate_limits && env == AppEnv::Production {
             warnings.push(
@@ -555,7 +693,8 @@ impl Config {
             jwt,
             allowed_origins,
             rate_limit: rate("RATE_LIMIT", "100/15m")?,
-            rate_limit_auth: rate("RATE_LIMIT_AUTH", "5/15m")?,
+            rate_limit_auth,
+            rate_limit_account,
             rate_limits,
             cache: boolean("CACHE", true)?,
             trust_proxy: boolean("TRUST_PROXY", false)?,
@@ -565,27 +704,43 @@ impl Config {
                 .trim_end_matches('/')
                 .to_owned(),
             admin,
-            seed_demo_data: boolean("SEED_DEMO_DATA", env == AppEnv::Development)?,
+            seed_demo_data,
             body_limit,
             request_timeout: positive("REQUEST_TIMEOUT", Duration::from_secs(30))?,
             log_format,
             metrics,
             otel,
+            server: ServerConfig {
+                header_read_timeout: positive("HEADER_READ_TIMEOUT", Duration::from_secs(10))?,
+                idle_timeout: positive("IDLE_TIMEOUT", Duration::from_secs(60))?,
+                max_connections: usize::try_from(number("MAX_CONNECTIONS", 1024, 1, 1_000_000)?)
+                    .unwrap_or(1024),
+            },
             warnings,
         })
     }
 
-    /// Settings for tests: development defaults, an in-memory SQLite database, no `.env`.
+    /// Settings for in-process tests: development defaults, an in-memory SQLite database, no
+    /// `.env`, and fixed JWT secrets (so two calls give configurations that accept each
+    /// other's tokens). Those secrets are in our source: nothing that serves a port may use
+    /// them, and [`Config::from_env`] never does (`APP_ENV=test` without secrets gets random
+    /// ones, like development).
     ///
     /// ```
-    /// let config = rustbe_core::config::Config::for_tests("shop");
-    /// assert_eq!(config.env, rustbe_core::config::AppEnv::Test);
+    /// use rustbe_core::config::{AppEnv, Config};
+    /// let config = Config::for_tests("shop");
+    /// assert_eq!(config.env, AppEnv::Test);
+    /// assert_eq!(config.jwt.secret, Config::for_tests("shop").jwt.secret);
+    /// let served = Config::from_lookup("shop", |k| (k == "APP_ENV").then(|| "test".into())).unwrap();
+    /// assert_ne!(served.jwt.secret, config.jwt.secret, "APP_ENV=test alone gets random secrets");
     /// ```
     #[must_use]
     pub fn for_tests(app_name: &str) -> Self {
         let mut config = Self::from_lookup(app_name, |key| match key {
             "APP_ENV" => Some("test".into()),
             "DATABASE_URL" => Some("sqlite::memory:".into()),
+            "JWT_SECRET" => Some(DEV_JWT_SECRET.into()),
+            "JWT_REFRESH_SECRET" => Some(DEV_JWT_REFRESH_SECRET.into()),
             _ => None,
         })
         .unwrap_or_else(|_| unreachable!("the test configuration is valid"));

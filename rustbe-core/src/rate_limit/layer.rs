@@ -370,7 +370,6 @@ fn set_headers(headers: &mut HeaderMap, decision: &Decision) {
 /// The key of a request under `rule`: `{rule}:user:{id}` or `{rule}:ip:{address}`, built in
 /// one allocation.
 fn request_key<B>(req: &Request<B>, rule: &RateLimitRule) -> String {
-    use std::fmt::Write as _;
     let mut key = String::with_capacity(rule.name.len() + 48);
     key.push_str(rule.name);
     let trust_proxy = match rule.key {
@@ -386,7 +385,8 @@ fn request_key<B>(req: &Request<B>, rule: &RateLimitRule) -> String {
     };
     match client_ip(req, trust_proxy) {
         Some(ip) => {
-            let _ = write!(key, ":ip:{ip}");
+            key.push_str(":ip:");
+            write_bucket(&mut key, ip);
         }
         None => {
             static WARNED: std::sync::atomic::AtomicBool =
@@ -434,6 +434,37 @@ pub fn client_ip<B>(req: &Request<B>, trust_proxy: bool) -> Option<IpAddr> {
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
+}
+
+/// The bucket `ip` is counted in: an IPv4 address as itself, in whatever spelling it came
+/// (`::ffff:192.0.2.1` is `192.0.2.1`); an IPv6 address by its /64, the prefix one customer
+/// gets (a host picks fresh addresses within it at will, so counting each apart would give one
+/// client 2^64 budgets).
+///
+/// ```
+/// use rustbe_core::rate_limit::client_bucket;
+/// assert_eq!(client_bucket("192.0.2.1".parse().unwrap()), "192.0.2.1");
+/// assert_eq!(client_bucket("::ffff:192.0.2.1".parse().unwrap()), "192.0.2.1");
+/// assert_eq!(client_bucket("::ffff:c000:201".parse().unwrap()), "192.0.2.1");
+/// assert_eq!(client_bucket("2001:db8:1:2:aaaa::1".parse().unwrap()), "2001:db8:1:2::/64");
+/// assert_eq!(client_bucket("2001:db8:1:2:ffff::9".parse().unwrap()), "2001:db8:1:2::/64");
+/// ```
+#[must_use]
+pub fn client_bucket(ip: IpAddr) -> String {
+    let mut bucket = String::with_capacity(24);
+    write_bucket(&mut bucket, ip);
+    bucket
+}
+
+fn write_bucket(out: &mut String, ip: IpAddr) {
+    use std::fmt::Write as _;
+    let _ = match ip.to_canonical() {
+        IpAddr::V4(v4) => write!(out, "{v4}"),
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !u128::from(u64::MAX);
+            write!(out, "{}/64", std::net::Ipv6Addr::from(prefix))
+        }
+    };
 }
 
 /// One `X-Forwarded-For` entry: an address, possibly with a port (`1.2.3.4:5678`,

@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 
-pub use layer::{KeyBy, RateLimit, RateLimitLayer, RateLimitRule, ResponseFuture, client_ip};
+pub use layer::{
+    KeyBy, RateLimit, RateLimitLayer, RateLimitRule, ResponseFuture, client_bucket, client_ip,
+};
 pub use memory::MemoryRateLimiter;
 #[cfg(feature = "redis")]
 pub use redis::RedisRateLimiter;

@@ -58,6 +58,10 @@ pub fn router(db: DatabaseConnection, auth: AuthService<SeaOrmUsers>) -> Router 
         .route("/users", get(list))
         .route("/users/me", put(replace_me))
         .route("/users/{id}", get(get_one).put(replace).delete(delete))
+        // Personal data: never kept by a browser or shared cache.
+        .layer(axum::middleware::map_response(
+            rustbe_auth::router::no_store,
+        ))
         .with_state(UsersState { db, auth })
 }
 
@@ -181,6 +185,11 @@ struct ReplaceUser {
     /// `customer` or `admin`: taken from admins only, ignored from anyone else.
     #[schema(pattern = "^(customer|admin)$")]
     role: Option<String>,
+    /// The caller's current password: required when users change their own email (an admin
+    /// changing another user's email does not give that user's password); ignored otherwise.
+    #[validate(length(max = 1024))]
+    #[schema(max_length = 1024)]
+    current_password: Option<String>,
 }
 
 async fn save(
@@ -196,10 +205,25 @@ async fn save(
     if let Some(role) = &body.role {
         check_role(role)?;
     }
+    let id = row.id.to_string();
+    let old_email = row.email.clone();
+    let email_changes = body.email != old_email;
+    // A new email is a way into the account (password resets go there): users changing their
+    // own prove they still hold the password. An admin changing someone else's does not.
+    if email_changes && principal.id() == id {
+        state
+            .auth
+            .confirm_password(&id, body.current_password.as_deref(), "current_password")
+            .await?;
+    }
+    let role_changes = body
+        .role
+        .as_ref()
+        .is_some_and(|role| is_admin(principal) && *role != row.role);
     let mut active: user::ActiveModel = row.into();
     active.email = Set(body.email);
     active.name = Set(body.name);
-    if let Some(role) = body.role.filter(|_| is_admin(principal)) {
+    if let Some(role) = body.role.filter(|_| role_changes) {
         active.role = Set(role);
     }
     active.updated_at = Set(Utc::now());
@@ -207,6 +231,14 @@ async fn save(
         .update(&state.db)
         .await
         .map_err(crate::users::email_taken)?;
+    if role_changes {
+        // Tokens carry the role: every session of the user ends at once (on every instance,
+        // through the revocation list), so the old role works nowhere, not even on refresh.
+        state.auth.revoke_all_sessions(&id).await?;
+    }
+    if email_changes {
+        state.auth.notify_email_changed(&old_email, &saved.email);
+    }
     Ok(Single(saved.into()))
 }
 
@@ -275,6 +307,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         "No such user, or another user's account to a non-admin (`NOT_FOUND`)",
     );
     const TAKEN: doc::ErrorResponse = ("409", "The email is taken (`DUPLICATE_ENTRY`)");
+    const EMAIL_CHANGE: &str = "A user changing their own email gives their `current_password` (400 `VALIDATION_ERROR` on `current_password` when it is missing or wrong); an admin changing another user's email does not. The old address is told of the change by mail.";
     let user = || doc::reference("User");
     let one = || doc::ok("The user", doc::data(user()));
     let id = || path_id("id", "The user");
@@ -314,6 +347,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     );
 
     let replace_me = operation("users", "Replace the signed-in user's name and email", true)
+        .description(Some(EMAIL_CHANGE))
         .request_body(Some(doc::body(doc::reference("UserReplace"))))
         .response("200", one());
     let replace_me = errors(
@@ -330,6 +364,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         "Replace a user (that user or an admin; only an admin may change `role`)",
         true,
     )
+    .description(Some(format!(
+        "{EMAIL_CHANGE} A change of `role` ends every session of that user at once."
+    )))
     .parameter(id())
     .request_body(Some(doc::body(doc::reference("UserReplace"))))
     .response("200", one());
