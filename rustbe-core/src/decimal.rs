@@ -66,6 +66,52 @@ impl Visitor<'_> for NumberVisitor {
     }
 }
 
+/// A decimal from query-string text: any number JSON Schema calls one, in plain or scientific
+/// notation. A value past `Decimal`'s range is its nearest bound, and one finer than 28 decimal
+/// places is rounded: a list filter compares with it, where that is the same answer.
+///
+/// ```
+/// use rust_decimal::Decimal;
+/// use rustbe_core::decimal::parse_query;
+/// assert_eq!(parse_query("19.90").unwrap(), Decimal::new(1990, 2));
+/// assert_eq!(parse_query("1e2").unwrap(), Decimal::from(100));
+/// assert_eq!(parse_query("-2.5e-301").unwrap(), Decimal::ZERO);
+/// assert_eq!(parse_query("1e300").unwrap(), Decimal::MAX);
+/// assert!(parse_query("cheap").is_err());
+/// assert!(parse_query("NaN").is_err());
+/// ```
+///
+/// # Errors
+/// A message for the client when `raw` is not a number.
+pub fn parse_query(raw: &str) -> Result<Decimal, String> {
+    let raw = raw.trim();
+    if let Ok(value) = Decimal::from_str(raw).or_else(|_| Decimal::from_scientific(raw)) {
+        return Ok(value);
+    }
+    let number: f64 = raw
+        .parse()
+        .ok()
+        .filter(|n: &f64| n.is_finite())
+        .ok_or_else(|| "must be a number".to_owned())?;
+    use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+    if number >= Decimal::MAX.to_f64().unwrap_or(f64::MAX) {
+        return Ok(Decimal::MAX);
+    }
+    if number <= Decimal::MIN.to_f64().unwrap_or(f64::MIN) {
+        return Ok(Decimal::MIN);
+    }
+    Ok(Decimal::from_f64(number).unwrap_or(Decimal::ZERO))
+}
+
+/// [`parse_query`] as an SQL value: what the derive's filters on `Decimal` fields call.
+///
+/// # Errors
+/// As [`parse_query`].
+#[doc(hidden)]
+pub fn parse_filter(raw: &str) -> Result<sea_orm::Value, String> {
+    parse_query(raw).map(Into::into)
+}
+
 /// `Decimal` as a JSON number.
 pub mod number {
     use super::{Decimal, Deserializer, NumberVisitor, Serialize, Serializer, raw};

@@ -311,6 +311,20 @@ async fn validation_lists_every_failing_field() {
     assert_envelope(&wrong_type, 400, "VALIDATION_ERROR");
     assert_eq!(wrong_type.json()["error"]["details"][0]["field"], "price");
 
+    // A missing field, a wrong type and a broken rule: every one in the same answer.
+    let all = TestRequest::post("/api/items")
+        .json(&json!({"price": "cheap", "contact": "nope"}))
+        .send(&app)
+        .await;
+    assert_envelope(&all, 400, "VALIDATION_ERROR");
+    let fields: Vec<_> = all.json()["error"]["details"]
+        .as_array()
+        .expect("details")
+        .iter()
+        .map(|d| d["field"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(fields, ["contact", "name", "price"], "{}", all.json());
+
     let ok = TestRequest::post("/api/items")
         .json(&json!({"name": "a", "price": 2.5, "contact": "a@b.co"}))
         .send(&app)

@@ -98,25 +98,35 @@ impl<T: DeserializeOwned> Json<T> {
     /// assert!(Json::<Item>::from_bytes(br#"{"quantity": 2.0, "quantity": 3}"#).is_err());
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, JsonRejection> {
+        Self::fitted(bytes).map_err(|(rejection, _)| rejection)
+    }
+
+    /// [`Json::from_bytes`], and for a body whose fields have the wrong shape, the value it
+    /// reads as with placeholders at those fields (if it then fits), so that the rules of the
+    /// other fields can be checked and every problem reported at once.
+    pub(crate) fn fitted(bytes: &[u8]) -> Result<Self, (JsonRejection, Option<T>)> {
         // serde takes a struct from an array of its fields too; a body is an object.
         let not_an_object = || {
             let array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
             (array && reads_an_object::<T>()).then(|| {
-                JsonRejection::Invalid(vec![FieldError::new("body", "must be a JSON object")])
+                (
+                    JsonRejection::Invalid(vec![FieldError::new("body", "must be a JSON object")]),
+                    None,
+                )
             })
         };
         let mut de = serde_json::Deserializer::from_slice(bytes);
         match serde_path_to_error::deserialize(&mut de) {
             Ok(value) => {
                 de.end()
-                    .map_err(|err| JsonRejection::Malformed(err.to_string()))?;
+                    .map_err(|err| (JsonRejection::Malformed(err.to_string()), None))?;
                 not_an_object().map_or(Ok(Self(value)), Err)
             }
             Err(err) => {
                 let path = err.path().to_string();
                 let inner = err.into_inner();
                 if !inner.is_data() {
-                    return Err(JsonRejection::Malformed(inner.to_string()));
+                    return Err((JsonRejection::Malformed(inner.to_string()), None));
                 }
                 if let Some(rejection) = not_an_object() {
                     return Err(rejection);
@@ -124,10 +134,27 @@ impl<T: DeserializeOwned> Json<T> {
                 // Parsed again as a tree, which also rejects trailing garbage.
                 refit::<T>(bytes, data_error(&path, &inner))
                     .map(Self)
-                    .map_err(JsonRejection::Invalid)
+                    .map_err(|(details, fitted)| (JsonRejection::Invalid(details), fitted))
             }
         }
     }
+}
+
+/// The bytes of a JSON body: 415 for another content type, 413 past the body limit.
+pub(crate) async fn json_bytes<S: Send + Sync>(
+    req: Request,
+    state: &S,
+) -> Result<Bytes, JsonRejection> {
+    if !is_json(req.headers()) {
+        return Err(JsonRejection::UnsupportedMediaType);
+    }
+    Bytes::from_request(req, state).await.map_err(|err| {
+        if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            JsonRejection::PayloadTooLarge
+        } else {
+            JsonRejection::BodyUnreadable
+        }
+    })
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -155,17 +182,7 @@ where
     type Rejection = JsonRejection;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if !is_json(req.headers()) {
-            return Err(JsonRejection::UnsupportedMediaType);
-        }
-        let bytes = Bytes::from_request(req, state).await.map_err(|err| {
-            if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                JsonRejection::PayloadTooLarge
-            } else {
-                JsonRejection::BodyUnreadable
-            }
-        })?;
-        Self::from_bytes(&bytes)
+        Self::from_bytes(&json_bytes(req, state).await?)
     }
 }
 

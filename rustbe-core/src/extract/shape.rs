@@ -32,16 +32,18 @@ type Error = serde_path_to_error::Error<serde_json::Error>;
 /// as the integer it equals, and `T` is tried again. When it still does not fit, the answer is
 /// every shape error: each is recorded and patched over with a placeholder, until the body
 /// fits or nothing moves.
-pub(crate) fn refit<T: DeserializeOwned>(
-    bytes: &[u8],
-    first: FieldError,
-) -> Result<T, Vec<FieldError>> {
+/// The shape errors of a body that does not fit, and, when placeholders at those errors made
+/// it fit, the value it then reads as: what the rules of the other fields can still be
+/// checked on.
+pub(crate) type Misfit<T> = (Vec<FieldError>, Option<T>);
+
+pub(crate) fn refit<T: DeserializeOwned>(bytes: &[u8], first: FieldError) -> Result<T, Misfit<T>> {
     let Ok(mut value) = serde_json::from_slice::<Value>(bytes) else {
-        return Err(vec![first]);
+        return Err((vec![first], None));
     };
     // A `Value` keeps the last of two equal keys; serde's derive refuses them: so must we.
     if let Err(err) = serde_json::from_slice::<NoDuplicateKeys>(bytes) {
-        return Err(vec![FieldError::new("body", err.to_string())]);
+        return Err((vec![FieldError::new("body", err.to_string())], None));
     }
     let first = if whole_numbers_as_integers(&mut value) {
         match serde_path_to_error::deserialize::<_, T>(&value) {
@@ -52,7 +54,7 @@ pub(crate) fn refit<T: DeserializeOwned>(
         first
     };
     if bytes.len() > MAX_WALKED_BODY {
-        return Err(vec![first]);
+        return Err((vec![first], None));
     }
     Err(all_shape_errors::<T>(value, first))
 }
@@ -94,13 +96,18 @@ fn whole_numbers_as_integers(value: &mut Value) -> bool {
     }
 }
 
-/// Every shape error of `value` as `T`, starting with `first` (the one already found).
-fn all_shape_errors<T: DeserializeOwned>(mut value: Value, first: FieldError) -> Vec<FieldError> {
+/// Every shape error of `value` as `T`, starting with `first` (the one already found), and
+/// the value with placeholders over them, if it then fits.
+fn all_shape_errors<T: DeserializeOwned>(mut value: Value, first: FieldError) -> Misfit<T> {
     let mut found = vec![first];
     let mut visited: Vec<Vec<Step>> = Vec::new();
+    let mut fitted = None;
     while found.len() < MAX_ERRORS {
         let err = match serde_path_to_error::deserialize::<_, T>(&value) {
-            Ok(_) => break,
+            Ok(value) => {
+                fitted = Some(value);
+                break;
+            }
             Err(err) => err,
         };
         let Some(target) = target_of(&err) else { break };
@@ -119,7 +126,29 @@ fn all_shape_errors<T: DeserializeOwned>(mut value: Value, first: FieldError) ->
     }
     // The same order as the details of rule checks: by field.
     found.sort_by(|a, b| a.field().cmp(b.field()));
-    found
+    (found, fitted)
+}
+
+/// Adds to `shape` (a body's shape errors) the rule errors of the fields that have none (a
+/// field of the wrong shape holds a placeholder, whose rule errors say nothing), by field.
+pub(crate) fn with_rule_errors(
+    mut shape: Vec<FieldError>,
+    rules: impl IntoIterator<Item = FieldError>,
+) -> Vec<FieldError> {
+    let broken: Vec<String> = shape.iter().map(|e| e.field().to_owned()).collect();
+    let under = |field: &str, at: &str| {
+        field == at
+            || field
+                .strip_prefix(at)
+                .is_some_and(|rest| rest.starts_with(['.', '[']))
+    };
+    shape.extend(
+        rules
+            .into_iter()
+            .filter(|rule| !broken.iter().any(|at| under(rule.field(), at))),
+    );
+    shape.sort_by(|a, b| a.field().cmp(b.field()));
+    shape
 }
 
 /// Whether `T` reads itself from a JSON object (a struct, or a map): serde's derive also
@@ -317,10 +346,31 @@ mod tests {
         };
         refit::<Signup>(body.as_bytes(), first)
             .err()
+            .map(|(details, _)| details)
             .unwrap_or_default()
             .into_iter()
             .map(|d| (d.field().to_owned(), d.message().to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn a_body_with_placeholders_over_its_shape_errors_is_given_back() {
+        let body = br#"{"email": 7}"#;
+        let first = FieldError::new("email", "invalid type");
+        let Err((details, fitted)) = refit::<Signup>(body, first) else {
+            panic!("a number is no email");
+        };
+        assert!(details.iter().any(|d| d.field() == "email"));
+        assert!(fitted.is_some(), "placeholders make it fit");
+        let merged = with_rule_errors(
+            details,
+            [
+                FieldError::new("email", "placeholder's rule"),
+                FieldError::new("zzz", "another field's rule"),
+            ],
+        );
+        assert!(merged.iter().all(|d| d.message() != "placeholder's rule"));
+        assert_eq!(merged.last().map(FieldError::field), Some("zzz"));
     }
 
     #[test]
@@ -448,6 +498,7 @@ mod typed_strings {
         };
         let fields: Vec<_> = refit::<OrderLine>(body, first)
             .err()
+            .map(|(details, _)| details)
             .unwrap_or_default()
             .into_iter()
             .map(|d| d.field().to_owned())

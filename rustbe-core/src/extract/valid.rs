@@ -72,9 +72,23 @@ where
     type Rejection = ValidJsonRejection;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let Json(value) = Json::<T>::from_request(req, state)
+        let bytes = super::json_bytes(req, state)
             .await
             .map_err(ValidJsonRejection::Json)?;
+        let value = match Json::<T>::fitted(&bytes) {
+            Ok(Json(value)) => value,
+            // Shape errors, and the rules of the other fields, in one answer.
+            Err((JsonRejection::Invalid(shape), Some(fitted))) => {
+                let rules = fitted
+                    .validate()
+                    .err()
+                    .map(|rules| Error::from(rules).details().to_vec())
+                    .unwrap_or_default();
+                let all = super::with_rule_errors(shape, rules);
+                return Err(ValidJsonRejection::Json(JsonRejection::Invalid(all)));
+            }
+            Err((rejection, _)) => return Err(ValidJsonRejection::Json(rejection)),
+        };
         value.validate().map_err(ValidJsonRejection::Invalid)?;
         Ok(Self(value))
     }

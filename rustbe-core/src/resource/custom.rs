@@ -94,7 +94,16 @@ parsed_query_value! {
     u32 => "must be a non-negative integer";
     u64 => "must be a non-negative integer";
     uuid::Uuid => "must be a UUID";
-    rust_decimal::Decimal => "must be a number";
+}
+
+impl QueryValue for rust_decimal::Decimal {
+    fn parse_query(raw: &str) -> Result<Self, String> {
+        crate::decimal::parse_query(raw)
+    }
+
+    fn query_schema() -> Schema {
+        <rust_decimal::Decimal as FieldSchema>::schema()
+    }
 }
 
 impl QueryValue for f64 {

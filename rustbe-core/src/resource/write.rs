@@ -3,7 +3,7 @@
 //! RETURNING`, `DELETE … WHERE key AND owner`); with hooks or `If-Match` the row is read under
 //! a row lock in a transaction first (`BEGIN IMMEDIATE` on SQLite, see [`begin_write`]).
 
-use axum::extract::{FromRequest, OriginalUri, Request};
+use axum::extract::{OriginalUri, Request};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use sea_orm::{
@@ -22,7 +22,7 @@ use super::{HookContext, Hooks, Resource, Validate};
 use crate::access::{AccessRule, Principal};
 use crate::cache::Cache;
 use crate::db::Db;
-use crate::extract::{Json, Path};
+use crate::extract::{Json, JsonRejection, Path, json_bytes, with_rule_errors};
 use crate::{Error, ErrorCode};
 
 /// Drops what the cache holds of the row `key` and of the resource's cached views.
@@ -38,14 +38,26 @@ pub(super) async fn invalidate<R: Resource>(cache: Option<&Cache>, key: &str) {
     }
 }
 
-/// The body, checked: shape errors from [`Json`], then the rules.
-pub(super) async fn body<B: DeserializeOwned + Validate>(request: Request) -> Result<B, Error> {
-    let Json(body) = Json::<B>::from_request(request, &()).await?;
-    let errors = body.validate();
-    if errors.is_empty() {
-        Ok(body)
-    } else {
-        Err(Error::validation(errors))
+/// The body, checked: its shape and its rules, every problem at once. A field of the wrong
+/// type or a missing one is a shape error; the rules of the other fields are still checked,
+/// on the body with placeholders at those fields, and their errors join the same
+/// `VALIDATION_ERROR`.
+async fn body<B: DeserializeOwned + Validate>(request: Request) -> Result<B, Error> {
+    let bytes = json_bytes(request, &()).await?;
+    match Json::<B>::fitted(&bytes) {
+        Ok(Json(body)) => {
+            let errors = body.validate();
+            if errors.is_empty() {
+                Ok(body)
+            } else {
+                Err(Error::validation(errors))
+            }
+        }
+        Err((JsonRejection::Invalid(shape), Some(fitted))) => {
+            let all = with_rule_errors(shape, fitted.validate());
+            Err(JsonRejection::Invalid(all).into())
+        }
+        Err((rejection, _)) => Err(rejection.into()),
     }
 }
 

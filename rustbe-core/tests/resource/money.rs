@@ -74,6 +74,22 @@ async fn decimals_are_exact(app: &TestApp) {
         );
         assert_eq!(detail_fields(&r), ["price"], "{price}");
     }
+    // A missing field, a wrong type and a broken rule on a third field: one answer names all.
+    let r = app
+        .send(TestRequest::post("/api/items").json(&json!({"price": 0.001, "discount": "x"})))
+        .await;
+    assert_eq!(
+        outcome(&r),
+        (400, "VALIDATION_ERROR".into()),
+        "{}",
+        r.json()
+    );
+    assert_eq!(
+        detail_fields(&r),
+        ["discount", "name", "price", "price"],
+        "{}",
+        r.json()
+    );
     let r = app
         .send(patch(&format!("/api/items/{id}")).json(&json!({"price": 2.5, "discount": null})))
         .await;

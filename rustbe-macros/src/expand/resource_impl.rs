@@ -155,6 +155,11 @@ fn parse_field(model: &Model<'_>) -> TokenStream {
     .into_iter()
     .map(|f| {
         let (json, inner) = (&f.json, f.inner);
+        // A decimal filter takes any JSON Schema number (`1e-300`, `1e300`), not only what
+        // `Decimal`'s `FromStr` reads.
+        if crate::model::type_name(inner).as_deref() == Some("Decimal") {
+            return quote!(#json => ::rustbe_core::decimal::parse_filter(raw),);
+        }
         quote!(#json => <#inner as ::rustbe_core::resource::FilterValue>::parse_filter(raw),)
     });
     quote! {
