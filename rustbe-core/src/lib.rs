@@ -45,6 +45,7 @@ pub mod extract;
 #[cfg(feature = "metrics")]
 pub mod metrics;
 pub mod middleware;
+pub mod openapi;
 #[cfg(feature = "otel")]
 pub mod otel;
 pub mod rate_limit;

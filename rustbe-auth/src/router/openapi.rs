@@ -20,18 +20,7 @@ fn reference<T: ToSchema>() -> RefOr<Schema> {
     Ref::from_schema_name(T::name()).into()
 }
 
-/// `{"success": true, "data": data}`.
-fn data(data: RefOr<Schema>) -> RefOr<Schema> {
-    ObjectBuilder::new()
-        .property(
-            "success",
-            ObjectBuilder::new().schema_type(SchemaType::Type(Type::Boolean)),
-        )
-        .property("data", data)
-        .required("success")
-        .required("data")
-        .into()
-}
+use rustbe_core::openapi::data;
 
 /// A user and a token pair.
 fn session(user: RefOr<Schema>) -> RefOr<Schema> {

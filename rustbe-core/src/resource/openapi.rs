@@ -16,6 +16,7 @@ use utoipa::openapi::{
 use super::Resource;
 use crate::access::AccessRule;
 use crate::app::BEARER_SCHEME;
+use crate::openapi::{self as kit, bounded, data, sort_schema, string};
 
 const JSON: &str = "application/json";
 
@@ -286,12 +287,6 @@ fn field_schema(view: &Schema, field: &str) -> Schema {
     string()
 }
 
-fn string() -> Schema {
-    ObjectBuilder::new()
-        .schema_type(SchemaType::Type(Type::String))
-        .into()
-}
-
 fn integer(min: i64) -> Schema {
     ObjectBuilder::new()
         .schema_type(SchemaType::Type(Type::Integer))
@@ -299,31 +294,12 @@ fn integer(min: i64) -> Schema {
         .into()
 }
 
-fn bounded(min: i64, max: i64) -> Schema {
-    ObjectBuilder::new()
-        .schema_type(SchemaType::Type(Type::Integer))
-        .minimum(Some(min))
-        .maximum(Some(max))
-        .into()
-}
-
-/// `sort`: comma-separated sortable fields, each optionally prefixed with `-`.
-fn sort_schema(fields: &[&str]) -> Schema {
-    let field = format!("-?({})", fields.join("|"));
-    ObjectBuilder::new()
-        .schema_type(SchemaType::Type(Type::String))
-        .pattern(Some(format!("^{field}(,{field})*$")))
-        .into()
-}
-
-fn query(name: &str, schema: Schema, description: String) -> utoipa::openapi::path::Parameter {
-    ParameterBuilder::new()
-        .name(name)
-        .parameter_in(ParameterIn::Query)
-        .required(Required::False)
-        .schema(Some(schema))
-        .description(Some(description))
-        .build()
+fn query(
+    name: &str,
+    schema: Schema,
+    description: impl AsRef<str>,
+) -> utoipa::openapi::path::Parameter {
+    kit::query(name, schema, description.as_ref())
 }
 
 fn header_parameter(name: &str, description: &str) -> utoipa::openapi::path::Parameter {
@@ -344,13 +320,13 @@ fn list_parameters<R: Resource>(nested: Option<&str>) -> Vec<utoipa::openapi::pa
         out.push(query(
             "cursor",
             string(),
-            "The `next_cursor` of the previous page".into(),
+            "The `next_cursor` of the previous page",
         ));
     } else {
         out.push(query(
             "page",
             bounded(1, i64::from(u32::MAX)),
-            "The page, from 1".into(),
+            "The page, from 1",
         ));
     }
     out.push(query(
@@ -360,7 +336,7 @@ fn list_parameters<R: Resource>(nested: Option<&str>) -> Vec<utoipa::openapi::pa
             i64::try_from(crate::extract::PaginationLimits::default().max_limit())
                 .unwrap_or(i64::MAX),
         ),
-        "Rows per page (default 20, at most 100 unless configured)".into(),
+        "Rows per page (default 20, at most 100 unless configured)",
     ));
     if !meta.sorts.is_empty() {
         let default = meta
@@ -392,7 +368,7 @@ fn list_parameters<R: Resource>(nested: Option<&str>) -> Vec<utoipa::openapi::pa
         out.push(query(
             "order",
             order,
-            "The direction of the `sort` fields without `-`".into(),
+            "The direction of the `sort` fields without `-`",
         ));
     }
     if !meta.search.is_empty() {
@@ -439,11 +415,7 @@ fn list_parameters<R: Resource>(nested: Option<&str>) -> Vec<utoipa::openapi::pa
         }
     }
     for custom in meta.custom_filters {
-        out.push(query(
-            custom.name,
-            (custom.schema)(),
-            custom.description.to_owned(),
-        ));
+        out.push(query(custom.name, (custom.schema)(), custom.description));
     }
     out
 }
@@ -469,16 +441,6 @@ fn success() -> Schema {
         .into()
 }
 
-/// `{"success": true, "data": data}`.
-fn data(data: RefOr<Schema>) -> RefOr<Schema> {
-    ObjectBuilder::new()
-        .property("success", success())
-        .property("data", data)
-        .required("success")
-        .required("data")
-        .into()
-}
-
 /// `{"success": true, "data": [item], "pagination": …}`.
 fn paged(item: RefOr<Schema>, cursor: bool) -> RefOr<Schema> {
     let pagination: RefOr<Schema> = if cursor {
@@ -492,7 +454,7 @@ fn paged(item: RefOr<Schema>, cursor: bool) -> RefOr<Schema> {
             .required("next_cursor")
             .into()
     } else {
-        Ref::from_schema_name("PageMeta").into()
+        return kit::paged(item);
     };
     ObjectBuilder::new()
         .property("success", success())
@@ -533,7 +495,7 @@ const PRECONDITION: ErrorResponse = (
 const UNSUPPORTED: ErrorResponse = ("415", "The body is not `application/json`");
 
 /// The operation's own errors, then those of its access rule, then 503.
-fn errors(mut op: OperationBuilder, rule: AccessRule, own: &[ErrorResponse]) -> OperationBuilder {
+fn errors(op: OperationBuilder, rule: AccessRule, own: &[ErrorResponse]) -> OperationBuilder {
     let mut all: Vec<ErrorResponse> = own.to_vec();
     if rule != AccessRule::Public {
         all.push(("401", "No token (`UNAUTHORIZED`), or a bad, revoked or expired one (`INVALID_TOKEN`, `TOKEN_EXPIRED`)"));
@@ -541,21 +503,6 @@ fn errors(mut op: OperationBuilder, rule: AccessRule, own: &[ErrorResponse]) -> 
     if matches!(rule, AccessRule::Roles(_)) {
         all.push(("403", "The caller lacks the role (`FORBIDDEN`)"));
     }
-    all.push((
-        "503",
-        "The database is unavailable (`SERVICE_UNAVAILABLE`, with `Retry-After`)",
-    ));
-    for (status, description) in all {
-        op = op.response(
-            status,
-            ResponseBuilder::new()
-                .description(description)
-                .content(
-                    JSON,
-                    Content::new(Some(Ref::from_schema_name("ErrorEnvelope"))),
-                )
-                .build(),
-        );
-    }
-    op
+    all.push(kit::UNAVAILABLE);
+    kit::errors(op, &all)
 }
