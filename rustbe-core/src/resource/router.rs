@@ -13,11 +13,12 @@ use crate::db::Db;
 
 /// The routes of resource `R`, relative to where the router is nested (usually `/api`):
 /// `GET`/`POST` on its path, `GET`/`PUT`/`PATCH`/`DELETE` on `path/{id}`, its nested list (and
-/// create) route and its views, each only when the operation is on. Every handler answers in the envelope.
+/// create) route and its views, each only when the operation is on. Every handler answers in
+/// the envelope.
 ///
 /// The routes read the database pool, the cache and the pagination limits from the request
-/// (the [`App`](crate::app::App) puts them there), and the caller from the [`Principal`] an
-/// authentication layer left.
+/// (the [`App`](crate::app::App) puts them there), and the caller from the
+/// [`Principal`](crate::access::Principal) an authentication layer left.
 ///
 /// ```
 /// # use rustbe_core::Resource;
