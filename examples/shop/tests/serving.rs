@@ -313,7 +313,7 @@ async fn app_env_test_never_serves_with_the_fixed_test_secrets() {
     assert_eq!(r.outcome(), (401, "INVALID_TOKEN"), "{}", r.json());
     assert!(
         shop.log()
-            .contains("JWT_SECRET is not set: using a random secret"),
+            .contains("JWT_SECRET is not set, so this process signs tokens with a random secret"),
         "{}",
         shop.log()
     );

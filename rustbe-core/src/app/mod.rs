@@ -4,6 +4,7 @@
 mod docs;
 mod health;
 mod observability;
+mod resources;
 mod serve;
 mod telemetry;
 
@@ -72,6 +73,7 @@ pub struct App {
     pagination: PaginationLimits,
     cache: Option<Cache>,
     rate_limiter: Option<Arc<dyn RateLimiter>>,
+    resources: resources::Registry,
 }
 
 impl App {
@@ -98,6 +100,7 @@ impl App {
             pagination: PaginationLimits::default(),
             cache: None,
             rate_limiter: None,
+            resources: resources::Registry::default(),
         }
     }
 
@@ -291,7 +294,9 @@ impl App {
             pagination,
             cache,
             rate_limiter,
+            resources,
         } = self;
+        let api = resources.wrap(api);
         let mut observe = observability::Observability::new(&config, db.as_ref(), cache.as_ref());
         let readiness = health::Readiness {
             checks: checks.into(),

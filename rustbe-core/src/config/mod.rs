@@ -332,7 +332,15 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// `RATE_LIMIT`.
     pub rate_limit: Rate,
-    /// `RATE_LIMIT_AUTH`.
+    /// `RATE_LIMIT_AUTH`: register, login and password resets per client address; by default
+    /// `5/15m`, and `100/1m` when `APP_ENV=development` (someone trying the API logs in often).
+    ///
+    /// ```
+    /// use rustbe_core::config::Config;
+    /// let dev = Config::from_lookup("shop", |_| None).unwrap();
+    /// assert_eq!((dev.rate_limit_auth.count, dev.rate_limit_auth.window.as_secs()), (100, 60));
+    /// assert_eq!(Config::for_tests("shop").rate_limit_auth.count, 5, "APP_ENV=test is strict");
+    /// ```
     pub rate_limit_auth: Rate,
     /// `RATE_LIMIT_ACCOUNT`: login and forgot-password per email address, whatever the
     /// client address; by default twice `RATE_LIMIT_AUTH` (`10/15m`): one person on two
@@ -546,15 +554,13 @@ impl Config {
                 "must differ from JWT_SECRET".into(),
             ));
         }
-        for (var, dev) in [
-            ("JWT_SECRET", DEV_JWT_SECRET),
-            ("JWT_REFRESH_SECRET", DEV_JWT_REFRESH_SECRET),
-        ] {
+        for var in ["JWT_SECRET", "JWT_REFRESH_SECRET"] {
             if get(var).is_none() {
                 warnings.push(format!(
-                    "{var} is not set: using a random secret for this process (tokens end with \
-                     it; {} chars or more); never deploy like this",
-                    dev.len()
+                    "{var} is not set, so this process signs tokens with a random secret and \
+                     every token stops working when it exits. Set {var} to a random string of \
+                     at least {MIN_SECRET_LEN} characters (e.g. `openssl rand -base64 48`) to \
+                     keep sessions across restarts; production refuses to start without it."
                 ));
             }
         }
@@ -641,7 +647,14 @@ impl Config {
             }
         };
 
-        let rate_limit_auth = rate("RATE_LIMIT_AUTH", "5/15m")?;
+        // Development is generous: a person trying the API logs in far more often than five
+        // times in a quarter of an hour. Test and production keep the strict default.
+        let auth_default = if env == AppEnv::Development {
+            "100/1m"
+        } else {
+            "5/15m"
+        };
+        let rate_limit_auth = rate("RATE_LIMIT_AUTH", auth_default)?;
         let rate_limit_account = match get("RATE_LIMIT_ACCOUNT") {
             Some(_) => rate("RATE_LIMIT_ACCOUNT", "10/15m")?,
             None => Rate {

@@ -44,9 +44,10 @@ fn development_defaults_match_the_contract() {
     assert_eq!(
         c.rate_limit_auth,
         Rate {
-            count: 5,
-            window: Duration::from_secs(900)
-        }
+            count: 100,
+            window: Duration::from_secs(60)
+        },
+        "development is generous with logins"
     );
     assert!(!c.trust_proxy);
     assert!(
@@ -188,4 +189,55 @@ fn limits_and_cache_can_be_switched_off_and_production_is_told() {
         load(&[("CACHE", "sometimes")]),
         Err(ConfigError::Invalid { var: "CACHE", .. })
     ));
+}
+
+#[test]
+fn auth_rate_limit_is_generous_only_in_development() {
+    let rate = |env: &str| {
+        load(&[("APP_ENV", env)])
+            .map(|c| (c.rate_limit_auth, c.rate_limit_account))
+            .unwrap_or_else(|e| unreachable!("{e}"))
+    };
+    let (dev_auth, dev_account) = rate("development");
+    assert_eq!(
+        (dev_auth.count, dev_auth.window),
+        (100, Duration::from_secs(60))
+    );
+    assert_eq!(
+        (dev_account.count, dev_account.window),
+        (200, Duration::from_secs(60))
+    );
+    let (test_auth, _) = rate("test");
+    assert_eq!(
+        (test_auth.count, test_auth.window),
+        (5, Duration::from_secs(900))
+    );
+    let prod = load(&GOOD_PROD).unwrap_or_else(|e| unreachable!("{e}"));
+    assert_eq!(
+        (prod.rate_limit_auth.count, prod.rate_limit_auth.window),
+        (5, Duration::from_secs(900))
+    );
+    assert_eq!(prod.rate_limit_account.count, 10);
+    let set = load(&[("RATE_LIMIT_AUTH", "7/2m")]).unwrap_or_else(|e| unreachable!("{e}"));
+    assert_eq!(
+        (set.rate_limit_auth.count, set.rate_limit_auth.window),
+        (7, Duration::from_secs(120)),
+        "an explicit value wins in development"
+    );
+}
+
+#[test]
+fn unset_jwt_secret_warning_is_a_clear_sentence() {
+    let c = load(&[]).unwrap_or_else(|e| unreachable!("{e}"));
+    let warning = c
+        .warnings()
+        .iter()
+        .find(|w| w.starts_with("JWT_SECRET "))
+        .unwrap_or_else(|| unreachable!("no JWT_SECRET warning in {:?}", c.warnings()));
+    assert!(
+        warning.contains(&format!("at least {MIN_SECRET_LEN} characters")),
+        "{warning}"
+    );
+    assert!(warning.contains("random secret"), "{warning}");
+    assert!(!warning.contains("chars or more"), "{warning}");
 }
