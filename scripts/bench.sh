@@ -7,7 +7,11 @@
 #
 # Usage: scripts/bench.sh            (BENCH_SECONDS per run, default 8; BENCH_ROUNDS, default 2;
 #                                      BENCH_PRODUCTS, default 10000; BENCH_COMPILE=0 skips
-#                                      the compile-cost measurement)
+#                                      the compile-cost measurement; BASELINE_STACK=on runs the
+#                                      baseline behind the tower-http layers a careful team adds,
+#                                      request id, trace, security headers, compression,
+#                                      catch-panic, timeout, body limit, CORS; run once with it
+#                                      and once without for both comparisons)
 # Prints Markdown tables: requests/s, p50/p99 latency, CPU time per request and peak memory of
 # each server, the ratios against the targets, the ceilings (a static JSON route; one argon2
 # verify, and the verifies/s of every core at once), and the compile cost of the shop. Exits non-zero if a run saw errors.
@@ -242,6 +246,10 @@ fi
 read -r argon_us argon_parallel < <("$base_bin" argon2)
 
 # --- the tables ----------------------------------------------------------------------------
+baseline_kind="bare handlers"
+case "${BASELINE_STACK:-}" in on | 1 | true) baseline_kind="handlers behind the tower-http stack (BASELINE_STACK=on)" ;; esac
+echo
+echo "Baseline: $baseline_kind."
 echo
 echo "### Throughput, latency, CPU ($secs s runs, $rounds rounds, wrk -t1, $(nproc) cores)"
 echo

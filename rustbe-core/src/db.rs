@@ -9,8 +9,10 @@ use sea_orm::{
     QuerySelect, QueryTrait, Select,
 };
 
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+
 use crate::Error;
-use crate::config::DatabaseConfig;
+use crate::config::{self, DatabaseConfig, SqliteJournal};
 
 /// Opens the pool described by `config`.
 ///
@@ -18,8 +20,12 @@ use crate::config::DatabaseConfig;
 ///   `acquire_timeout` for one gets a 503 (see [`Error`]'s `From<DbErr>`);
 /// - connections are not pinged before every use, only when they sat idle for a minute;
 /// - statements are not logged at `info` (turn on `sqlx=debug` to see them);
-/// - SQLite runs with foreign keys on, WAL journaling and a busy timeout, so concurrent
-///   readers and a writer do not fail at once.
+/// - SQLite runs with foreign keys on and a busy timeout, so concurrent readers and a
+///   writer do not fail at once; a file database journals as `sqlite_journal` says (WAL by
+///   default) with `synchronous` as `sqlite_synchronous` says (`NORMAL` by default: in WAL
+///   mode a commit is not synced, so a power loss can lose the last transactions but never
+///   corrupts the file). An in-memory database cannot use WAL and keeps its `memory`
+///   journal.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), rustbe_core::Error> {
@@ -37,13 +43,21 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, Erro
         .connect_timeout(config.acquire_timeout)
         .idle_timeout(Duration::from_secs(600))
         .test_before_acquire_if_idle_for(Duration::from_secs(60))
-        .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|opts| {
-            opts.foreign_keys(true)
-                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .busy_timeout(Duration::from_secs(5))
-        });
-    if url.starts_with("sqlite::memory:") || url.contains("mode=memory") {
+        .sqlx_logging(false);
+    let memory = is_sqlite_memory(url);
+    let (journal, synchronous) = sqlite_modes(config);
+    options.map_sqlx_sqlite_opts(move |opts| {
+        let opts = opts
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5))
+            .synchronous(synchronous);
+        if memory {
+            opts.journal_mode(SqliteJournalMode::Memory)
+        } else {
+            opts.journal_mode(journal)
+        }
+    });
+    if memory {
         // Every connection to `:memory:` is a database of its own: keep one, forever.
         options
             .max_connections(1)
@@ -51,6 +65,30 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, Erro
             .max_lifetime(None::<Duration>);
     }
     Database::connect(options).await.map_err(Error::from)
+}
+
+/// Whether `url` names an in-memory SQLite database (which has no file for a WAL).
+fn is_sqlite_memory(url: &str) -> bool {
+    url.starts_with("sqlite:")
+        && (url.starts_with("sqlite::memory:")
+            || url.contains(":memory:")
+            || url.contains("mode=memory"))
+}
+
+fn sqlite_modes(config: &DatabaseConfig) -> (SqliteJournalMode, SqliteSynchronous) {
+    let journal = match config.sqlite_journal {
+        SqliteJournal::Delete => SqliteJournalMode::Delete,
+        SqliteJournal::Truncate => SqliteJournalMode::Truncate,
+        SqliteJournal::Persist => SqliteJournalMode::Persist,
+        _ => SqliteJournalMode::Wal,
+    };
+    let synchronous = match config.sqlite_synchronous {
+        config::SqliteSynchronous::Off => SqliteSynchronous::Off,
+        config::SqliteSynchronous::Full => SqliteSynchronous::Full,
+        config::SqliteSynchronous::Extra => SqliteSynchronous::Extra,
+        _ => SqliteSynchronous::Normal,
+    };
+    (journal, synchronous)
 }
 
 /// The name of the backend, for logs and the readiness report.

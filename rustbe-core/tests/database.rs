@@ -376,3 +376,74 @@ mod pages {
         db.cleanup().await;
     }
 }
+
+async fn pragma(db: &sea_orm::DatabaseConnection, name: &str) -> String {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("PRAGMA {name}"),
+        ))
+        .await
+        .expect("pragma")
+        .expect("a row");
+    row.try_get_by_index::<String>(0)
+        .or_else(|_| row.try_get_by_index::<i64>(0).map(|n| n.to_string()))
+        .expect("a value")
+}
+
+#[tokio::test]
+async fn sqlite_file_defaults_to_wal_and_synchronous_normal() {
+    let dir = std::env::temp_dir().join(format!("rustbe-wal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.join("wal.db").display());
+    let db = rustbe_core::db::connect(&DatabaseConfig::new(url))
+        .await
+        .expect("connect");
+    assert_eq!(pragma(&db, "journal_mode").await, "wal");
+    // 1 is NORMAL (0 OFF, 2 FULL, 3 EXTRA).
+    assert_eq!(pragma(&db, "synchronous").await, "1");
+    drop(db);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn sqlite_journal_and_synchronous_follow_the_config() {
+    let dir = std::env::temp_dir().join(format!("rustbe-journal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.join("j.db").display());
+    let config = Config::from_lookup("shop", |k| match k {
+        "DATABASE_URL" => Some(url.clone()),
+        "DATABASE_SQLITE_JOURNAL" => Some("delete".into()),
+        "DATABASE_SQLITE_SYNCHRONOUS" => Some("full".into()),
+        _ => None,
+    })
+    .expect("config");
+    let db = rustbe_core::db::connect(&config.database)
+        .await
+        .expect("connect");
+    assert_eq!(pragma(&db, "journal_mode").await, "delete");
+    assert_eq!(pragma(&db, "synchronous").await, "2");
+    drop(db);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn sqlite_memory_keeps_its_memory_journal() {
+    let db = rustbe_core::db::connect(&DatabaseConfig::new("sqlite::memory:"))
+        .await
+        .expect("connect");
+    assert_eq!(pragma(&db, "journal_mode").await, "memory");
+    assert_eq!(pragma(&db, "synchronous").await, "1");
+    db.execute_unprepared("CREATE TABLE t (x INTEGER)")
+        .await
+        .expect("the in-memory database takes writes");
+}
+
+#[test]
+fn bad_sqlite_modes_are_refused_naming_the_variable() {
+    for var in ["DATABASE_SQLITE_JOURNAL", "DATABASE_SQLITE_SYNCHRONOUS"] {
+        let err = Config::from_lookup("shop", |k| (k == var).then(|| "sometimes".into()))
+            .expect_err("refused");
+        assert!(err.to_string().contains(var), "{err}");
+    }
+}

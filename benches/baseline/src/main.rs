@@ -12,6 +12,10 @@
 //! - `POST /api/auth/login`: argon2 verify, a token pair, the session and refresh rows;
 //! - `GET /static`: a constant JSON body, the ceiling of the HTTP stack.
 //!
+//! With `BASELINE_STACK=on` the same handlers run behind the tower-http layers a careful axum
+//! team adds for the guarantees rustbe's stack gives (see [`stacked`]), so the harness can
+//! compare rustbe with a bare server and with a stacked one.
+//!
 //! A bearer token, when sent, is verified on every route and checked against revocation, as the
 //! shop does. `baseline argon2` prints, instead of serving, the median time of one argon2 verify in
 //! microseconds and the verifies per second of all cores verifying at once.
@@ -875,6 +879,10 @@ async fn main() -> anyhow::Result<()> {
         .route("/static", get(static_json))
         .route("/health", get(static_json))
         .with_state(state);
+    let app = match std::env::var("BASELINE_STACK").as_deref() {
+        Ok("on" | "1" | "true") => stacked(app),
+        _ => app,
+    };
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
@@ -882,4 +890,76 @@ async fn main() -> anyhow::Result<()> {
         })
         .await?;
     Ok(())
+}
+
+/// The handlers behind the layers a careful axum team adds for rustbe's guarantees, innermost
+/// first: a 30 s timeout, a 1 MiB body limit, panic catching, compression negotiation, a
+/// trace span, CORS, four security headers, sensitive-header marking and a request id
+/// (taken from the request or generated, and echoed). tower-http where it has the layer in
+/// the workspace's feature set; the request id and the timeout are `from_fn` middleware.
+fn stacked(app: Router) -> Router {
+    use axum::http::{HeaderName, Method};
+    use tower_http::catch_panic::CatchPanicLayer;
+    use tower_http::compression::CompressionLayer;
+    use tower_http::cors::CorsLayer;
+    use tower_http::limit::RequestBodyLimitLayer;
+    use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+    use tower_http::set_header::SetResponseHeaderLayer;
+    use tower_http::trace::TraceLayer;
+
+    let security = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
+        ),
+    ];
+    let mut app = app
+        .layer(axum::middleware::from_fn(timeout))
+        .layer(RequestBodyLimitLayer::new(1 << 20))
+        .layer(CatchPanicLayer::new())
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .layer(
+            CorsLayer::new()
+                .allow_origin(HeaderValue::from_static("https://shop.example"))
+                .allow_methods([Method::GET, Method::POST]),
+        );
+    for (name, value) in security {
+        app = app.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    app.layer(SetSensitiveRequestHeadersLayer::new([
+        header::AUTHORIZATION,
+        header::COOKIE,
+    ]))
+    .layer(axum::middleware::from_fn(
+        move |mut request: axum::extract::Request, next: axum::middleware::Next| async move {
+            static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+            const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+            let id = if let Some(id) = request.headers().get(&X_REQUEST_ID) {
+                id.clone()
+            } else {
+                let id =
+                    HeaderValue::from(NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+                request.headers_mut().insert(X_REQUEST_ID, id.clone());
+                id
+            };
+            let mut response = next.run(request).await;
+            response.headers_mut().insert(X_REQUEST_ID, id);
+            response
+        },
+    ))
+}
+
+/// A 503 when the handler takes longer than 30 s (the shop's default request timeout).
+async fn timeout(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    match tokio::time::timeout(Duration::from_secs(30), next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
 }

@@ -145,14 +145,99 @@ pub struct DatabaseConfig {
     /// How long a request waits for a pooled connection before a 503
     /// (`DATABASE_ACQUIRE_TIMEOUT`).
     pub acquire_timeout: Duration,
+    /// SQLite's journal mode of a file database (`DATABASE_SQLITE_JOURNAL`, default `wal`).
+    /// An in-memory database keeps its own (`memory`): it cannot use a write-ahead log.
+    pub sqlite_journal: SqliteJournal,
+    /// SQLite's `synchronous` setting (`DATABASE_SQLITE_SYNCHRONOUS`, default `normal`).
+    pub sqlite_synchronous: SqliteSynchronous,
+}
+
+/// SQLite's journal mode (`PRAGMA journal_mode`), read from `DATABASE_SQLITE_JOURNAL`.
+///
+/// ```
+/// use rustbe_core::config::SqliteJournal;
+/// assert_eq!("WAL".parse::<SqliteJournal>(), Ok(SqliteJournal::Wal));
+/// assert_eq!("delete".parse::<SqliteJournal>(), Ok(SqliteJournal::Delete));
+/// assert!("fast".parse::<SqliteJournal>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SqliteJournal {
+    /// A write-ahead log: readers do not block the writer (the default).
+    #[default]
+    Wal,
+    /// A rollback journal deleted after each transaction (SQLite's own default).
+    Delete,
+    /// A rollback journal truncated after each transaction.
+    Truncate,
+    /// A rollback journal whose header is zeroed after each transaction.
+    Persist,
+}
+
+impl std::str::FromStr for SqliteJournal {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "wal" => Ok(Self::Wal),
+            "delete" => Ok(Self::Delete),
+            "truncate" => Ok(Self::Truncate),
+            "persist" => Ok(Self::Persist),
+            _ => Err(format!("`{s}` is not wal, delete, truncate or persist")),
+        }
+    }
+}
+
+/// SQLite's `PRAGMA synchronous`, read from `DATABASE_SQLITE_SYNCHRONOUS`.
+///
+/// `Normal` (the default) in WAL mode syncs the log at checkpoints only: a power loss or an
+/// OS crash can lose the last committed transactions, never corrupt the database; an
+/// application crash loses nothing. `Full` syncs at every commit.
+///
+/// ```
+/// use rustbe_core::config::SqliteSynchronous;
+/// assert_eq!("normal".parse::<SqliteSynchronous>(), Ok(SqliteSynchronous::Normal));
+/// assert_eq!("FULL".parse::<SqliteSynchronous>(), Ok(SqliteSynchronous::Full));
+/// assert!("2".parse::<SqliteSynchronous>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SqliteSynchronous {
+    /// No syncs at all: an OS crash or power loss can corrupt the database.
+    Off,
+    /// Sync at the critical moments only (the default).
+    #[default]
+    Normal,
+    /// Sync at every commit.
+    Full,
+    /// As `Full`, and the directory after a rollback journal is deleted.
+    Extra,
+}
+
+impl std::str::FromStr for SqliteSynchronous {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "off" => Ok(Self::Off),
+            "normal" => Ok(Self::Normal),
+            "full" => Ok(Self::Full),
+            "extra" => Ok(Self::Extra),
+            _ => Err(format!("`{s}` is not off, normal, full or extra")),
+        }
+    }
 }
 
 impl DatabaseConfig {
-    /// Settings for `url` with the default pool (10 connections, 5 s acquire timeout).
+    /// Settings for `url` with the default pool (10 connections, 5 s acquire timeout) and
+    /// SQLite in WAL mode with `synchronous=NORMAL`.
     ///
     /// ```
+    /// use rustbe_core::config::{SqliteJournal, SqliteSynchronous};
     /// let db = rustbe_core::config::DatabaseConfig::new("sqlite::memory:");
     /// assert_eq!(db.max_connections, 10);
+    /// assert_eq!(db.sqlite_journal, SqliteJournal::Wal);
+    /// assert_eq!(db.sqlite_synchronous, SqliteSynchronous::Normal);
     /// ```
     #[must_use]
     pub fn new(url: impl Into<String>) -> Self {
@@ -160,6 +245,8 @@ impl DatabaseConfig {
             url: Secret::new(url),
             max_connections: 10,
             acquire_timeout: Duration::from_secs(5),
+            sqlite_journal: SqliteJournal::default(),
+            sqlite_synchronous: SqliteSynchronous::default(),
         }
     }
 }
@@ -517,6 +604,16 @@ impl Config {
             max_connections: u32::try_from(number("DATABASE_MAX_CONNECTIONS", 10, 1, 10_000)?)
                 .unwrap_or(10),
             acquire_timeout: positive("DATABASE_ACQUIRE_TIMEOUT", Duration::from_secs(5))?,
+            sqlite_journal: get("DATABASE_SQLITE_JOURNAL").map_or(Ok(SqliteJournal::Wal), |v| {
+                v.parse().map_err(|r| invalid("DATABASE_SQLITE_JOURNAL", r))
+            })?,
+            sqlite_synchronous: get("DATABASE_SQLITE_SYNCHRONOUS").map_or(
+                Ok(SqliteSynchronous::Normal),
+                |v| {
+                    v.parse()
+                        .map_err(|r| invalid("DATABASE_SQLITE_SYNCHRONOUS", r))
+                },
+            )?,
         };
 
         let secret = |var: &'static str| -> Result<Secret, ConfigError> {
