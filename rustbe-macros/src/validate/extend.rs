@@ -140,21 +140,6 @@ pub(super) fn check(model: &Model<'_>, errors: &mut Errors) {
             );
         }
     }
-    if let Some(scope) = &options.scope {
-        let span = syn::spanned::Spanned::span(scope);
-        if options.cache.is_some() {
-            errors.at(
-                span,
-                "`scope` and `cache` together would share one caller's rows with every caller: remove `cache`",
-            );
-        }
-        if options.views.iter().any(|view| view.cache.is_some()) {
-            errors.at(
-                span,
-                "`scope` and a cached `view` together would share one caller's rows with every caller: remove the view's `cache`",
-            );
-        }
-    }
     for field in &model.fields {
         let Some(filter) = field.filter else { continue };
         let unordered = matches!(type_name(field.inner).as_deref(), Some("bool" | "Uuid"));
