@@ -151,14 +151,19 @@ async fn camel_case_bodies_responses_filters_sorts_and_errors() {
     assert_eq!(patched.json()["data"]["seatCount"], 150);
     assert_eq!(patched.json()["data"]["startsOn"], Value::Null);
     let replaced = TestRequest::new(rustbe_core::__private::http::Method::PUT, "/api/events/2")
-        .json(&json!({"eventName": "Meetup", "seatCount": 40, "venue": "ROOM", "ticketCode": "T-2"}))
+        .json(
+            &json!({"eventName": "Meetup", "seatCount": 40, "venue": "ROOM", "ticketCode": "T-2"}),
+        )
         .send(&router)
         .await;
     assert_eq!(replaced.status(), 200, "{:?}", replaced.json());
     assert_eq!(replaced.json()["data"]["seatCount"], 40);
 
     // The default sort (`-seatCount`), an explicit sort and every filter form.
-    assert_eq!(names(&list(&router, "").await), ["Gala", "Launch", "Meetup"]);
+    assert_eq!(
+        names(&list(&router, "").await),
+        ["Gala", "Launch", "Meetup"]
+    );
     assert_eq!(
         names(&list(&router, "sort=seatCount,-eventName").await),
         ["Meetup", "Launch", "Gala"]
@@ -209,7 +214,10 @@ async fn camel_case_bodies_responses_filters_sorts_and_errors() {
     );
     let bad_value = list(&router, "min_seatCount=many").await;
     assert_eq!(bad_value.status(), 400);
-    assert_eq!(bad_value.json()["error"]["details"][0]["field"], "min_seatCount");
+    assert_eq!(
+        bad_value.json()["error"]["details"][0]["field"],
+        "min_seatCount"
+    );
 
     // Validation details name the camelCase fields: rules, a missing field, a wrong type.
     let invalid = create(
@@ -227,7 +235,11 @@ async fn camel_case_bodies_responses_filters_sorts_and_errors() {
             .collect()
     };
     assert_eq!(fields(&invalid), ["eventName", "seatCount", "ticketCode"]);
-    let shape = create(&router, json!({"eventName": "X", "seatCount": "many", "venue": "X"})).await;
+    let shape = create(
+        &router,
+        json!({"eventName": "X", "seatCount": "many", "venue": "X"}),
+    )
+    .await;
     assert_eq!(shape.status(), 400, "{:?}", shape.json());
     assert_eq!(fields(&shape), ["seatCount", "ticketCode"]);
     // The snake_case name is an unknown field, not the renamed one.

@@ -44,7 +44,10 @@ where
     R::Entity: EntityTrait<Model = R>,
 {
     if let Err(message) = check_parent::<R>() {
-        #[allow(clippy::panic, reason = "a misconfigured resource fails at start-up, like axum's route conflicts")]
+        #[allow(
+            clippy::panic,
+            reason = "a misconfigured resource fails at start-up, like axum's route conflicts"
+        )]
         {
             panic!("{message}");
         }
@@ -127,7 +130,11 @@ fn check_parent<R: super::Resource>() -> Result<(), String> {
             Some((to.to_string(), columns))
         })
         .collect();
-    if reached.is_empty() || reached.iter().any(|(to, columns)| to == table && columns == &[key]) {
+    if reached.is_empty()
+        || reached
+            .iter()
+            .any(|(to, columns)| to == table && columns == &[key])
+    {
         return Ok(());
     }
     let declared: Vec<String> = reached
@@ -140,4 +147,3 @@ fn check_parent<R: super::Resource>() -> Result<(), String> {
         declared.join(", "),
     ))
 }
-

@@ -242,7 +242,10 @@ impl Options {
             match entry {
                 Arg::Value(name, value) if name == "path" || name == "field" => {
                     let Some(lit) = attr::lit_str(value).cloned() else {
-                        errors.at(attr::span_of(value), format!("`{name}` is a string: `{EXAMPLE}`"));
+                        errors.at(
+                            attr::span_of(value),
+                            format!("`{name}` is a string: `{EXAMPLE}`"),
+                        );
                         continue;
                     };
                     if name == "path" {
@@ -346,7 +349,10 @@ fn skip(arg: &Arg, errors: &mut Errors) -> Option<(Ident, Vec<Op>)> {
         };
         match op {
             Some(op) if ops.contains(&op) => {
-                errors.at(entry.span(), format!("`{}` is skipped twice: list it once", op.name()));
+                errors.at(
+                    entry.span(),
+                    format!("`{}` is skipped twice: list it once", op.name()),
+                );
             }
             Some(op) => ops.push(op),
             None => {

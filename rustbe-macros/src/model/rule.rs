@@ -226,7 +226,9 @@ fn bounds<T>(
                 };
                 errors.at(
                     bound.span(),
-                    format!("{hint}expected `min = ...` and/or `max = ...`, once each: `{example}`"),
+                    format!(
+                        "{hint}expected `min = ...` and/or `max = ...`, once each: `{example}`"
+                    ),
                 );
                 ok = false;
                 continue;
