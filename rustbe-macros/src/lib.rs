@@ -19,9 +19,9 @@ mod validate;
 ///
 /// On the struct: `name`, `path`, `skip(..)`, `access(..)`, `bypass(..)`, `default_sort`,
 /// `cache(ttl = ..)`, `hooks`, `cursor`, `nested` (or `nested(path, field, create, only)`),
-/// `parent`, `search_language`, `scope = path` (the read hook),
+/// `parent`, `search_language`, `scope = path` (the read hook), `rename_all` (the JSON casing),
 /// `filter_fn(..)` (a custom list filter), `view(..)` (a named list view). On a field:
-/// `read_only`, `hidden`, `write_once`, `created_at`, `updated_at`, `owner`, `filter(..)`,
+/// `rename`, `read_only`, `hidden`, `write_once`, `created_at`, `updated_at`, `owner`, `filter(..)`,
 /// `search`, `sort`, `trim`, `default = value`, and the rules `length(..)`, `range(..)`, `email`, `url`, `one_of(..)`,
 /// `custom = path`.
 ///
