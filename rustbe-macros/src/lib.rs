@@ -52,7 +52,7 @@ mod validate;
 /// let body = ProductCreate { name: String::new(), price: 0.0 };
 /// assert_eq!(body.validate().len(), 2);
 /// ```
-#[proc_macro_derive(Resource, attributes(resource))]
+#[proc_macro_derive(Resource, attributes(resource, sea_orm))]
 pub fn derive_resource(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input)
