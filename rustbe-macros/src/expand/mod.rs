@@ -112,7 +112,9 @@ fn entity_names(ident: &Ident) -> TokenStream {
         type Column = <__RustbeEntity as #sea_orm::EntityTrait>::Column;
         type ActiveModel = <__RustbeEntity as #sea_orm::EntityTrait>::ActiveModel;
 
+        // The borrow picks the method: it is not needless.
         #[deny(deprecated)]
+        #[allow(clippy::needless_borrow)]
         const _: () = {
             struct Probe<T>(::core::marker::PhantomData<T>);
             trait EntityModel {

@@ -16,7 +16,7 @@ const _ : () = {
     type __RustbeEntity = Entity ;
     type Column = < __RustbeEntity as :: rustbe_core :: __private :: sea_orm :: EntityTrait > :: Column ;
     type ActiveModel = < __RustbeEntity as :: rustbe_core :: __private :: sea_orm :: EntityTrait > :: ActiveModel ;
-    # [deny (deprecated ) ] const _ : () = {
+    # [deny (deprecated ) ] # [allow (clippy :: needless_borrow ) ] const _ : () = {
         struct Probe < T > (:: core :: marker :: PhantomData < T > ) ;
         trait EntityModel {
             fn check (& self ) {
