@@ -204,12 +204,14 @@ fn serde_value(attrs: &[Attribute], name: &str) -> Option<LitStr> {
     found
 }
 
-/// The string literal `value` is, if it is one.
+/// The string literal `value` is, if it is one (also when a `macro_rules!` passed it in, in
+/// an invisible group).
 pub(crate) fn lit_str(value: &Expr) -> Option<&LitStr> {
     match value {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         }) => Some(lit),
+        Expr::Group(group) => lit_str(&group.expr),
         _ => None,
     }
 }
@@ -229,6 +231,7 @@ pub(crate) fn number(value: &Expr) -> Option<f64> {
             expr,
             ..
         }) => number(expr).map(|n| -n),
+        Expr::Group(group) => number(&group.expr),
         _ => None,
     }
     .filter(|n| n.is_finite())
@@ -240,6 +243,7 @@ pub(crate) fn count(value: &Expr) -> Option<usize> {
         Expr::Lit(ExprLit {
             lit: Lit::Int(lit), ..
         }) => lit.base10_parse::<usize>().ok(),
+        Expr::Group(group) => count(&group.expr),
         _ => None,
     }
 }

@@ -19,9 +19,9 @@ mod validate;
 ///
 /// On the struct: `name`, `path`, `skip(..)`, `access(..)`, `bypass(..)`, `default_sort`,
 /// `cache(ttl = ..)`, `hooks`, `cursor`, `nested` (or `nested(path, field, create, only)`),
-/// `parent`, `search_language`, `scope = path` (the read hook),
+/// `parent`, `search_language`, `scope = path` (the read hook), `rename_all` (the JSON casing),
 /// `filter_fn(..)` (a custom list filter), `view(..)` (a named list view). On a field:
-/// `read_only`, `hidden`, `write_once`, `created_at`, `updated_at`, `owner`, `filter(..)`,
+/// `rename`, `read_only`, `hidden`, `write_once`, `created_at`, `updated_at`, `owner`, `filter(..)`,
 /// `search`, `sort`, `trim`, `default = value`, and the rules `length(..)`, `range(..)`, `email`, `url`, `one_of(..)`,
 /// `custom = path`.
 ///
@@ -52,7 +52,7 @@ mod validate;
 /// let body = ProductCreate { name: String::new(), price: 0.0 };
 /// assert_eq!(body.validate().len(), 2);
 /// ```
-#[proc_macro_derive(Resource, attributes(resource))]
+#[proc_macro_derive(Resource, attributes(resource, sea_orm))]
 pub fn derive_resource(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input)

@@ -110,6 +110,19 @@ pub(crate) fn did_you_mean<'a>(given: &str, candidates: &[&'a str]) -> Option<&'
         .map(|(_, candidate)| candidate)
 }
 
+/// `did you mean `x`? ` for an unknown `given` near one of `candidates`, else nothing: the
+/// start of an "unknown key" message at any level of an attribute.
+pub(crate) fn hint(given: &str, candidates: &[&str]) -> String {
+    did_you_mean(given, candidates)
+        .map(|near| format!("did you mean `{near}`? "))
+        .unwrap_or_default()
+}
+
+/// The word an argument starts with, for a suggestion: its key, else nothing.
+pub(crate) fn key_text(arg: &crate::attr::Arg) -> String {
+    arg.key().map(ToString::to_string).unwrap_or_default()
+}
+
 /// Edit distance by characters, a swap of two neighbours counting as one edit (optimal string
 /// alignment): `sotr` is one edit from `sort`.
 fn edit_distance(a: &str, b: &str) -> usize {

@@ -4,7 +4,8 @@
 use axum::Router;
 use axum::extract::Request;
 use axum::routing::{MethodRouter, get};
-use sea_orm::{EntityTrait, IntoActiveModel};
+use sea_orm::sea_query::{TableName, TableRef};
+use sea_orm::{EntityTrait, IntoActiveModel, Iterable, RelationTrait};
 
 use super::Hooks;
 use super::read::{get_one, list, list_nested};
@@ -31,11 +32,26 @@ use crate::db::Db;
 /// # impl ActiveModelBehavior for ActiveModel {}
 /// let api = axum::Router::new().merge(rustbe_core::resource::router::<Model>());
 /// ```
+///
+/// # Panics
+/// When the entity declares SeaORM relations and none of them leads to the table and column
+/// of `#[resource(parent = "…")]`: a misspelt parent fails at start-up, as axum's own route
+/// conflicts do, not as a 500 on the first nested request. (With no relation declared there
+/// is nothing to check the name against.)
 pub fn router<R>() -> Router
 where
     R: Hooks + IntoActiveModel<R::ActiveModel>,
     R::Entity: EntityTrait<Model = R>,
 {
+    if let Err(message) = check_parent::<R>() {
+        #[allow(
+            clippy::panic,
+            reason = "a misconfigured resource fails at start-up, like axum's route conflicts"
+        )]
+        {
+            panic!("{message}");
+        }
+    }
     let meta = &R::META;
     let mut router = Router::new();
     let only_nested = meta.nested.is_some_and(|nested| nested.only);
@@ -92,4 +108,42 @@ where
         }
     }
     router
+}
+
+/// `parent = "table"` (or `"table.column"`) against the relations `R`'s entity declares: `Err`
+/// with what to fix when there are some and none reaches that table and column.
+fn check_parent<R: super::Resource>() -> Result<(), String> {
+    let Some(super::Nested {
+        parent: Some((table, key)),
+        ..
+    }) = R::META.nested
+    else {
+        return Ok(());
+    };
+    let reached: Vec<(String, Vec<String>)> = <R::Entity as EntityTrait>::Relation::iter()
+        .filter_map(|relation| {
+            let def = relation.def();
+            let TableRef::Table(TableName(_, to), _) = &def.to_tbl else {
+                return None;
+            };
+            let columns = def.to_col.iter().map(ToString::to_string).collect();
+            Some((to.to_string(), columns))
+        })
+        .collect();
+    if reached.is_empty()
+        || reached
+            .iter()
+            .any(|(to, columns)| to == table && columns == &[key])
+    {
+        return Ok(());
+    }
+    let declared: Vec<String> = reached
+        .iter()
+        .map(|(to, columns)| format!("`{to}.{}`", columns.join(",")))
+        .collect();
+    Err(format!(
+        "resource `{}`: `#[resource(parent = \"{table}\")]` names `{table}.{key}`, which no relation of its entity reaches (its relations reach {}): name the parent table of one of them, or declare the relation in `enum Relation`",
+        R::META.name,
+        declared.join(", "),
+    ))
 }

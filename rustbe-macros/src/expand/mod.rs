@@ -9,7 +9,7 @@ mod schema;
 mod snapshot;
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, format_ident, quote};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{DeriveInput, Ident};
 
 use crate::errors::Errors;
@@ -65,19 +65,69 @@ fn expand(model: &Model<'_>, key: &Field<'_>) -> TokenStream {
     let structs = dto::structs(model, &names);
     let validate = dto::validate_impls(model, &names);
     let resource = resource_impl::resource_impl(model, key, &names);
+    let self_ty = model_type();
     let hooks = model.options.hooks.is_none().then(|| {
         quote! {
             #[automatically_derived]
-            impl ::rustbe_core::resource::Hooks for #ident {}
+            impl ::rustbe_core::resource::Hooks for #self_ty {}
         }
     });
+    let entity = entity_names(ident);
     quote! {
         #structs
 
         const _: () = {
+            #entity
             #validate
             #resource
             #hooks
+        };
+    }
+}
+
+/// The model as the impls name it: through the entity SeaORM's `DeriveEntityModel` makes
+/// (see [`entity_names`]), so that without that derive the impls are not checked at all.
+pub(crate) fn model_type() -> TokenStream {
+    quote!(<__RustbeEntity as ::rustbe_core::__private::sea_orm::EntityTrait>::Model)
+}
+
+/// The names of SeaORM's `DeriveEntityModel` the expansion uses, each reached through one
+/// alias of `Entity`, and a probe that says what to do when the struct does not derive it.
+///
+/// Without `DeriveEntityModel` there is no `Entity`: the one alias is one "cannot find type
+/// `Entity`", its uses are of an erroneous type that the compiler checks no further (rather
+/// than a dozen errors about `Column`, `ActiveModel`, `ModelTrait` and `FromQueryResult`), and
+/// the probe picks its deprecated method, whose note is rustbe's message with the fix. With
+/// the derive, the probe picks the other method and everything is what the module defines.
+fn entity_names(ident: &Ident) -> TokenStream {
+    let sea_orm = quote!(::rustbe_core::__private::sea_orm);
+    let span = ident.span();
+    let entity = quote_spanned!(span=> Entity);
+    let message = format!(
+        "`{ident}` derives `Resource` but not SeaORM's `DeriveEntityModel`, which makes the entity (`Entity`, `Column`, `ActiveModel`) the resource is served from: write `#[derive(DeriveEntityModel, Resource)]`"
+    );
+    let check = quote_spanned!(span=> check);
+    quote! {
+        type __RustbeEntity = #entity;
+        type Column = <__RustbeEntity as #sea_orm::EntityTrait>::Column;
+        type ActiveModel = <__RustbeEntity as #sea_orm::EntityTrait>::ActiveModel;
+
+        // The borrow picks the method: it is not needless.
+        #[deny(deprecated)]
+        #[allow(clippy::needless_borrow)]
+        const _: () = {
+            struct Probe<T>(::core::marker::PhantomData<T>);
+            trait EntityModel {
+                fn #check(&self) {}
+            }
+            impl<T: #sea_orm::ModelTrait> EntityModel for Probe<T> {}
+            #[allow(dead_code)]
+            trait NotEntityModel {
+                #[deprecated(note = #message)]
+                fn #check(&self) {}
+            }
+            impl<T> NotEntityModel for &Probe<T> {}
+            let _ = || (&Probe::<#ident>(::core::marker::PhantomData)).#check();
         };
     }
 }
@@ -202,7 +252,8 @@ mod tests {
         ] {
             assert!(text.contains(&format!("struct {dto}")), "{dto}");
         }
-        assert!(text.contains("impl :: rustbe_core :: resource :: Hooks for Model { }"));
+        assert!(text.contains("impl :: rustbe_core :: resource :: Hooks for < __RustbeEntity as :: rustbe_core :: __private :: sea_orm :: EntityTrait > :: Model { }"));
+        assert!(text.contains("type __RustbeEntity = Entity ;"));
         let mut found = Vec::new();
         unrooted(out, &mut found);
         assert!(found.is_empty(), "{found:?}");

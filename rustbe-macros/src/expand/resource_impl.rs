@@ -13,7 +13,6 @@ fn set() -> TokenStream {
 
 /// The `Resource` impl.
 pub(crate) fn resource_impl(model: &Model<'_>, key: &Field<'_>, names: &Names) -> TokenStream {
-    let ident = model.ident;
     let (create, replace, patch, view) = (&names.create, &names.replace, &names.patch, &names.view);
     let meta = meta::meta(model, names);
     let key_ty = key.ty;
@@ -29,9 +28,10 @@ pub(crate) fn resource_impl(model: &Model<'_>, key: &Field<'_>, names: &Names) -
     let replace_model = replace_model(model);
     let patch_model = patch_model(model);
     let schemas = schema::schemas(model, key);
+    let self_ty = super::model_type();
     quote! {
         #[automatically_derived]
-        impl ::rustbe_core::resource::Resource for #ident {
+        impl ::rustbe_core::resource::Resource for #self_ty {
             type ActiveModel = ActiveModel;
             type Create = #create;
             type Replace = #replace;

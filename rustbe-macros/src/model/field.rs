@@ -8,7 +8,7 @@ use crate::attr::{self, Arg, SeaOrmField};
 use crate::errors::Errors;
 use crate::names::{self, RenameRule};
 
-const KEYS: &str = "read_only, hidden, write_once, created_at, updated_at, owner, default, filter, search, sort, trim, length, range, multiple_of, email, url, one_of, pattern, custom";
+const KEYS: &str = "rename, read_only, hidden, write_once, created_at, updated_at, owner, default, filter, search, sort, trim, length, range, multiple_of, email, url, one_of, pattern, custom";
 
 /// How the primary key gets its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +48,8 @@ pub(crate) struct Field<'a> {
     pub(crate) trim: Option<Key>,
     /// `default = expr`: the value a create gives a field no body has.
     pub(crate) default: Option<(Key, syn::Expr)>,
+    /// `rename = "..."`: the JSON name, over `rename_all` and `#[serde(rename)]`.
+    pub(crate) rename: Option<syn::LitStr>,
     pub(crate) rules: Vec<Rule>,
 }
 
@@ -61,8 +63,6 @@ impl<'a> Field<'a> {
         let ident = field.ident.as_ref()?;
         let sea_orm = attr::sea_orm_field(&field.attrs);
         let raw = names::unraw(ident);
-        let json = attr::serde_rename(&field.attrs)
-            .unwrap_or_else(|| rename_all.map_or_else(|| raw.clone(), |rule| rule.apply(&raw)));
         let variant = names::column_variant(&raw, sea_orm.enum_name.as_deref());
         let column = match syn::parse_str::<Ident>(&variant) {
             Ok(mut column) => {
@@ -89,7 +89,7 @@ impl<'a> Field<'a> {
                 .iter()
                 .filter(|attr| attr.path().is_ident("doc"))
                 .collect(),
-            json,
+            json: String::new(),
             column,
             sea_orm,
             read_only: None,
@@ -103,11 +103,19 @@ impl<'a> Field<'a> {
             sort: None,
             trim: None,
             default: None,
+            rename: None,
             rules: Vec::new(),
         };
         for (order, arg) in attr::resource_args(&field.attrs, errors).iter().enumerate() {
             out.parse_one(arg, order, errors);
         }
+        // The field's own name wins over the struct's casing.
+        out.json = out
+            .rename
+            .as_ref()
+            .map(syn::LitStr::value)
+            .or_else(|| attr::serde_rename(&field.attrs))
+            .unwrap_or_else(|| rename_all.map_or_else(|| raw.clone(), |rule| rule.apply(&raw)));
         Some(out)
     }
 
@@ -142,6 +150,20 @@ impl<'a> Field<'a> {
                         arg.span(),
                         "`default` is written `default = value`, like `default = false`",
                     ),
+                }
+                return;
+            }
+            "rename" => {
+                match (arg, &self.rename) {
+                    (_, Some(_)) => twice(&name, key, errors),
+                    (Arg::Value(_, value), None) => match attr::lit_str(value) {
+                        Some(lit) if !lit.value().is_empty() => self.rename = Some(lit.clone()),
+                        _ => errors.at(
+                            attr::span_of(value),
+                            "`rename` is a non-empty string: `rename = \"unitPrice\"`",
+                        ),
+                    },
+                    _ => errors.at(arg.span(), "`rename` is written `rename = \"unitPrice\"`"),
                 }
                 return;
             }

@@ -94,8 +94,10 @@ impl<'a> Model<'a> {
                 "`Resource` needs the table: add `#[sea_orm(table_name = \"...\")]` to the struct",
             );
         }
-        let rename_all = rename_all(&input.attrs);
         let options = Options::parse(&attr::resource_args(&input.attrs, errors), errors);
+        // `#[resource(rename_all)]` names the API's fields; a serde `rename_all` of the
+        // model's own is the fallback.
+        let rename_all = options.rename_all.or_else(|| rename_all(&input.attrs));
         let fields = named
             .named
             .iter()
@@ -118,6 +120,17 @@ impl<'a> Model<'a> {
     /// The field whose JSON name is `json`.
     pub(crate) fn field(&self, json: &str) -> Option<&Field<'a>> {
         self.fields.iter().find(|field| field.json == json)
+    }
+
+    /// `: the field `created_at` is `createdAt` in JSON` when `name` is a field's Rust name
+    /// and not its JSON name (after `rename_all`), else nothing: the end of a "no field is
+    /// named" message.
+    pub(crate) fn json_hint(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .find(|field| names::unraw(field.ident) == name && field.json != name)
+            .map(|field| format!(": the field `{name}` is `{}` in JSON", field.json))
+            .unwrap_or_default()
     }
 
     /// The singular name: `name = "..."` or the table's.

@@ -7,9 +7,10 @@ use super::extend::{self, FilterFn, View};
 use super::wrong_form;
 use crate::attr::{self, Arg};
 use crate::errors::Errors;
+use crate::names::RenameRule;
 
-const KEYS: &str = "name, path, skip, access, bypass, default_sort, cache, hooks, cursor, nested, parent, search_language, filter_fn, view, scope";
-const KEY_LIST: [&str; 15] = [
+const KEYS: &str = "name, path, skip, access, bypass, default_sort, cache, hooks, cursor, nested, parent, search_language, filter_fn, view, scope, rename_all";
+const KEY_LIST: [&str; 16] = [
     "name",
     "path",
     "skip",
@@ -25,6 +26,7 @@ const KEY_LIST: [&str; 15] = [
     "filter_fn",
     "view",
     "scope",
+    "rename_all",
 ];
 
 /// A generated operation.
@@ -157,6 +159,8 @@ pub(crate) struct Options {
     pub(crate) views: Vec<View>,
     /// `scope = path`: the read hook.
     pub(crate) scope: Option<ExprPath>,
+    /// `rename_all = "camelCase"`: the JSON names of the fields.
+    pub(crate) rename_all: Option<RenameRule>,
 }
 
 impl Options {
@@ -205,6 +209,7 @@ impl Options {
             "cache" => self.cache = cache(arg, errors),
             "filter_fn" => self.filter_fns.extend(extend::filter_fn(arg, errors)),
             "view" => self.views.extend(extend::view(arg, errors)),
+            "rename_all" => self.rename_all = rename_all(arg, errors),
             "scope" => match arg {
                 Arg::Value(_, Expr::Path(path)) => self.scope = Some(path.clone()),
                 _ => wrong_form(arg, "scope", "scope = crate::scopes::published", errors),
@@ -237,7 +242,10 @@ impl Options {
             match entry {
                 Arg::Value(name, value) if name == "path" || name == "field" => {
                     let Some(lit) = attr::lit_str(value).cloned() else {
-                        errors.at(attr::span_of(value), format!("`{name}` is a string: `{EXAMPLE}`"));
+                        errors.at(
+                            attr::span_of(value),
+                            format!("`{name}` is a string: `{EXAMPLE}`"),
+                        );
                         continue;
                     };
                     if name == "path" {
@@ -248,10 +256,16 @@ impl Options {
                 }
                 Arg::Flag(name) if name == "create" => self.nested_create = Some(name.clone()),
                 Arg::Flag(name) if name == "only" => self.nested_only = Some(name.clone()),
-                _ => errors.at(
-                    entry.span(),
-                    format!("`nested(...)` takes `path = \"…\"`, `field = \"…\"`, `create` and `only`: `{EXAMPLE}`"),
-                ),
+                _ => {
+                    let hint = crate::names::hint(
+                        &crate::names::key_text(entry),
+                        &["path", "field", "create", "only"],
+                    );
+                    errors.at(
+                        entry.span(),
+                        format!("{hint}`nested(...)` takes `path = \"…\"`, `field = \"…\"`, `create` and `only`: `{EXAMPLE}`"),
+                    );
+                }
             }
         }
         if self.nested.is_none() {
@@ -283,6 +297,34 @@ fn string(arg: &Arg, example: &str, errors: &mut Errors) -> Option<LitStr> {
     None
 }
 
+/// `rename_all = "camelCase"`: one of serde's casings.
+fn rename_all(arg: &Arg, errors: &mut Errors) -> Option<RenameRule> {
+    let lit = string(arg, "rename_all = \"camelCase\"", errors)?;
+    let value = lit.value();
+    if let Some(rule) = RenameRule::from_name(&value) {
+        return Some(rule);
+    }
+    let names: Vec<&str> = RenameRule::ALL.iter().map(|(name, _)| *name).collect();
+    let hint = crate::names::did_you_mean(&value, &names)
+        .or_else(|| {
+            // `camelcase`, `Snake_Case`: the right casing, written in another.
+            names
+                .iter()
+                .find(|name| name.eq_ignore_ascii_case(&value))
+                .copied()
+        })
+        .map(|near| format!("did you mean `{near}`? "))
+        .unwrap_or_default();
+    errors.at(
+        lit.span(),
+        format!(
+            "unknown casing `{value}`; {hint}`rename_all` takes one of serde's: {}",
+            names.join(", ")
+        ),
+    );
+    None
+}
+
 fn flag(arg: &Arg, example: &str, errors: &mut Errors) -> Option<Ident> {
     if let Arg::Flag(key) = arg {
         return Some(key.clone());
@@ -307,13 +349,20 @@ fn skip(arg: &Arg, errors: &mut Errors) -> Option<(Ident, Vec<Op>)> {
         };
         match op {
             Some(op) if ops.contains(&op) => {
-                errors.at(entry.span(), format!("`{}` is skipped twice: list it once", op.name()));
+                errors.at(
+                    entry.span(),
+                    format!("`{}` is skipped twice: list it once", op.name()),
+                );
             }
             Some(op) => ops.push(op),
-            None => errors.at(
-                entry.span(),
-                "unknown operation; `skip(...)` lists operations among: list, get, create, replace, update, delete",
-            ),
+            None => {
+                let names: Vec<&str> = Op::ALL.iter().map(|op| op.name()).collect();
+                let hint = crate::names::hint(&crate::names::key_text(entry), &names);
+                errors.at(
+                    entry.span(),
+                    format!("unknown operation; {hint}`skip(...)` lists operations among: list, get, create, replace, update, delete"),
+                );
+            }
         }
     }
     Some((key.clone(), ops))
@@ -340,9 +389,10 @@ fn access(arg: &Arg, errors: &mut Errors) -> Vec<Access> {
             continue;
         };
         let Some(access_key) = AccessKey::from_name(&key.to_string()) else {
+            let hint = crate::names::hint(&key.to_string(), &KEYS.split(", ").collect::<Vec<_>>());
             errors.at(
                 key.span(),
-                format!("unknown access key `{key}`; expected one of: {KEYS}"),
+                format!("unknown access key `{key}`; {hint}expected one of: {KEYS}"),
             );
             continue;
         };
@@ -372,14 +422,19 @@ fn access_rule(value: &Expr, errors: &mut Errors) -> Option<AccessRule> {
         Expr::Path(ExprPath {
             path, qself: None, ..
         }) => {
-            let rule = match path.get_ident().map(ToString::to_string).as_deref() {
+            let name = path.get_ident().map(ToString::to_string);
+            let rule = match name.as_deref() {
                 Some("public") => Some(AccessRule::Public),
                 Some("authenticated") => Some(AccessRule::Authenticated),
                 Some("owner") => Some(AccessRule::Owner),
                 _ => None,
             };
             if rule.is_none() {
-                errors.at(attr::span_of(value), EXPECTED);
+                let hint = crate::names::hint(
+                    name.as_deref().unwrap_or_default(),
+                    &["public", "authenticated", "owner", "roles"],
+                );
+                errors.at(attr::span_of(value), format!("{hint}{EXPECTED}"));
             }
             rule
         }
@@ -455,10 +510,18 @@ fn cache(arg: &Arg, errors: &mut Errors) -> Option<(Ident, u64)> {
                     Err(message) => errors.at(lit.span(), message),
                 }
             }
-            _ => errors.at(
-                entry.span(),
-                format!("`cache` takes one key, `ttl`: `{EXAMPLE}`"),
-            ),
+            _ => {
+                let given = crate::names::key_text(entry);
+                let hint = if given == "ttl" {
+                    String::new()
+                } else {
+                    crate::names::hint(&given, &["ttl"])
+                };
+                errors.at(
+                    entry.span(),
+                    format!("{hint}`cache` takes one key, `ttl`: `{EXAMPLE}`"),
+                );
+            }
         }
     }
     if ttl.is_none() && entries.is_empty() {

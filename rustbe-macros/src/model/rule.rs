@@ -61,9 +61,13 @@ pub(super) fn filter(arg: &Arg, key: Key, errors: &mut Errors) -> Option<FilterO
                     Arg::Flag(ident) if ident == "range" => &mut opts.range,
                     Arg::Flag(ident) if ident == "in" => &mut opts.any_of,
                     _ => {
+                        let hint = crate::names::hint(
+                            &crate::names::key_text(form),
+                            &["eq", "range", "in"],
+                        );
                         errors.at(
                             form.span(),
-                            "unknown filter form; expected `eq`, `range` or `in`",
+                            format!("unknown filter form; {hint}expected `eq`, `range` or `in`"),
                         );
                         continue;
                     }
@@ -214,9 +218,17 @@ fn bounds<T>(
                 (&mut max, value)
             }
             _ => {
+                let given = crate::names::key_text(bound);
+                let hint = if given == "min" || given == "max" {
+                    String::new()
+                } else {
+                    crate::names::hint(&given, &["min", "max"])
+                };
                 errors.at(
                     bound.span(),
-                    format!("expected `min = ...` and/or `max = ...`, once each: `{example}`"),
+                    format!(
+                        "{hint}expected `min = ...` and/or `max = ...`, once each: `{example}`"
+                    ),
                 );
                 ok = false;
                 continue;

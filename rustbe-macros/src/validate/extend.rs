@@ -7,14 +7,15 @@ use crate::model::{Model, Op, type_name};
 /// Parameters every list has, or may have.
 const RESERVED: [&str; 6] = ["page", "limit", "sort", "order", "cursor", "q"];
 
-/// Whether `name` is a plain query parameter: `a-z`, `0-9`, `_`, not starting with a digit.
+/// Whether `name` is a plain query parameter: ASCII letters, digits, `_` and `-`, not
+/// starting with a digit or `-` (`in_stock`, `inStock`, `in-stock`).
 fn plain(name: &str) -> bool {
     name.bytes()
         .next()
-        .is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
         && name
             .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// The query parameters the fields' own filters take.
@@ -45,7 +46,7 @@ pub(super) fn check(model: &Model<'_>, errors: &mut Errors) {
         if !plain(&name) {
             errors.at(
                 custom.name.span(),
-                "a filter parameter is a plain name (`a-z`, `0-9`, `_`): `name = \"in_stock\"`",
+                "a filter parameter is a plain name (ASCII letters, digits, `_`, `-`): `name = \"in_stock\"`",
             );
         } else if RESERVED.contains(&name.as_str()) {
             errors.at(
@@ -120,7 +121,7 @@ pub(super) fn check(model: &Model<'_>, errors: &mut Errors) {
                 ),
                 None => errors.at(
                     view.sort.span(),
-                    format!("no field is named `{field}` in JSON; a view's `sort` lists sortable fields by their JSON names"),
+                    format!("no field is named `{field}` in JSON; a view's `sort` lists sortable fields by their JSON names{}", model.json_hint(field)),
                 ),
             }
         }

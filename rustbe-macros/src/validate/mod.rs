@@ -53,7 +53,7 @@ fn names(model: &Model<'_>, errors: &mut Errors) {
         if seen.contains(&field.json.as_str()) {
             errors.at(
                 field.ident.span(),
-                format!("two fields are named `{}` in JSON: rename one with `#[serde(rename = \"...\")]`", field.json),
+                format!("two fields are named `{}` in JSON: rename one with `#[resource(rename = \"...\")]`", field.json),
             );
         }
         seen.push(&field.json);
@@ -175,7 +175,7 @@ fn default_sort(model: &Model<'_>, errors: &mut Errors) {
             ),
             None => errors.at(
                 lit.span(),
-                format!("no field is named `{name}` in JSON; `default_sort` lists sortable fields by their JSON names"),
+                format!("no field is named `{name}` in JSON; `default_sort` lists sortable fields by their JSON names{}", model.json_hint(name)),
             ),
         }
     }
@@ -250,11 +250,11 @@ fn nested(model: &Model<'_>, errors: &mut Errors) {
         ),
         None if model.options.nested_field.is_some() => errors.at(
             field_span,
-            format!("no field is named `{name}` in JSON: `field` names the field the placeholder matches"),
+            format!("no field is named `{name}` in JSON: `field` names the field the placeholder matches{}", model.json_hint(&name)),
         ),
         None => errors.at(
             lit.span(),
-            format!("`{{{param}}}` names no field: the placeholder is the JSON name of the field it matches, like `{{user_id}}`, or give `nested(path = \"…\", field = \"user_id\")`"),
+            format!("`{{{param}}}` names no field: the placeholder is the JSON name of the field it matches, like `{{user_id}}`, or give `nested(path = \"…\", field = \"user_id\")`{}", model.json_hint(param)),
         ),
     }
 }

@@ -4,11 +4,12 @@
 // the result with `product.rs` (`RUSTBE_BLESS=1` rewrites it).
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[derive(rustbe_core::__private::serde::Serialize)]
-#[serde(crate = "rustbe_core::__private::serde", rename_all = "camelCase")]
+#[serde(crate = "rustbe_core::__private::serde")]
 #[sea_orm(table_name = "products")]
 #[cfg_attr(
     any(),
     resource(
+        rename_all = "camelCase",
         access(all = authenticated, read = public, write = owner, delete = roles("admin")),
         bypass("admin", "support"),
         default_sort = "-createdAt,name",
@@ -27,8 +28,10 @@ pub struct Model {
     pub name: ::std::string::String,
     #[cfg_attr(any(), resource(search, length(max = 2000)))]
     pub description: ::core::option::Option<::std::string::String>,
-    #[cfg_attr(any(), resource(filter(range), sort, range(min = 0.01, max = 100000)))]
-    #[serde(rename = "unitPrice")]
+    #[cfg_attr(
+        any(),
+        resource(rename = "unitPrice", filter(range), sort, range(min = 0.01, max = 100000))
+    )]
     pub price: f64,
     #[cfg_attr(any(), resource(filter, range(min = -10, max = 1000)))]
     pub stock: i32,

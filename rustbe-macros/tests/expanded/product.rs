@@ -13,6 +13,33 @@
     # [doc = "`id`." ] # [serde (rename = "id" ) ] pub id : & 'a Uuid , # [doc = " What the product is called." ] # [serde (rename = "name" ) ] pub name : & 'a :: std :: string :: String , # [doc = "`description`." ] # [serde (rename = "description" ) ] pub description : & 'a :: core :: option :: Option < :: std :: string :: String > , # [doc = "`unitPrice`." ] # [serde (rename = "unitPrice" ) ] pub price : & 'a f64 , # [doc = "`stock`." ] # [serde (rename = "stock" ) ] pub stock : & 'a i32 , # [doc = "`contact`." ] # [serde (rename = "contact" ) ] pub contact : & 'a :: std :: string :: String , # [doc = "`website`." ] # [serde (rename = "website" ) ] pub website : & 'a :: core :: option :: Option < :: std :: string :: String > , # [doc = "`status`." ] # [serde (rename = "status" ) ] pub status : & 'a :: std :: string :: String , # [doc = "`slug`." ] # [serde (rename = "slug" ) ] pub slug : & 'a :: std :: string :: String , # [doc = "`views`." ] # [serde (rename = "views" ) ] pub views : & 'a i64 , # [doc = "`userId`." ] # [serde (rename = "userId" ) ] pub user_id : & 'a :: core :: option :: Option < Uuid > , # [doc = "`createdAt`." ] # [serde (rename = "createdAt" ) ] pub created_at : & 'a DateTimeUtc , # [doc = "`updatedAt`." ] # [serde (rename = "updatedAt" ) ] pub updated_at : & 'a :: core :: option :: Option < DateTimeUtc > ,
 }
 const _ : () = {
+    type __RustbeEntity = Entity ;
+    type Column = < __RustbeEntity as :: rustbe_core :: __private :: sea_orm :: EntityTrait > :: Column ;
+    type ActiveModel = < __RustbeEntity as :: rustbe_core :: __private :: sea_orm :: EntityTrait > :: ActiveModel ;
+    # [deny (deprecated ) ] # [allow (clippy :: needless_borrow ) ] const _ : () = {
+        struct Probe < T > (:: core :: marker :: PhantomData < T > ) ;
+        trait EntityModel {
+            fn check (& self ) {
+
+            }
+
+        }
+        impl < T : :: rustbe_core :: __private :: sea_orm :: ModelTrait > EntityModel for Probe < T > {
+
+        }
+        # [allow (dead_code ) ] trait NotEntityModel {
+            # [deprecated (note = "`Model` derives `Resource` but not SeaORM's `DeriveEntityModel`, which makes the entity (`Entity`, `Column`, `ActiveModel`) the resource is served from: write `#[derive(DeriveEntityModel, Resource)]`" ) ] fn check (& self ) {
+
+            }
+
+        }
+        impl < T > NotEntityModel for & Probe < T > {
+
+        }
+        let _ = || (& Probe :: < Model > (:: core :: marker :: PhantomData ) ) . check () ;
+
+    }
+    ;
     # [automatically_derived ] impl :: rustbe_core :: resource :: Validate for ProductCreate {
         fn validate (& self ) -> :: std :: vec :: Vec < :: rustbe_core :: FieldError > {
             let mut errors = :: std :: vec :: Vec :: new () ;
@@ -138,7 +165,7 @@ const _ : () = {
         }
 
     }
-    # [automatically_derived ] impl :: rustbe_core :: resource :: Resource for Model {
+    # [automatically_derived ] impl :: rustbe_core :: resource :: Resource for < __RustbeEntity as :: rustbe_core :: __private :: sea_orm :: EntityTrait > :: Model {
         type ActiveModel = ActiveModel ;
         type Create = ProductCreate ;
         type Replace = ProductReplace ;

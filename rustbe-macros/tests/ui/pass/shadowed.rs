@@ -30,7 +30,7 @@ pub mod resource {
     use rustbe_core::resource::{HookContext, Hooks};
     use sea_orm::prelude::{DateTimeUtc, Uuid};
 
-    use super::entity::{ActiveModel, Column, Model};
+    use super::entity::{ActiveModel, Entity, Model};
 
     struct Result;
     struct Option;
