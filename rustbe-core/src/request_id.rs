@@ -67,7 +67,10 @@ impl RequestId {
         // One allocation, shared by every clone (the extension, the task-local, the request
         // and response headers); hex digits are always a valid header value.
         let hex = bytes::Bytes::from_owner(hex_pair(process, splitmix64(n)));
-        Self(HeaderValue::from_maybe_shared(hex).unwrap_or_else(|_| HeaderValue::from_static("invalid")))
+        Self(
+            HeaderValue::from_maybe_shared(hex)
+                .unwrap_or_else(|_| HeaderValue::from_static("invalid")),
+        )
     }
 
     /// The id a client sent, if it is 1 to 128 characters of `A-Z a-z 0-9 - _ . :`.

@@ -11,8 +11,8 @@ mod telemetry;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::response::IntoResponse;
 use axum::extract::DefaultBodyLimit;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use http::{HeaderName, HeaderValue, Method, Request, header};
 use sea_orm::DatabaseConnection;
@@ -328,7 +328,10 @@ impl App {
                 .path_prefix("/api/")
         });
         let extensions = (pagination, db, cache);
-        (with_stack(router, &config, rate_limit, &observe, extensions), observe)
+        (
+            with_stack(router, &config, rate_limit, &observe, extensions),
+            observe,
+        )
     }
 
     /// Connects nothing, builds the router and serves it on `HOST:PORT` until Ctrl-C or

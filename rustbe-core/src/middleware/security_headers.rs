@@ -273,7 +273,12 @@ mod tests {
         headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
         mark_sensitive(&mut headers);
         assert!(headers[header::AUTHORIZATION].is_sensitive());
-        assert!(headers.get_all(header::COOKIE).iter().all(HeaderValue::is_sensitive));
+        assert!(
+            headers
+                .get_all(header::COOKIE)
+                .iter()
+                .all(HeaderValue::is_sensitive)
+        );
         assert_eq!(headers.get_all(header::COOKIE).iter().count(), 2);
         assert!(!headers[header::ACCEPT].is_sensitive());
     }
