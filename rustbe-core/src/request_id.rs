@@ -4,7 +4,6 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use axum::extract::FromRequestParts;
@@ -43,7 +42,7 @@ tokio::task_local! {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestId(Arc<str>);
+pub struct RequestId(HeaderValue);
 
 impl RequestId {
     /// A new id: 32 hex digits, a random half drawn once per process and a half that is a
@@ -65,8 +64,13 @@ impl RequestId {
         static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let process = *PROCESS.get_or_init(|| uuid::Uuid::new_v4().as_u64_pair().0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let hex = hex_pair(process, splitmix64(n));
-        Self(std::str::from_utf8(&hex).unwrap_or_default().into())
+        // One allocation, shared by every clone (the extension, the task-local, the request
+        // and response headers); hex digits are always a valid header value.
+        let hex = bytes::Bytes::from_owner(hex_pair(process, splitmix64(n)));
+        Self(
+            HeaderValue::from_maybe_shared(hex)
+                .unwrap_or_else(|_| HeaderValue::from_static("invalid")),
+        )
     }
 
     /// The id a client sent, if it is 1 to 128 characters of `A-Z a-z 0-9 - _ . :`.
@@ -80,12 +84,15 @@ impl RequestId {
     /// ```
     #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
-        let ok = !value.is_empty()
-            && value.len() <= MAX_LEN
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
-        ok.then(|| Self(value.into()))
+        if !is_sane(value.as_bytes()) {
+            return None;
+        }
+        HeaderValue::from_str(value).ok().map(Self)
+    }
+
+    /// The id a client sent in `X-Request-Id`, kept without a copy when it is sane.
+    fn from_header(value: &HeaderValue) -> Option<Self> {
+        is_sane(value.as_bytes()).then(|| Self(value.clone()))
     }
 
     /// The id as text.
@@ -96,7 +103,8 @@ impl RequestId {
     /// ```
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Both constructors allow only ASCII, so this is never empty for a real id.
+        std::str::from_utf8(self.0.as_bytes()).unwrap_or_default()
     }
 
     /// The id of the request this task is serving, if it runs behind [`RequestIdLayer`].
@@ -110,9 +118,17 @@ impl RequestId {
     }
 
     fn header_value(&self) -> HeaderValue {
-        // Both constructors allow only visible ASCII, so this cannot fail.
-        HeaderValue::from_str(&self.0).unwrap_or_else(|_| HeaderValue::from_static("invalid"))
+        self.0.clone()
     }
+}
+
+/// 1 to 128 characters of `A-Z a-z 0-9 - _ . :`.
+fn is_sane(value: &[u8]) -> bool {
+    !value.is_empty()
+        && value.len() <= MAX_LEN
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
 }
 
 /// splitmix64's finalizer: a bijection of `u64`, so distinct counters give distinct ids.
@@ -145,7 +161,7 @@ pub(crate) fn current_or_new() -> RequestId {
 
 impl std::fmt::Display for RequestId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
@@ -240,8 +256,7 @@ where
         let id = req
             .headers()
             .get(&X_REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .and_then(RequestId::parse)
+            .and_then(RequestId::from_header)
             .unwrap_or_else(RequestId::generate);
         let header = id.header_value();
         req.headers_mut()

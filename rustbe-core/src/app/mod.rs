@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use http::{HeaderName, HeaderValue, Method, Request, header};
 use sea_orm::DatabaseConnection;
@@ -20,7 +21,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use utoipa::openapi::OpenApi;
@@ -343,13 +343,7 @@ impl App {
             .merge(observe.take_routes().unwrap_or_default())
             .fallback(|| async {
                 Error::new(ErrorCode::NotFound).with_message("No route matches this path")
-            })
-            .layer(
-                ServiceBuilder::new()
-                    .layer(axum::Extension(pagination))
-                    .option_layer(db.map(axum::Extension))
-                    .option_layer(cache.map(axum::Extension)),
-            );
+            });
         let rate_limit = rate_limiter.filter(|_| config.rate_limits).map(|limiter| {
             let key = KeyBy::ClientIp {
                 trust_proxy: config.trust_proxy,
@@ -357,8 +351,9 @@ impl App {
             RateLimitLayer::new(limiter, RateLimitRule::new("api", config.rate_limit, key))
                 .path_prefix("/api/")
         });
+        let extensions = (pagination, db, cache);
         (
-            with_stack(router, &config, rate_limit, &observe, format),
+            with_stack(router, &config, rate_limit, &observe, extensions, format),
             observe,
         )
     }
@@ -395,68 +390,66 @@ impl App {
     }
 }
 
-/// Wraps `router` in the standard stack (innermost layer first).
+/// Wraps `router` in the standard stack, the request extensions (pagination limits, database,
+/// cache) innermost.
 fn with_stack(
     router: Router,
     config: &Config,
     rate_limit: Option<RateLimitLayer>,
     observe: &observability::Observability,
+    (pagination, db, cache): (PaginationLimits, Option<DatabaseConnection>, Option<Cache>),
     format: FormatLayer,
 ) -> Router {
-    // `Router::layer` wraps every route in one more boxed service, cloned and called through
-    // a box on every request: the layers go on in three `ServiceBuilder` groups (one box
-    // each), innermost first, with the optional rate limit and CORS between them.
-    let mut router = observe.inner(router).layer(
-        ServiceBuilder::new()
-            .layer(RequestTimeoutLayer::new(config.request_timeout))
-            .layer(RequestBodyLimitLayer::new(config.body_limit))
-            .layer(DefaultBodyLimit::max(config.body_limit)),
-    );
-    if let Some(rate_limit) = rate_limit {
-        router = router.layer(rate_limit);
-    }
-    router = router.layer(
-        ServiceBuilder::new()
-            .layer(SetSensitiveRequestHeadersLayer::new([
-                header::AUTHORIZATION,
-                header::COOKIE,
-            ]))
-            .layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(request_span)
-                    .on_response(observability::OnResponse(
-                        DefaultOnResponse::new().level(Level::INFO),
-                    )),
-            )
-            .layer(CompressionLayer::new())
-            .layer(CatchPanicLayer::custom(panic_response)),
-    );
-    if let Some(cors) = cors(&config.allowed_origins) {
-        router = router.layer(cors);
-    }
-    router = observe.outer(router);
-    router.layer(
-        ServiceBuilder::new()
-            .layer(RequestIdLayer::new())
-            .layer(format)
-            .layer(SecurityHeadersLayer::new().hsts(config.is_production())),
-    )
+    // `Router::layer` wraps every route in one more boxed service, which a request clones
+    // (recursively: each box clones the boxes inside it) and calls through a box, and whose
+    // response body it boxes again: the whole stack is one `ServiceBuilder`, one box. The
+    // optional layers are `option_layer`s; where a layer wants axum's `Response` under a layer
+    // that changed the body type, `into_response` converts it, as `Router::layer` did.
+    let stack = ServiceBuilder::new()
+        .layer(RequestIdLayer::new())
+        .layer(format)
+        .layer(
+            SecurityHeadersLayer::new()
+                .hsts(config.is_production())
+                .sensitive_request_headers(),
+        )
+        .option_layer(observe.outer())
+        .option_layer(cors(&config.allowed_origins))
+        .map_response(IntoResponse::into_response)
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(observability::OnResponse(
+                    DefaultOnResponse::new().level(Level::INFO),
+                )),
+        )
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(panic_response))
+        .option_layer(rate_limit)
+        .map_response(IntoResponse::into_response)
+        .layer(RequestTimeoutLayer::new(config.request_timeout))
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(axum::Extension(pagination))
+        .option_layer(db.map(axum::Extension))
+        .option_layer(cache.map(axum::Extension));
+    observe.inner(router).layer(stack)
 }
 
 /// The span of one request: method, path and request id. Never the query string (it may
 /// hold a token) nor headers.
 fn request_span(req: &Request<axum::body::Body>) -> tracing::Span {
-    let id = req
-        .extensions()
-        .get::<RequestId>()
-        .map(RequestId::as_str)
-        .unwrap_or_default();
-    // The empty fields are filled when traces are exported (`observability`).
+    // The fields are computed only when the span is enabled; the empty ones are filled when
+    // traces are exported (`observability`).
     let span = tracing::info_span!(
         "request",
         method = %req.method(),
         path = req.uri().path(),
-        request_id = id,
+        request_id = req
+            .extensions()
+            .get::<RequestId>()
+            .map(RequestId::as_str)
+            .unwrap_or_default(),
         trace_id = tracing::field::Empty,
         otel.name = tracing::field::Empty,
         otel.kind = tracing::field::Empty,

@@ -91,15 +91,20 @@ impl Observability {
         router
     }
 
-    /// Wraps `router` in the layers that must see the final answer of every request
-    /// (outside everything but the request id).
-    pub(crate) fn outer(&self, router: Router) -> Router {
-        #[cfg(feature = "metrics")]
-        if self.http_metrics {
-            return router.layer(crate::metrics::HttpMetricsLayer::new());
-        }
+    /// The layer that must see the final answer of every request (outside everything but
+    /// the request id, the envelope and the security headers): request metrics, when on.
+    #[cfg(feature = "metrics")]
+    pub(crate) fn outer(&self) -> Option<crate::metrics::HttpMetricsLayer> {
+        self.http_metrics
+            .then(crate::metrics::HttpMetricsLayer::new)
+    }
+
+    /// The layer that must see the final answer of every request: none without the
+    /// `metrics` feature.
+    #[cfg(not(feature = "metrics"))]
+    pub(crate) fn outer(&self) -> Option<tower::layer::util::Identity> {
         let _ = self.http_metrics;
-        router
+        None
     }
 }
 

@@ -114,6 +114,11 @@ impl Server {
             max_connections = self.settings.max_connections,
             "listening"
         );
+        // A handler route stays a boxed "handler waiting for its state" until the router's
+        // state is given: `Router::call` would turn it into a route, and put every layer of
+        // the stack around it again, on every request. Given once here (axum's `serve` does it
+        // per connection), each request only clones the finished route.
+        let router: Router = router.with_state(());
         let settings = Arc::new(self.settings);
         let slots = Arc::new(Semaphore::new(settings.max_connections));
         let (stop_tx, stop_rx) = watch::channel(());

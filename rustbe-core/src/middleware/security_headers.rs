@@ -55,6 +55,7 @@ const HSTS: &str = "max-age=63072000; includeSubDomains";
 #[must_use]
 pub struct SecurityHeadersLayer {
     hsts: bool,
+    sensitive_requests: bool,
 }
 
 impl SecurityHeadersLayer {
@@ -71,7 +72,10 @@ impl SecurityHeadersLayer {
     /// # });
     /// ```
     pub fn new() -> Self {
-        Self { hsts: false }
+        Self {
+            hsts: false,
+            sensitive_requests: false,
+        }
     }
 
     /// Sends `Strict-Transport-Security` too (only behind HTTPS: production).
@@ -90,6 +94,15 @@ impl SecurityHeadersLayer {
         self.hsts = on;
         self
     }
+
+    /// Marks the request's `Authorization` and `Cookie` values sensitive too (what
+    /// tower-http's `SetSensitiveRequestHeadersLayer` does), in one pass over the request's
+    /// headers: the app's stack does it here instead of in a layer of its own, whose hashed
+    /// lookups (each reserving room in the map first) cost more than the pass.
+    pub(crate) fn sensitive_request_headers(mut self) -> Self {
+        self.sensitive_requests = true;
+        self
+    }
 }
 
 impl<S> Layer<S> for SecurityHeadersLayer {
@@ -99,6 +112,7 @@ impl<S> Layer<S> for SecurityHeadersLayer {
         SecurityHeaders {
             inner,
             hsts: self.hsts,
+            sensitive_requests: self.sensitive_requests,
         }
     }
 }
@@ -123,6 +137,7 @@ impl<S> Layer<S> for SecurityHeadersLayer {
 pub struct SecurityHeaders<S> {
     inner: S,
     hsts: bool,
+    sensitive_requests: bool,
 }
 
 impl<S, B, ResB> Service<Request<B>> for SecurityHeaders<S>
@@ -137,7 +152,10 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, req: Request<B>) -> Self::Future {
+    fn call(&mut self, mut req: Request<B>) -> Self::Future {
+        if self.sensitive_requests {
+            mark_sensitive(req.headers_mut());
+        }
         ResponseFuture {
             inner: self.inner.call(req),
             hsts: self.hsts,
@@ -181,33 +199,49 @@ where
     }
 }
 
+/// The headers set on every response, built once: a `HeaderValue::from_static` in a function
+/// body checks its bytes on every call, and a custom `HeaderName::from_static` parses its name.
+const FIXED: [(HeaderName, HeaderValue); 4] = [
+    (
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ),
+    (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+    (
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    ),
+    (
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    ),
+];
+const API_CSP_VALUE: HeaderValue = HeaderValue::from_static(API_CSP);
+const HSTS_VALUE: HeaderValue = HeaderValue::from_static(HSTS);
+const X_POWERED_BY: HeaderName = HeaderName::from_static("x-powered-by");
+
+/// Every value of `Authorization` and `Cookie` marked sensitive (kept out of `Debug` and
+/// HPACK tables).
+fn mark_sensitive(headers: &mut HeaderMap) {
+    for (name, value) in headers.iter_mut() {
+        if name == header::AUTHORIZATION || name == header::COOKIE {
+            value.set_sensitive(true);
+        }
+    }
+}
+
 fn apply(headers: &mut HeaderMap, hsts: bool) {
-    const FIXED: [(HeaderName, &str); 4] = [
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (header::REFERRER_POLICY, "no-referrer"),
-        (
-            HeaderName::from_static("cross-origin-opener-policy"),
-            "same-origin",
-        ),
-    ];
     for (name, value) in FIXED {
-        headers.insert(name, HeaderValue::from_static(value));
+        headers.insert(name, value);
     }
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(API_CSP),
-        );
-    }
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(API_CSP_VALUE);
     if hsts {
-        headers.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static(HSTS),
-        );
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HSTS_VALUE);
     }
     headers.remove(header::SERVER);
-    headers.remove(HeaderName::from_static("x-powered-by"));
+    headers.remove(X_POWERED_BY);
 }
 
 #[cfg(test)]
@@ -228,5 +262,24 @@ mod tests {
         assert!(!headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
         apply(&mut headers, true);
         assert_eq!(headers[header::STRICT_TRANSPORT_SECURITY], HSTS);
+    }
+
+    #[test]
+    fn every_credential_value_is_marked_sensitive() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer t"));
+        headers.append(header::COOKIE, HeaderValue::from_static("a=1"));
+        headers.append(header::COOKIE, HeaderValue::from_static("b=2"));
+        headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+        mark_sensitive(&mut headers);
+        assert!(headers[header::AUTHORIZATION].is_sensitive());
+        assert!(
+            headers
+                .get_all(header::COOKIE)
+                .iter()
+                .all(HeaderValue::is_sensitive)
+        );
+        assert_eq!(headers.get_all(header::COOKIE).iter().count(), 2);
+        assert!(!headers[header::ACCEPT].is_sensitive());
     }
 }
