@@ -156,6 +156,24 @@ impl<U: UserStore> AuthService<U> {
         self.inner.issuer.issue_access(&principal, &session)
     }
 
+    /// The password policy, for an app's own password change.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// use rustbe_auth::password::PasswordPolicy;
+    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).policy(PasswordPolicy::lengths(8, 64)).build();
+    /// assert!(auth.policy().check("password").is_ok());
+    /// assert_eq!(auth.policy().check_field("short", "password").unwrap_err().details()[0].field(), "password");
+    /// # });
+    /// ```
+    #[must_use]
+    pub fn policy(&self) -> &crate::password::PasswordPolicy {
+        &self.inner.policy
+    }
+
     /// The strict limit of the auth routes (`RATE_LIMIT_AUTH` per client, set by
     /// [`AuthServiceBuilder::rate_limit`](super::AuthServiceBuilder::rate_limit)), for an
     /// app's own registration and login routes; `None` without it.
