@@ -83,37 +83,64 @@ pub struct ListQuery {
 
 /// The views of `rows` for the caller `me`: authors, sorted tags, favourite counts, whether
 /// `me` favourited each and follows each author, in five queries whatever the page size.
-async fn views(ctx: &Ctx, me: Option<i32>, rows: Vec<article::Model>, body: bool) -> Result<Vec<ArticleView>, Error> {
+async fn views(
+    ctx: &Ctx,
+    me: Option<i32>,
+    rows: Vec<article::Model>,
+    body: bool,
+) -> Result<Vec<ArticleView>, Error> {
     let ids: Vec<i32> = rows.iter().map(|a| a.id).collect();
     let author_ids: Vec<i32> = rows.iter().map(|a| a.author_id).collect();
     let db = &ctx.db;
     let authors: HashMap<i32, user::Model> = user::Entity::find()
         .filter(user::Column::Id.is_in(author_ids.clone()))
-        .all(db).await?.into_iter().map(|u| (u.id, u)).collect();
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
     let mut tags: HashMap<i32, Vec<String>> = HashMap::new();
-    let tag_rows = article_tag::Entity::find().filter(article_tag::Column::ArticleId.is_in(ids.clone()));
-    for t in tag_rows.order_by_asc(article_tag::Column::Tag).all(db).await? {
+    let tag_rows =
+        article_tag::Entity::find().filter(article_tag::Column::ArticleId.is_in(ids.clone()));
+    for t in tag_rows
+        .order_by_asc(article_tag::Column::Tag)
+        .all(db)
+        .await?
+    {
         tags.entry(t.article_id).or_default().push(t.tag);
     }
     let counts: HashMap<i32, i64> = favorite::Entity::find()
         .select_only()
         .column(favorite::Column::ArticleId)
-        .column_as(Expr::expr(Func::count(Expr::col(favorite::Column::UserId))), "n")
+        .column_as(
+            Expr::expr(Func::count(Expr::col(favorite::Column::UserId))),
+            "n",
+        )
         .filter(favorite::Column::ArticleId.is_in(ids.clone()))
         .group_by(favorite::Column::ArticleId)
         .into_tuple::<(i32, i64)>()
-        .all(db).await?.into_iter().collect();
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
     let mine: HashSet<i32> = match me {
         Some(me) => favorite::Entity::find()
             .filter(favorite::Column::UserId.eq(me))
             .filter(favorite::Column::ArticleId.is_in(ids))
-            .all(db).await?.into_iter().map(|f| f.article_id).collect(),
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|f| f.article_id)
+            .collect(),
         None => HashSet::new(),
     };
     let following: HashSet<i32> = followed(ctx, me, author_ids).await?.into_iter().collect();
     let mut out = Vec::with_capacity(rows.len());
     for a in rows {
-        let author = authors.get(&a.author_id).cloned().ok_or_else(Error::not_found)?;
+        let author = authors
+            .get(&a.author_id)
+            .cloned()
+            .ok_or_else(Error::not_found)?;
         out.push(ArticleView {
             tag_list: tags.remove(&a.id).unwrap_or_default(),
             favorited: mine.contains(&a.id),
@@ -130,22 +157,40 @@ async fn views(ctx: &Ctx, me: Option<i32>, rows: Vec<article::Model>, body: bool
     Ok(out)
 }
 
-async fn one(ctx: &Ctx, me: Option<i32>, row: article::Model, status: StatusCode) -> Result<Response, Error> {
-    let view = views(ctx, me, vec![row], true).await?.pop().ok_or_else(Error::not_found)?;
+async fn one(
+    ctx: &Ctx,
+    me: Option<i32>,
+    row: article::Model,
+    status: StatusCode,
+) -> Result<Response, Error> {
+    let view = views(ctx, me, vec![row], true)
+        .await?
+        .pop()
+        .ok_or_else(Error::not_found)?;
     Ok(format::wrapped(status, "article", view))
 }
 
 /// The article with `slug`: 404 when there is none.
 pub async fn by_slug(ctx: &Ctx, slug: &str) -> Result<article::Model, Error> {
     let found = article::Entity::find().filter(article::Column::Slug.eq(slug));
-    rustbe_core::db::first(found, &ctx.db).await?.ok_or_else(|| Error::not_found().with_message("No such article"))
+    rustbe_core::db::first(found, &ctx.db)
+        .await?
+        .ok_or_else(|| Error::not_found().with_message("No such article"))
 }
 
 /// A page of the articles matching `filter`, newest first, with the total.
-async fn page(ctx: &Ctx, me: Option<i32>, filter: Condition, q: &ListQuery) -> Result<Response, Error> {
+async fn page(
+    ctx: &Ctx,
+    me: Option<i32>,
+    filter: Condition,
+    q: &ListQuery,
+) -> Result<Response, Error> {
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
-        return Err(Error::validation([FieldError::new("limit", "must be between 1 and 100")]));
+        return Err(Error::validation([FieldError::new(
+            "limit",
+            "must be between 1 and 100",
+        )]));
     }
     let select = article::Entity::find().filter(filter);
     let total = select.clone().count(&ctx.db).await?;
@@ -167,19 +212,29 @@ async fn user_id(ctx: &Ctx, name: &str) -> Result<i32, Error> {
 /// Recent articles, filtered.
 #[utoipa::path(get, path = "/api/articles", tag = "Articles", params(ListQuery),
     responses((status = 200, description = "`{\"articles\": [Article], \"articlesCount\": n}`")))]
-pub async fn list(State(ctx): State<Ctx>, me: OptionalPrincipal, Query(q): Query<ListQuery>) -> Result<Response, Error> {
+pub async fn list(
+    State(ctx): State<Ctx>,
+    me: OptionalPrincipal,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, Error> {
     let mut filter = Condition::all();
     if let Some(tag) = &q.tag {
-        let tagged = Sql::select().column(article_tag::Column::ArticleId).from(article_tag::Entity)
-            .and_where(article_tag::Column::Tag.eq(tag)).to_owned();
+        let tagged = Sql::select()
+            .column(article_tag::Column::ArticleId)
+            .from(article_tag::Entity)
+            .and_where(article_tag::Column::Tag.eq(tag))
+            .to_owned();
         filter = filter.add(article::Column::Id.in_subquery(tagged));
     }
     if let Some(author) = &q.author {
         filter = filter.add(article::Column::AuthorId.eq(user_id(&ctx, author).await?));
     }
     if let Some(fan) = &q.favorited {
-        let liked = Sql::select().column(favorite::Column::ArticleId).from(favorite::Entity)
-            .and_where(favorite::Column::UserId.eq(user_id(&ctx, fan).await?)).to_owned();
+        let liked = Sql::select()
+            .column(favorite::Column::ArticleId)
+            .from(favorite::Entity)
+            .and_where(favorite::Column::UserId.eq(user_id(&ctx, fan).await?))
+            .to_owned();
         filter = filter.add(article::Column::Id.in_subquery(liked));
     }
     page(&ctx, caller(&me.0), filter, &q).await
@@ -188,17 +243,34 @@ pub async fn list(State(ctx): State<Ctx>, me: OptionalPrincipal, Query(q): Query
 /// Recent articles by the authors the caller follows.
 #[utoipa::path(get, path = "/api/articles/feed", tag = "Articles", params(ListQuery), security(("bearer_auth" = [])),
     responses((status = 200, description = "`{\"articles\": [Article], \"articlesCount\": n}`")))]
-pub async fn feed(State(ctx): State<Ctx>, me: Principal, Query(q): Query<ListQuery>) -> Result<Response, Error> {
+pub async fn feed(
+    State(ctx): State<Ctx>,
+    me: Principal,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, Error> {
     let me = id(&me)?;
-    let followed = Sql::select().column(follow::Column::FolloweeId).from(follow::Entity)
-        .and_where(follow::Column::FollowerId.eq(me)).to_owned();
-    page(&ctx, Some(me), Condition::all().add(article::Column::AuthorId.in_subquery(followed)), &q).await
+    let followed = Sql::select()
+        .column(follow::Column::FolloweeId)
+        .from(follow::Entity)
+        .and_where(follow::Column::FollowerId.eq(me))
+        .to_owned();
+    page(
+        &ctx,
+        Some(me),
+        Condition::all().add(article::Column::AuthorId.in_subquery(followed)),
+        &q,
+    )
+    .await
 }
 
 /// One article.
 #[utoipa::path(get, path = "/api/articles/{slug}", tag = "Articles", params(("slug" = String, Path)),
     responses((status = 200, body = ArticleView), (status = 404, body = format::GenericError)))]
-pub async fn get(State(ctx): State<Ctx>, me: OptionalPrincipal, Path(slug): Path<String>) -> Result<Response, Error> {
+pub async fn get(
+    State(ctx): State<Ctx>,
+    me: OptionalPrincipal,
+    Path(slug): Path<String>,
+) -> Result<Response, Error> {
     let row = by_slug(&ctx, &slug).await?;
     one(&ctx, caller(&me.0), row, StatusCode::OK).await
 }
@@ -206,10 +278,26 @@ pub async fn get(State(ctx): State<Ctx>, me: OptionalPrincipal, Path(slug): Path
 /// `title` as a slug (`How to train your dragon` → `how-to-train-your-dragon`), with a
 /// random suffix when another article has it already.
 async fn slug(ctx: &Ctx, title: &str) -> Result<String, Error> {
-    let words: Vec<String> = title.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
-    let slug = if words.is_empty() { "article".to_owned() } else { words.join("-") };
-    let taken = article::Entity::find().filter(article::Column::Slug.eq(&slug)).count(&ctx.db).await? > 0;
-    Ok(if taken { format!("{slug}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]) } else { slug })
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let slug = if words.is_empty() {
+        "article".to_owned()
+    } else {
+        words.join("-")
+    };
+    let taken = article::Entity::find()
+        .filter(article::Column::Slug.eq(&slug))
+        .count(&ctx.db)
+        .await?
+        > 0;
+    Ok(if taken {
+        format!("{slug}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
+    } else {
+        slug
+    })
 }
 
 /// A required text field: trimmed, never blank.
@@ -222,19 +310,33 @@ fn required(value: Option<String>, field: &'static str, problems: &mut Vec<Field
 }
 
 async fn set_tags(ctx: &Ctx, article_id: i32, tags: Vec<String>) -> Result<(), Error> {
-    let tags: HashSet<String> = tags.into_iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
+    let tags: HashSet<String> = tags
+        .into_iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
     if tags.is_empty() {
         return Ok(());
     }
-    let rows = tags.into_iter().map(|tag| article_tag::ActiveModel { article_id: Set(article_id), tag: Set(tag) });
-    article_tag::Entity::insert_many(rows).on_conflict_do_nothing().exec(&ctx.db).await?;
+    let rows = tags.into_iter().map(|tag| article_tag::ActiveModel {
+        article_id: Set(article_id),
+        tag: Set(tag),
+    });
+    article_tag::Entity::insert_many(rows)
+        .on_conflict_do_nothing()
+        .exec(&ctx.db)
+        .await?;
     Ok(())
 }
 
 /// Writes an article.
 #[utoipa::path(post, path = "/api/articles", tag = "Articles", request_body = ArticleIn<ArticleFields>, security(("bearer_auth" = [])),
     responses((status = 201, body = ArticleView), (status = 422, body = format::GenericError)))]
-pub async fn create(State(ctx): State<Ctx>, me: Principal, Json(body): Json<ArticleIn<ArticleFields>>) -> Result<Response, Error> {
+pub async fn create(
+    State(ctx): State<Ctx>,
+    me: Principal,
+    Json(body): Json<ArticleIn<ArticleFields>>,
+) -> Result<Response, Error> {
     let fields = body.article;
     let mut problems = Vec::new();
     let title = required(fields.title, "title", &mut problems);
@@ -245,8 +347,14 @@ pub async fn create(State(ctx): State<Ctx>, me: Principal, Json(body): Json<Arti
     }
     let now = Utc::now();
     let row = article::ActiveModel {
-        slug: Set(slug(&ctx, &title).await?), title: Set(title), description: Set(description), body: Set(body),
-        author_id: Set(id(&me)?), created_at: Set(now), updated_at: Set(now), ..Default::default()
+        slug: Set(slug(&ctx, &title).await?),
+        title: Set(title),
+        description: Set(description),
+        body: Set(body),
+        author_id: Set(id(&me)?),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
     };
     let row = row.insert(&ctx.db).await?;
     set_tags(&ctx, row.id, fields.tag_list.unwrap_or_default()).await?;
@@ -256,18 +364,31 @@ pub async fn create(State(ctx): State<Ctx>, me: Principal, Json(body): Json<Arti
 /// The article with `slug`, when the caller wrote it: 403 otherwise.
 async fn authored(ctx: &Ctx, me: &Principal, slug: &str) -> Result<article::Model, Error> {
     let row = by_slug(ctx, slug).await?;
-    if row.author_id == id(me)? { Ok(row) } else { Err(Error::forbidden().with_message("Only the author may change this article")) }
+    if row.author_id == id(me)? {
+        Ok(row)
+    } else {
+        Err(Error::forbidden().with_message("Only the author may change this article"))
+    }
 }
 
 /// Changes an article (its author only).
 #[utoipa::path(put, path = "/api/articles/{slug}", tag = "Articles", params(("slug" = String, Path)), request_body = ArticleIn<ArticleFields>,
     security(("bearer_auth" = [])), responses((status = 200, body = ArticleView), (status = 403, body = format::GenericError)))]
-pub async fn update(State(ctx): State<Ctx>, me: Principal, Path(slug): Path<String>, Json(body): Json<ArticleIn<ArticleFields>>) -> Result<Response, Error> {
+pub async fn update(
+    State(ctx): State<Ctx>,
+    me: Principal,
+    Path(slug): Path<String>,
+    Json(body): Json<ArticleIn<ArticleFields>>,
+) -> Result<Response, Error> {
     let row = authored(&ctx, &me, &slug).await?;
     let fields = body.article;
     let mut problems = Vec::new();
     let mut active: article::ActiveModel = row.clone().into();
-    if let Some(title) = fields.title.map(|t| required(Some(t), "title", &mut problems)).filter(|t| *t != row.title) {
+    if let Some(title) = fields
+        .title
+        .map(|t| required(Some(t), "title", &mut problems))
+        .filter(|t| *t != row.title)
+    {
         active.slug = Set(self::slug(&ctx, &title).await?);
         active.title = Set(title);
     }
@@ -283,7 +404,10 @@ pub async fn update(State(ctx): State<Ctx>, me: Principal, Path(slug): Path<Stri
     active.updated_at = Set(Utc::now());
     let row = active.update(&ctx.db).await?;
     if let Some(tags) = fields.tag_list {
-        article_tag::Entity::delete_many().filter(article_tag::Column::ArticleId.eq(row.id)).exec(&ctx.db).await?;
+        article_tag::Entity::delete_many()
+            .filter(article_tag::Column::ArticleId.eq(row.id))
+            .exec(&ctx.db)
+            .await?;
         set_tags(&ctx, row.id, tags).await?;
     }
     one(&ctx, Some(row.author_id), row, StatusCode::OK).await
@@ -292,7 +416,11 @@ pub async fn update(State(ctx): State<Ctx>, me: Principal, Path(slug): Path<Stri
 /// Deletes an article (its author only), with its tags, favourites and comments.
 #[utoipa::path(delete, path = "/api/articles/{slug}", tag = "Articles", params(("slug" = String, Path)), security(("bearer_auth" = [])),
     responses((status = 204), (status = 403, body = format::GenericError), (status = 404, body = format::GenericError)))]
-pub async fn delete(State(ctx): State<Ctx>, me: Principal, Path(slug): Path<String>) -> Result<NoContent, Error> {
+pub async fn delete(
+    State(ctx): State<Ctx>,
+    me: Principal,
+    Path(slug): Path<String>,
+) -> Result<NoContent, Error> {
     let row = authored(&ctx, &me, &slug).await?;
     article::Entity::delete_by_id(row.id).exec(&ctx.db).await?;
     Ok(NoContent)
@@ -301,26 +429,48 @@ pub async fn delete(State(ctx): State<Ctx>, me: Principal, Path(slug): Path<Stri
 /// Favourites an article.
 #[utoipa::path(post, path = "/api/articles/{slug}/favorite", tag = "Favorites", params(("slug" = String, Path)),
     security(("bearer_auth" = [])), responses((status = 200, body = ArticleView), (status = 404, body = format::GenericError)))]
-pub async fn favorite(State(ctx): State<Ctx>, me: Principal, Path(slug): Path<String>) -> Result<Response, Error> {
+pub async fn favorite(
+    State(ctx): State<Ctx>,
+    me: Principal,
+    Path(slug): Path<String>,
+) -> Result<Response, Error> {
     let (row, me) = (by_slug(&ctx, &slug).await?, id(&me)?);
-    let fav = favorite::ActiveModel { user_id: Set(me), article_id: Set(row.id) };
-    favorite::Entity::insert(fav).on_conflict_do_nothing().exec(&ctx.db).await?;
+    let fav = favorite::ActiveModel {
+        user_id: Set(me),
+        article_id: Set(row.id),
+    };
+    favorite::Entity::insert(fav)
+        .on_conflict_do_nothing()
+        .exec(&ctx.db)
+        .await?;
     one(&ctx, Some(me), row, StatusCode::OK).await
 }
 
 /// Takes a favourite back.
 #[utoipa::path(delete, path = "/api/articles/{slug}/favorite", tag = "Favorites", params(("slug" = String, Path)),
     security(("bearer_auth" = [])), responses((status = 200, body = ArticleView), (status = 404, body = format::GenericError)))]
-pub async fn unfavorite(State(ctx): State<Ctx>, me: Principal, Path(slug): Path<String>) -> Result<Response, Error> {
+pub async fn unfavorite(
+    State(ctx): State<Ctx>,
+    me: Principal,
+    Path(slug): Path<String>,
+) -> Result<Response, Error> {
     let (row, me) = (by_slug(&ctx, &slug).await?, id(&me)?);
-    favorite::Entity::delete_by_id((me, row.id)).exec(&ctx.db).await?;
+    favorite::Entity::delete_by_id((me, row.id))
+        .exec(&ctx.db)
+        .await?;
     one(&ctx, Some(me), row, StatusCode::OK).await
 }
 
 /// Every tag in use, sorted.
 #[utoipa::path(get, path = "/api/tags", tag = "Tags", responses((status = 200, description = "`{\"tags\": [string]}`")))]
 pub async fn tags(State(ctx): State<Ctx>) -> Result<Response, Error> {
-    let tags: Vec<String> = article_tag::Entity::find().select_only().column(article_tag::Column::Tag).distinct()
-        .order_by_asc(article_tag::Column::Tag).into_tuple().all(&ctx.db).await?;
+    let tags: Vec<String> = article_tag::Entity::find()
+        .select_only()
+        .column(article_tag::Column::Tag)
+        .distinct()
+        .order_by_asc(article_tag::Column::Tag)
+        .into_tuple()
+        .all(&ctx.db)
+        .await?;
     Ok(format::named("tags", tags).into_response())
 }

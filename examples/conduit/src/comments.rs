@@ -10,7 +10,9 @@ use rustbe_core::access::Principal;
 use rustbe_core::extract::{Json, Path};
 use rustbe_core::response::NoContent;
 use rustbe_core::{Error, FieldError};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -46,17 +48,39 @@ pub struct NewComment {
     body: String,
 }
 
-async fn views(ctx: &Ctx, me: Option<i32>, rows: Vec<comment::Model>) -> Result<Vec<CommentView>, Error> {
-    let ids: Vec<i32> = rows.iter().map(|c| c.author_id).collect::<HashSet<_>>().into_iter().collect();
+async fn views(
+    ctx: &Ctx,
+    me: Option<i32>,
+    rows: Vec<comment::Model>,
+) -> Result<Vec<CommentView>, Error> {
+    let ids: Vec<i32> = rows
+        .iter()
+        .map(|c| c.author_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     let authors: HashMap<i32, user::Model> = user::Entity::find()
         .filter(user::Column::Id.is_in(ids.clone()))
-        .all(&ctx.db).await?.into_iter().map(|u| (u.id, u)).collect();
+        .all(&ctx.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
     let following: HashSet<i32> = followed(ctx, me, ids).await?.into_iter().collect();
     rows.into_iter()
         .map(|c| {
-            let author = authors.get(&c.author_id).cloned().ok_or_else(Error::not_found)?;
+            let author = authors
+                .get(&c.author_id)
+                .cloned()
+                .ok_or_else(Error::not_found)?;
             let author = Profile::new(author, following.contains(&c.author_id));
-            Ok(CommentView { id: c.id, created_at: c.created_at, updated_at: c.updated_at, body: c.body, author })
+            Ok(CommentView {
+                id: c.id,
+                created_at: c.created_at,
+                updated_at: c.updated_at,
+                body: c.body,
+                author,
+            })
         })
         .collect()
 }
@@ -64,38 +88,71 @@ async fn views(ctx: &Ctx, me: Option<i32>, rows: Vec<comment::Model>) -> Result<
 /// The comments of an article, oldest first.
 #[utoipa::path(get, path = "/api/articles/{slug}/comments", tag = "Comments", params(("slug" = String, Path)),
     responses((status = 200, description = "`{\"comments\": [Comment]}`"), (status = 404, body = format::GenericError)))]
-pub async fn list(State(ctx): State<Ctx>, me: OptionalPrincipal, Path(slug): Path<String>) -> Result<Response, Error> {
+pub async fn list(
+    State(ctx): State<Ctx>,
+    me: OptionalPrincipal,
+    Path(slug): Path<String>,
+) -> Result<Response, Error> {
     let article = by_slug(&ctx, &slug).await?;
-    let rows = comment::Entity::find().filter(comment::Column::ArticleId.eq(article.id))
-        .order_by_asc(comment::Column::Id).all(&ctx.db).await?;
-    Ok(format::named("comments", views(&ctx, caller(&me.0), rows).await?))
+    let rows = comment::Entity::find()
+        .filter(comment::Column::ArticleId.eq(article.id))
+        .order_by_asc(comment::Column::Id)
+        .all(&ctx.db)
+        .await?;
+    Ok(format::named(
+        "comments",
+        views(&ctx, caller(&me.0), rows).await?,
+    ))
 }
 
 /// Comments on an article.
 #[utoipa::path(post, path = "/api/articles/{slug}/comments", tag = "Comments", params(("slug" = String, Path)), request_body = CommentIn,
     security(("bearer_auth" = [])), responses((status = 200, body = CommentView), (status = 422, body = format::GenericError)))]
-pub async fn create(State(ctx): State<Ctx>, me: Principal, Path(slug): Path<String>, Json(body): Json<CommentIn>) -> Result<Response, Error> {
+pub async fn create(
+    State(ctx): State<Ctx>,
+    me: Principal,
+    Path(slug): Path<String>,
+    Json(body): Json<CommentIn>,
+) -> Result<Response, Error> {
     let article = by_slug(&ctx, &slug).await?;
     let text = body.comment.body.trim().to_owned();
     if text.is_empty() {
-        return Err(Error::validation([FieldError::new("body", "can't be blank")]));
+        return Err(Error::validation([FieldError::new(
+            "body",
+            "can't be blank",
+        )]));
     }
     let (now, me) = (Utc::now(), id(&me)?);
     let row = comment::ActiveModel {
-        article_id: Set(article.id), author_id: Set(me), body: Set(text), created_at: Set(now), updated_at: Set(now), ..Default::default()
+        article_id: Set(article.id),
+        author_id: Set(me),
+        body: Set(text),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
     };
     let row = row.insert(&ctx.db).await?;
-    let view = views(&ctx, Some(me), vec![row]).await?.pop().ok_or_else(Error::not_found)?;
+    let view = views(&ctx, Some(me), vec![row])
+        .await?
+        .pop()
+        .ok_or_else(Error::not_found)?;
     Ok(format::named("comment", view))
 }
 
 /// Deletes a comment (its author only).
 #[utoipa::path(delete, path = "/api/articles/{slug}/comments/{id}", tag = "Comments", params(("slug" = String, Path), ("id" = i32, Path)),
     security(("bearer_auth" = [])), responses((status = 204), (status = 403, body = format::GenericError), (status = 404, body = format::GenericError)))]
-pub async fn delete(State(ctx): State<Ctx>, me: Principal, Path((slug, comment_id)): Path<(String, i32)>) -> Result<NoContent, Error> {
+pub async fn delete(
+    State(ctx): State<Ctx>,
+    me: Principal,
+    Path((slug, comment_id)): Path<(String, i32)>,
+) -> Result<NoContent, Error> {
     let article = by_slug(&ctx, &slug).await?;
-    let found = comment::Entity::find_by_id(comment_id).filter(comment::Column::ArticleId.eq(article.id));
-    let row = rustbe_core::db::first(found, &ctx.db).await?.ok_or_else(|| Error::not_found().with_message("No such comment"))?;
+    let found =
+        comment::Entity::find_by_id(comment_id).filter(comment::Column::ArticleId.eq(article.id));
+    let row = rustbe_core::db::first(found, &ctx.db)
+        .await?
+        .ok_or_else(|| Error::not_found().with_message("No such comment"))?;
     if row.author_id != id(&me)? {
         return Err(Error::forbidden().with_message("Only the author may delete this comment"));
     }

@@ -53,10 +53,20 @@ pub mod follow {
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {
         /// `follower_id` → `users.id`.
-        #[sea_orm(belongs_to = "super::user::Entity", from = "Column::FollowerId", to = "super::user::Column::Id", on_delete = "Cascade")]
+        #[sea_orm(
+            belongs_to = "super::user::Entity",
+            from = "Column::FollowerId",
+            to = "super::user::Column::Id",
+            on_delete = "Cascade"
+        )]
         Follower,
         /// `followee_id` → `users.id`.
-        #[sea_orm(belongs_to = "super::user::Entity", from = "Column::FolloweeId", to = "super::user::Column::Id", on_delete = "Cascade")]
+        #[sea_orm(
+            belongs_to = "super::user::Entity",
+            from = "Column::FolloweeId",
+            to = "super::user::Column::Id",
+            on_delete = "Cascade"
+        )]
         Followee,
     }
 
@@ -97,7 +107,12 @@ pub mod article {
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {
         /// `author_id` → `users.id`.
-        #[sea_orm(belongs_to = "super::user::Entity", from = "Column::AuthorId", to = "super::user::Column::Id", on_delete = "Cascade")]
+        #[sea_orm(
+            belongs_to = "super::user::Entity",
+            from = "Column::AuthorId",
+            to = "super::user::Column::Id",
+            on_delete = "Cascade"
+        )]
         Author,
     }
 
@@ -124,7 +139,12 @@ pub mod article_tag {
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {
         /// `article_id` → `articles.id`.
-        #[sea_orm(belongs_to = "super::article::Entity", from = "Column::ArticleId", to = "super::article::Column::Id", on_delete = "Cascade")]
+        #[sea_orm(
+            belongs_to = "super::article::Entity",
+            from = "Column::ArticleId",
+            to = "super::article::Column::Id",
+            on_delete = "Cascade"
+        )]
         Article,
     }
 
@@ -151,10 +171,20 @@ pub mod favorite {
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {
         /// `user_id` → `users.id`.
-        #[sea_orm(belongs_to = "super::user::Entity", from = "Column::UserId", to = "super::user::Column::Id", on_delete = "Cascade")]
+        #[sea_orm(
+            belongs_to = "super::user::Entity",
+            from = "Column::UserId",
+            to = "super::user::Column::Id",
+            on_delete = "Cascade"
+        )]
         User,
         /// `article_id` → `articles.id`.
-        #[sea_orm(belongs_to = "super::article::Entity", from = "Column::ArticleId", to = "super::article::Column::Id", on_delete = "Cascade")]
+        #[sea_orm(
+            belongs_to = "super::article::Entity",
+            from = "Column::ArticleId",
+            to = "super::article::Column::Id",
+            on_delete = "Cascade"
+        )]
         Article,
     }
 
@@ -189,10 +219,20 @@ pub mod comment {
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {
         /// `article_id` → `articles.id`.
-        #[sea_orm(belongs_to = "super::article::Entity", from = "Column::ArticleId", to = "super::article::Column::Id", on_delete = "Cascade")]
+        #[sea_orm(
+            belongs_to = "super::article::Entity",
+            from = "Column::ArticleId",
+            to = "super::article::Column::Id",
+            on_delete = "Cascade"
+        )]
         Article,
         /// `author_id` → `users.id`.
-        #[sea_orm(belongs_to = "super::user::Entity", from = "Column::AuthorId", to = "super::user::Column::Id", on_delete = "Cascade")]
+        #[sea_orm(
+            belongs_to = "super::user::Entity",
+            from = "Column::AuthorId",
+            to = "super::user::Column::Id",
+            on_delete = "Cascade"
+        )]
         Author,
     }
 

@@ -75,10 +75,15 @@ pub async fn errors(response: Response) -> Response {
         let detail = |d: Detail| format!("{} {}", d.field, d.message);
         error.details.into_iter().map(detail).collect()
     };
-    if matches!(error.code.as_str(), "VALIDATION_ERROR" | "BAD_REQUEST" | "DUPLICATE_ENTRY") {
+    if matches!(
+        error.code.as_str(),
+        "VALIDATION_ERROR" | "BAD_REQUEST" | "DUPLICATE_ENTRY"
+    ) {
         parts.status = StatusCode::UNPROCESSABLE_ENTITY;
     }
     parts.headers.remove(header::CONTENT_LENGTH);
-    let json = serde_json::to_vec(&GenericError { errors: ErrorBody { body } });
+    let json = serde_json::to_vec(&GenericError {
+        errors: ErrorBody { body },
+    });
     Response::from_parts(parts, Body::from(json.unwrap_or_default()))
 }

@@ -46,7 +46,9 @@ pub struct Ctx {
 
 /// The caller's user id, for the queries.
 fn id(me: &Principal) -> Result<i32, Error> {
-    me.id().parse().map_err(|_| Error::new(ErrorCode::InvalidToken))
+    me.id()
+        .parse()
+        .map_err(|_| Error::new(ErrorCode::InvalidToken))
 }
 
 /// The optional caller's user id.
@@ -56,10 +58,34 @@ fn caller(me: &Option<Principal>) -> Option<i32> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(users::register, users::login, users::current, users::update, profiles::get, profiles::follow, profiles::unfollow,
-        articles::list, articles::feed, articles::get, articles::create, articles::update, articles::delete,
-        articles::favorite, articles::unfavorite, articles::tags, comments::list, comments::create, comments::delete),
-    components(schemas(format::GenericError, users::UserView, profiles::Profile, articles::ArticleView, comments::CommentView))
+    paths(
+        users::register,
+        users::login,
+        users::current,
+        users::update,
+        profiles::get,
+        profiles::follow,
+        profiles::unfollow,
+        articles::list,
+        articles::feed,
+        articles::get,
+        articles::create,
+        articles::update,
+        articles::delete,
+        articles::favorite,
+        articles::unfavorite,
+        articles::tags,
+        comments::list,
+        comments::create,
+        comments::delete
+    ),
+    components(schemas(
+        format::GenericError,
+        users::UserView,
+        profiles::Profile,
+        articles::ArticleView,
+        comments::CommentView
+    ))
 )]
 struct ConduitDoc;
 
@@ -97,13 +123,20 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), Error> {
 /// When the database cannot be migrated or Redis cannot be reached.
 pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
     migrate(&db).await?;
-    let (revocation, limiter): (Arc<dyn RevocationList>, Arc<dyn RateLimiter>) = match &config.redis_url {
-        Some(url) => {
-            let client = rustbe_core::redis::connect(url.expose()).await?;
-            (Arc::new(RedisRevocationList::new(client.clone(), APP_NAME)), Arc::new(RedisRateLimiter::new(client, APP_NAME)))
-        }
-        None => (Arc::new(MemoryRevocationList::new()), Arc::new(MemoryRateLimiter::new())),
-    };
+    let (revocation, limiter): (Arc<dyn RevocationList>, Arc<dyn RateLimiter>) =
+        match &config.redis_url {
+            Some(url) => {
+                let client = rustbe_core::redis::connect(url.expose()).await?;
+                (
+                    Arc::new(RedisRevocationList::new(client.clone(), APP_NAME)),
+                    Arc::new(RedisRateLimiter::new(client, APP_NAME)),
+                )
+            }
+            None => (
+                Arc::new(MemoryRevocationList::new()),
+                Arc::new(MemoryRateLimiter::new()),
+            ),
+        };
     let users = users::Users(db.clone());
     let auth = AuthService::builder(&config, users.clone(), SeaOrmTokenStore::new(db.clone()))
         .token_scheme("Token")
@@ -111,21 +144,44 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
         .revocation(revocation)
         .rate_limit(&config, limiter.clone())
         .build();
-    let ctx = Ctx { db: db.clone(), users, auth: auth.clone() };
-    let mut strict = Router::new().route("/users", post(users::register)).route("/users/login", post(users::login));
+    let ctx = Ctx {
+        db: db.clone(),
+        users,
+        auth: auth.clone(),
+    };
+    let mut strict = Router::new()
+        .route("/users", post(users::register))
+        .route("/users/login", post(users::login));
     if let Some(limit) = auth.strict_limit() {
         strict = strict.route_layer(limit);
     }
     let api = Router::new()
         .route("/user", get(users::current).put(users::update))
         .route("/profiles/{username}", get(profiles::get))
-        .route("/profiles/{username}/follow", post(profiles::follow).delete(profiles::unfollow))
+        .route(
+            "/profiles/{username}/follow",
+            post(profiles::follow).delete(profiles::unfollow),
+        )
         .route("/articles", get(articles::list).post(articles::create))
         .route("/articles/feed", get(articles::feed))
-        .route("/articles/{slug}", get(articles::get).put(articles::update).delete(articles::delete))
-        .route("/articles/{slug}/favorite", post(articles::favorite).delete(articles::unfavorite))
-        .route("/articles/{slug}/comments", get(comments::list).post(comments::create))
-        .route("/articles/{slug}/comments/{id}", axum::routing::delete(comments::delete))
+        .route(
+            "/articles/{slug}",
+            get(articles::get)
+                .put(articles::update)
+                .delete(articles::delete),
+        )
+        .route(
+            "/articles/{slug}/favorite",
+            post(articles::favorite).delete(articles::unfavorite),
+        )
+        .route(
+            "/articles/{slug}/comments",
+            get(comments::list).post(comments::create),
+        )
+        .route(
+            "/articles/{slug}/comments/{id}",
+            axum::routing::delete(comments::delete),
+        )
         .route("/tags", get(articles::tags))
         .merge(strict)
         .with_state(ctx)
@@ -133,5 +189,9 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
         .layer(axum::middleware::map_response(format::errors));
     let mut doc = ConduitDoc::openapi();
     doc.merge(auth.security_openapi());
-    Ok(App::new(config).database(db).rate_limiter(limiter).api(api).openapi(doc))
+    Ok(App::new(config)
+        .database(db)
+        .rate_limiter(limiter)
+        .api(api)
+        .openapi(doc))
 }

@@ -20,7 +20,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tracing::warn!("{warning}");
     }
     let db = rustbe_core::db::connect(&config.database).await?;
-    tracing::info!("conduit: API at http://{}/api, docs at /docs", config.listen_addr());
+    tracing::info!(
+        "conduit: API at http://{}/api, docs at /docs",
+        config.listen_addr()
+    );
     conduit::app(config, db).await?.serve().await?;
     Ok(())
 }

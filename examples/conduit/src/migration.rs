@@ -1,6 +1,9 @@
 //! The schema, one sea-orm-migration step: the tables and indexes of [`crate::entities`].
 
-#![allow(elided_lifetimes_in_paths, reason = "async_trait expands the trait's own signature")]
+#![allow(
+    elided_lifetimes_in_paths,
+    reason = "async_trait expands the trait's own signature"
+)]
 
 use sea_orm::Schema;
 use sea_orm_migration::prelude::*;
@@ -38,7 +41,12 @@ impl MigrationTrait for Init {
                 }
             )*};
         }
-        table!(user::Entity, follow::Entity, article::Entity, article_tag::Entity);
+        table!(
+            user::Entity,
+            follow::Entity,
+            article::Entity,
+            article_tag::Entity
+        );
         table!(favorite::Entity, comment::Entity);
         Ok(())
     }

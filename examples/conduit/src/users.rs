@@ -8,7 +8,9 @@ use rustbe_auth::users::{Credentials, NewUser, UserStore};
 use rustbe_core::access::Principal;
 use rustbe_core::extract::Json;
 use rustbe_core::{Error, FieldError};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -21,17 +23,26 @@ pub struct Users(pub DatabaseConnection);
 
 fn credentials(m: &user::Model) -> Credentials {
     let (id, password_hash) = (m.id.to_string(), m.password_hash.clone());
-    Credentials { id, password_hash, roles: Vec::new() }
+    Credentials {
+        id,
+        password_hash,
+        roles: Vec::new(),
+    }
 }
 
 impl Users {
-    async fn find(&self, filter: impl sea_orm::sea_query::IntoCondition) -> Result<Option<user::Model>, Error> {
+    async fn find(
+        &self,
+        filter: impl sea_orm::sea_query::IntoCondition,
+    ) -> Result<Option<user::Model>, Error> {
         Ok(rustbe_core::db::first(user::Entity::find().filter(filter), &self.0).await?)
     }
 
     /// The user with `id` (a Principal's id).
     pub(crate) async fn by_id(&self, id: &str) -> Result<Option<user::Model>, Error> {
-        let Ok(id) = id.parse::<i32>() else { return Ok(None) };
+        let Ok(id) = id.parse::<i32>() else {
+            return Ok(None);
+        };
         self.find(user::Column::Id.eq(id)).await
     }
 }
@@ -39,8 +50,14 @@ impl Users {
 impl UserStore for Users {
     type User = user::Model;
 
-    async fn find_by_email(&self, email: &str) -> Result<Option<(Credentials, user::Model)>, Error> {
-        Ok(self.find(user::Column::Email.eq(email)).await?.map(|m| (credentials(&m), m)))
+    async fn find_by_email(
+        &self,
+        email: &str,
+    ) -> Result<Option<(Credentials, user::Model)>, Error> {
+        Ok(self
+            .find(user::Column::Email.eq(email))
+            .await?
+            .map(|m| (credentials(&m), m)))
     }
 
     async fn credentials(&self, id: &str) -> Result<Option<Credentials>, Error> {
@@ -62,7 +79,11 @@ impl UserStore for Users {
         Ok((credentials(&row), row))
     }
 
-    async fn create_with_role(&self, new: NewUser, _: &str) -> Result<(Credentials, user::Model), Error> {
+    async fn create_with_role(
+        &self,
+        new: NewUser,
+        _: &str,
+    ) -> Result<(Credentials, user::Model), Error> {
         self.create(new).await // Conduit has no roles
     }
 
@@ -119,14 +140,31 @@ pub struct UpdateUserIn {
 fn view(ctx: &Ctx, status: StatusCode, m: user::Model) -> Result<Response, Error> {
     let token = ctx.auth.access_token(&credentials(&m))?.token;
     let (email, username, bio, image) = (m.email, m.username, m.bio, m.image);
-    Ok(format::wrapped(status, "user", UserView { email, token, username, bio, image }))
+    Ok(format::wrapped(
+        status,
+        "user",
+        UserView {
+            email,
+            token,
+            username,
+            bio,
+            image,
+        },
+    ))
 }
 
 /// Registers a user.
 #[utoipa::path(post, path = "/api/users", tag = "User and Authentication", request_body = UserIn<NewUserIn>,
     responses((status = 201, body = UserView), (status = 422, body = format::GenericError)))]
-pub async fn register(State(ctx): State<Ctx>, Json(body): Json<UserIn<NewUserIn>>) -> Result<Response, Error> {
-    let NewUserIn { username, email, password } = body.user;
+pub async fn register(
+    State(ctx): State<Ctx>,
+    Json(body): Json<UserIn<NewUserIn>>,
+) -> Result<Response, Error> {
+    let NewUserIn {
+        username,
+        email,
+        password,
+    } = body.user;
     let (_, row) = ctx.auth.register(&email, &username, &password).await?;
     view(&ctx, StatusCode::CREATED, row)
 }
@@ -134,8 +172,14 @@ pub async fn register(State(ctx): State<Ctx>, Json(body): Json<UserIn<NewUserIn>
 /// Logs in.
 #[utoipa::path(post, path = "/api/users/login", tag = "User and Authentication", request_body = UserIn<LoginIn>,
     responses((status = 200, body = UserView), (status = 401, body = format::GenericError)))]
-pub async fn login(State(ctx): State<Ctx>, Json(body): Json<UserIn<LoginIn>>) -> Result<Response, Error> {
-    let (_, row) = ctx.auth.check_login(&body.user.email, &body.user.password).await?;
+pub async fn login(
+    State(ctx): State<Ctx>,
+    Json(body): Json<UserIn<LoginIn>>,
+) -> Result<Response, Error> {
+    let (_, row) = ctx
+        .auth
+        .check_login(&body.user.email, &body.user.password)
+        .await?;
     view(&ctx, StatusCode::OK, row)
 }
 
@@ -143,27 +187,45 @@ pub async fn login(State(ctx): State<Ctx>, Json(body): Json<UserIn<LoginIn>>) ->
 #[utoipa::path(get, path = "/api/user", tag = "User and Authentication", security(("bearer_auth" = [])),
     responses((status = 200, body = UserView), (status = 401, body = format::GenericError)))]
 pub async fn current(State(ctx): State<Ctx>, me: Principal) -> Result<Response, Error> {
-    let row = ctx.users.by_id(me.id()).await?.ok_or_else(Error::unauthorized)?;
+    let row = ctx
+        .users
+        .by_id(me.id())
+        .await?
+        .ok_or_else(Error::unauthorized)?;
     view(&ctx, StatusCode::OK, row)
 }
 
 /// Updates the signed-in user.
 #[utoipa::path(put, path = "/api/user", tag = "User and Authentication", security(("bearer_auth" = [])),
     request_body = UserIn<UpdateUserIn>, responses((status = 200, body = UserView), (status = 422, body = format::GenericError)))]
-pub async fn update(State(ctx): State<Ctx>, me: Principal, Json(body): Json<UserIn<UpdateUserIn>>) -> Result<Response, Error> {
-    let row = ctx.users.by_id(me.id()).await?.ok_or_else(Error::unauthorized)?;
+pub async fn update(
+    State(ctx): State<Ctx>,
+    me: Principal,
+    Json(body): Json<UserIn<UpdateUserIn>>,
+) -> Result<Response, Error> {
+    let row = ctx
+        .users
+        .by_id(me.id())
+        .await?
+        .ok_or_else(Error::unauthorized)?;
     let change = body.user;
     let mut row: user::ActiveModel = row.into();
     if let Some(email) = change.email {
         let email = email.trim().to_lowercase();
         if !email.contains('@') {
-            return Err(Error::validation([FieldError::new("email", "must be a valid email address")]));
+            return Err(Error::validation([FieldError::new(
+                "email",
+                "must be a valid email address",
+            )]));
         }
         row.email = Set(email);
     }
     if let Some(username) = change.username.map(|u| u.trim().to_owned()) {
         if username.is_empty() {
-            return Err(Error::validation([FieldError::new("username", "can't be blank")]));
+            return Err(Error::validation([FieldError::new(
+                "username",
+                "can't be blank",
+            )]));
         }
         row.username = Set(username);
     }
