@@ -522,13 +522,16 @@ fn rechallenge(response: &mut Response, scheme: &str) {
         return;
     };
     let bytes = value.as_bytes();
-    if bytes.len() < BEARER.len() || !bytes[..BEARER.len()].eq_ignore_ascii_case(BEARER.as_bytes()) {
+    if bytes.len() < BEARER.len() || !bytes[..BEARER.len()].eq_ignore_ascii_case(BEARER.as_bytes())
+    {
         return;
     }
     let mut challenge = scheme.as_bytes().to_vec();
     challenge.extend_from_slice(&bytes[BEARER.len()..]);
     if let Ok(value) = http::HeaderValue::from_bytes(&challenge) {
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
     }
 }
 
@@ -803,6 +806,28 @@ mod tests {
         );
         assert!(VerifiedTokens::key(b"a.b") != VerifiedTokens::key(b"a.c"));
         assert_eq!(VerifiedTokens::key(b""), 0, "a short token is a key too");
+    }
+
+    #[test]
+    fn a_challenge_names_the_scheme_and_keeps_its_parameters() {
+        let challenged = |value: &'static str| {
+            let mut response = Response::new(Body::empty());
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                http::HeaderValue::from_static(value),
+            );
+            rechallenge(&mut response, "Token");
+            response.headers()[header::WWW_AUTHENTICATE].clone()
+        };
+        assert_eq!(challenged("Bearer"), "Token");
+        assert_eq!(
+            challenged(r#"Bearer error="invalid_token""#),
+            r#"Token error="invalid_token""#
+        );
+        assert_eq!(challenged("Basic realm=\"x\""), "Basic realm=\"x\"", "not ours");
+        let mut bare = Response::new(Body::empty());
+        rechallenge(&mut bare, "Token");
+        assert!(bare.headers().get(header::WWW_AUTHENTICATE).is_none());
     }
 
     #[test]

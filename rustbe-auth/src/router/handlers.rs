@@ -23,7 +23,6 @@ use crate::users::UserStore;
 
 use super::account::normalize_email;
 
-
 pub(super) async fn register<U: UserStore>(
     State(auth): State<AuthService<U>>,
     Json(body): Json<RegisterRequest>,
