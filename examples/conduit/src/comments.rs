@@ -1,28 +1,24 @@
 //! Comments: `GET` and `POST /articles/{slug}/comments`, `DELETE /articles/{slug}/comments/{id}`.
 
-use std::collections::{HashMap, HashSet};
-
 use axum::extract::State;
-use axum::response::Response;
 use chrono::{DateTime, Utc};
 use rustbe_auth::layer::OptionalPrincipal;
 use rustbe_core::access::Principal;
 use rustbe_core::extract::{Json, Path};
 use rustbe_core::response::NoContent;
 use rustbe_core::{Error, FieldError};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, FromQueryResult};
+use sea_orm::{JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::articles::{by_slug, millis};
 use crate::entities::{comment, user};
-use crate::profiles::{Profile, followed};
-use crate::{Ctx, caller, format, id};
+use crate::profiles::{Profile, following};
+use crate::{Answer, Ctx, caller, format, id};
 
 /// A comment as the caller sees it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, FromQueryResult)]
 #[serde(rename_all = "camelCase")]
 pub struct CommentView {
     id: i32,
@@ -33,6 +29,7 @@ pub struct CommentView {
     #[schema(value_type = String, format = DateTime)]
     updated_at: DateTime<Utc>,
     body: String,
+    #[sea_orm(nested)]
     author: Profile,
 }
 
@@ -48,60 +45,30 @@ pub struct NewComment {
     body: String,
 }
 
-async fn views(
-    ctx: &Ctx,
-    me: Option<i32>,
-    rows: Vec<comment::Model>,
-) -> Result<Vec<CommentView>, Error> {
-    let ids: Vec<i32> = rows
-        .iter()
-        .map(|c| c.author_id)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let authors: HashMap<i32, user::Model> = user::Entity::find()
-        .filter(user::Column::Id.is_in(ids.clone()))
-        .all(&ctx.db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
-    let following: HashSet<i32> = followed(ctx, me, ids).await?.into_iter().collect();
-    rows.into_iter()
-        .map(|c| {
-            let author = authors
-                .get(&c.author_id)
-                .cloned()
-                .ok_or_else(Error::not_found)?;
-            let author = Profile::new(author, following.contains(&c.author_id));
-            Ok(CommentView {
-                id: c.id,
-                created_at: c.created_at,
-                updated_at: c.updated_at,
-                body: c.body,
-                author,
-            })
-        })
-        .collect()
+/// Comments with their author as the caller `me` sees them.
+fn select(me: Option<i32>) -> Select<comment::Entity> {
+    let author = [
+        user::Column::Username,
+        user::Column::Bio,
+        user::Column::Image,
+    ];
+    let select = comment::Entity::find().join(JoinType::InnerJoin, comment::Relation::Author.def());
+    select
+        .columns(author)
+        .column_as(following(me, "comments.author_id"), "following")
 }
 
 /// The comments of an article, oldest first.
 #[utoipa::path(get, path = "/api/articles/{slug}/comments", tag = "Comments", params(("slug" = String, Path)),
     responses((status = 200, description = "`{\"comments\": [Comment]}`"), (status = 404, body = format::GenericError)))]
-pub async fn list(
-    State(ctx): State<Ctx>,
-    me: OptionalPrincipal,
-    Path(slug): Path<String>,
-) -> Result<Response, Error> {
-    let article = by_slug(&ctx, &slug).await?;
-    let rows = comment::Entity::find()
-        .filter(comment::Column::ArticleId.eq(article.id))
-        .order_by_asc(comment::Column::Id)
-        .all(&ctx.db)
-        .await?;
+pub async fn list(ctx: State<Ctx>, me: OptionalPrincipal, Path(slug): Path<String>) -> Answer {
+    let on = comment::Column::ArticleId.eq(by_slug(&ctx, &slug).await?.id);
+    let rows = select(caller(&me.0))
+        .filter(on)
+        .order_by_asc(comment::Column::Id);
     Ok(format::named(
         "comments",
-        views(&ctx, caller(&me.0), rows).await?,
+        rows.into_model::<CommentView>().all(&ctx.db).await?,
     ))
 }
 
@@ -109,50 +76,51 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/articles/{slug}/comments", tag = "Comments", params(("slug" = String, Path)), request_body = CommentIn,
     security(("bearer_auth" = [])), responses((status = 200, body = CommentView), (status = 422, body = format::GenericError)))]
 pub async fn create(
-    State(ctx): State<Ctx>,
+    ctx: State<Ctx>,
     me: Principal,
     Path(slug): Path<String>,
     Json(body): Json<CommentIn>,
-) -> Result<Response, Error> {
-    let article = by_slug(&ctx, &slug).await?;
-    let text = body.comment.body.trim().to_owned();
-    if text.is_empty() {
+) -> Answer {
+    let (article_id, me, now) = (by_slug(&ctx, &slug).await?.id, id(&me)?, Utc::now());
+    let body = body.comment.body.trim().to_owned();
+    if body.is_empty() {
         return Err(Error::validation([FieldError::new(
             "body",
             "can't be blank",
         )]));
     }
-    let (now, me) = (Utc::now(), id(&me)?);
+    let (author_id, body, created_at, updated_at) = (Set(me), Set(body), Set(now), Set(now));
     let row = comment::ActiveModel {
-        article_id: Set(article.id),
-        author_id: Set(me),
-        body: Set(text),
-        created_at: Set(now),
-        updated_at: Set(now),
+        article_id: Set(article_id),
+        author_id,
+        body,
+        created_at,
+        updated_at,
         ..Default::default()
     };
     let row = row.insert(&ctx.db).await?;
-    let view = views(&ctx, Some(me), vec![row])
-        .await?
-        .pop()
-        .ok_or_else(Error::not_found)?;
-    Ok(format::named("comment", view))
+    let view = select(Some(me))
+        .filter(comment::Column::Id.eq(row.id))
+        .into_model::<CommentView>()
+        .one(&ctx.db)
+        .await?;
+    Ok(format::named("comment", view.ok_or_else(Error::not_found)?))
 }
 
 /// Deletes a comment (its author only).
 #[utoipa::path(delete, path = "/api/articles/{slug}/comments/{id}", tag = "Comments", params(("slug" = String, Path), ("id" = i32, Path)),
     security(("bearer_auth" = [])), responses((status = 204), (status = 403, body = format::GenericError), (status = 404, body = format::GenericError)))]
 pub async fn delete(
-    State(ctx): State<Ctx>,
+    ctx: State<Ctx>,
     me: Principal,
-    Path((slug, comment_id)): Path<(String, i32)>,
+    Path((slug, comment)): Path<(String, i32)>,
 ) -> Result<NoContent, Error> {
-    let article = by_slug(&ctx, &slug).await?;
-    let found =
-        comment::Entity::find_by_id(comment_id).filter(comment::Column::ArticleId.eq(article.id));
-    let row = rustbe_core::db::first(found, &ctx.db)
-        .await?
-        .ok_or_else(|| Error::not_found().with_message("No such comment"))?;
+    let on = comment::Column::ArticleId.eq(by_slug(&ctx, &slug).await?.id);
+    let found = comment::Entity::find_by_id(comment)
+        .filter(on)
+        .one(&ctx.db)
+        .await?;
+    let row = found.ok_or_else(|| Error::not_found().with_message("No such comment"))?;
     if row.author_id != id(&me)? {
         return Err(Error::forbidden().with_message("Only the author may delete this comment"));
     }

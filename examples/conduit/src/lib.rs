@@ -36,6 +36,9 @@ pub const APP_NAME: &str = "conduit";
 /// refresh token, so a client signs in again when it expires.
 pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
 
+/// What a handler answers: a Conduit body, or an error ([`format::errors`] renders it).
+pub type Answer = Result<axum::response::Response, Error>;
+
 /// What every handler needs.
 #[derive(Debug, Clone)]
 pub struct Ctx {

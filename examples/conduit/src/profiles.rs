@@ -1,20 +1,23 @@
 //! Profiles: `GET /profiles/{username}`, `POST` and `DELETE /profiles/{username}/follow`.
 
 use axum::extract::State;
-use axum::response::Response;
 use rustbe_auth::layer::OptionalPrincipal;
 use rustbe_core::Error;
 use rustbe_core::access::Principal;
 use rustbe_core::extract::Path;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::entities::{follow, user};
-use crate::{Ctx, caller, format};
+use crate::{Answer, Ctx, caller, format, id};
 
-/// A user as others see them.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// A user as the caller sees them; read by the queries of articles and comments too
+/// (`username`, `bio`, `image`, `following` columns).
+#[derive(Debug, Serialize, ToSchema, FromQueryResult)]
 pub struct Profile {
     username: String,
     bio: Option<String>,
@@ -22,83 +25,73 @@ pub struct Profile {
     following: bool,
 }
 
-impl Profile {
-    /// `m` as the caller sees them.
-    pub fn new(m: user::Model, following: bool) -> Self {
-        Self {
-            username: m.username,
-            bio: m.bio,
-            image: m.image,
-            following,
-        }
-    }
+/// `following`: whether the caller `me` follows the user whose id is in column `author`
+/// (`me` is an integer, written into the SQL as one).
+pub fn following(me: Option<i32>, author: &str) -> SimpleExpr {
+    let me = me.unwrap_or(-1);
+    Expr::cust(format!(
+        "EXISTS (SELECT 1 FROM follows w WHERE w.followee_id = {author} AND w.follower_id = {me})"
+    ))
 }
 
-/// The user called `username`: 404 when there is none.
-pub async fn by_name(ctx: &Ctx, username: &str) -> Result<user::Model, Error> {
-    let found = user::Entity::find().filter(user::Column::Username.eq(username));
-    rustbe_core::db::first(found, &ctx.db)
-        .await?
-        .ok_or_else(|| Error::not_found().with_message("No such user"))
-}
-
-/// Which of `ids` the caller `me` follows.
-pub async fn followed(ctx: &Ctx, me: Option<i32>, ids: Vec<i32>) -> Result<Vec<i32>, Error> {
-    let Some(me) = me else { return Ok(Vec::new()) };
-    let rows = follow::Entity::find()
-        .filter(follow::Column::FollowerId.eq(me))
-        .filter(follow::Column::FolloweeId.is_in(ids))
-        .all(&ctx.db)
+/// The id of the user called `name`: 404 when there is none.
+pub async fn user_id(ctx: &Ctx, name: &str) -> Result<i32, Error> {
+    let found = user::Entity::find().select_only().column(user::Column::Id);
+    let found = found
+        .filter(user::Column::Username.eq(name))
+        .into_tuple()
+        .one(&ctx.db)
         .await?;
-    Ok(rows.into_iter().map(|f| f.followee_id).collect())
+    found.ok_or_else(|| Error::not_found().with_message("No such user"))
+}
+
+/// `{"profile": …}` of `name` for `me`.
+async fn profile(ctx: &Ctx, me: Option<i32>, name: &str) -> Answer {
+    let select = user::Entity::find()
+        .select_only()
+        .columns([user::Column::Username, user::Column::Bio]);
+    let select = select
+        .column(user::Column::Image)
+        .column_as(following(me, "users.id"), "following");
+    let found = select
+        .filter(user::Column::Username.eq(name))
+        .into_model::<Profile>()
+        .one(&ctx.db)
+        .await?;
+    Ok(format::named(
+        "profile",
+        found.ok_or_else(|| Error::not_found().with_message("No such user"))?,
+    ))
 }
 
 /// A profile.
 #[utoipa::path(get, path = "/api/profiles/{username}", tag = "Profile", params(("username" = String, Path)),
     responses((status = 200, body = Profile), (status = 404, body = format::GenericError)))]
-pub async fn get(
-    State(ctx): State<Ctx>,
-    me: OptionalPrincipal,
-    Path(name): Path<String>,
-) -> Result<Response, Error> {
-    let them = by_name(&ctx, &name).await?;
-    let following = !followed(&ctx, caller(&me.0), vec![them.id])
-        .await?
-        .is_empty();
-    Ok(format::named("profile", Profile::new(them, following)))
+pub async fn get(ctx: State<Ctx>, me: OptionalPrincipal, Path(name): Path<String>) -> Answer {
+    profile(&ctx, caller(&me.0), &name).await
 }
 
 /// Follows a user.
 #[utoipa::path(post, path = "/api/profiles/{username}/follow", tag = "Profile", params(("username" = String, Path)),
     security(("bearer_auth" = [])), responses((status = 200, body = Profile), (status = 401, body = format::GenericError)))]
-pub async fn follow(
-    State(ctx): State<Ctx>,
-    me: Principal,
-    Path(name): Path<String>,
-) -> Result<Response, Error> {
-    let them = by_name(&ctx, &name).await?;
+pub async fn follow(ctx: State<Ctx>, me: Principal, Path(name): Path<String>) -> Answer {
     let row = follow::ActiveModel {
-        follower_id: Set(crate::id(&me)?),
-        followee_id: Set(them.id),
+        follower_id: Set(id(&me)?),
+        followee_id: Set(user_id(&ctx, &name).await?),
     };
     follow::Entity::insert(row)
         .on_conflict_do_nothing()
         .exec(&ctx.db)
         .await?;
-    Ok(format::named("profile", Profile::new(them, true)))
+    profile(&ctx, Some(id(&me)?), &name).await
 }
 
 /// Stops following a user.
 #[utoipa::path(delete, path = "/api/profiles/{username}/follow", tag = "Profile", params(("username" = String, Path)),
     security(("bearer_auth" = [])), responses((status = 200, body = Profile), (status = 401, body = format::GenericError)))]
-pub async fn unfollow(
-    State(ctx): State<Ctx>,
-    me: Principal,
-    Path(name): Path<String>,
-) -> Result<Response, Error> {
-    let them = by_name(&ctx, &name).await?;
-    follow::Entity::delete_by_id((crate::id(&me)?, them.id))
+pub async fn unfollow(ctx: State<Ctx>, me: Principal, Path(name): Path<String>) -> Answer {
+    follow::Entity::delete_by_id((id(&me)?, user_id(&ctx, &name).await?))
         .exec(&ctx.db)
         .await?;
-    Ok(format::named("profile", Profile::new(them, false)))
+    profile(&ctx, Some(id(&me)?), &name).await
 }

@@ -2,7 +2,6 @@
 //! `POST /users`, `POST /users/login`, `GET /user`, `PUT /user`.
 
 use axum::extract::State;
-use axum::response::Response;
 use http::StatusCode;
 use rustbe_auth::users::{Credentials, NewUser, UserStore};
 use rustbe_core::access::Principal;
@@ -15,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::entities::user;
-use crate::{Ctx, format};
+use crate::{Answer, Ctx, format};
 
 /// The users of rustbe-auth: Conduit's `users` table.
 #[derive(Debug, Clone)]
@@ -137,7 +136,7 @@ pub struct UpdateUserIn {
     image: Option<String>,
 }
 
-fn view(ctx: &Ctx, status: StatusCode, m: user::Model) -> Result<Response, Error> {
+fn view(ctx: &Ctx, status: StatusCode, m: user::Model) -> Answer {
     let token = ctx.auth.access_token(&credentials(&m))?.token;
     let (email, username, bio, image) = (m.email, m.username, m.bio, m.image);
     Ok(format::wrapped(
@@ -156,10 +155,7 @@ fn view(ctx: &Ctx, status: StatusCode, m: user::Model) -> Result<Response, Error
 /// Registers a user.
 #[utoipa::path(post, path = "/api/users", tag = "User and Authentication", request_body = UserIn<NewUserIn>,
     responses((status = 201, body = UserView), (status = 422, body = format::GenericError)))]
-pub async fn register(
-    State(ctx): State<Ctx>,
-    Json(body): Json<UserIn<NewUserIn>>,
-) -> Result<Response, Error> {
+pub async fn register(ctx: State<Ctx>, Json(body): Json<UserIn<NewUserIn>>) -> Answer {
     let NewUserIn {
         username,
         email,
@@ -172,10 +168,7 @@ pub async fn register(
 /// Logs in.
 #[utoipa::path(post, path = "/api/users/login", tag = "User and Authentication", request_body = UserIn<LoginIn>,
     responses((status = 200, body = UserView), (status = 401, body = format::GenericError)))]
-pub async fn login(
-    State(ctx): State<Ctx>,
-    Json(body): Json<UserIn<LoginIn>>,
-) -> Result<Response, Error> {
+pub async fn login(ctx: State<Ctx>, Json(body): Json<UserIn<LoginIn>>) -> Answer {
     let (_, row) = ctx
         .auth
         .check_login(&body.user.email, &body.user.password)
@@ -186,7 +179,7 @@ pub async fn login(
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/user", tag = "User and Authentication", security(("bearer_auth" = [])),
     responses((status = 200, body = UserView), (status = 401, body = format::GenericError)))]
-pub async fn current(State(ctx): State<Ctx>, me: Principal) -> Result<Response, Error> {
+pub async fn current(ctx: State<Ctx>, me: Principal) -> Answer {
     let row = ctx
         .users
         .by_id(me.id())
@@ -199,10 +192,10 @@ pub async fn current(State(ctx): State<Ctx>, me: Principal) -> Result<Response, 
 #[utoipa::path(put, path = "/api/user", tag = "User and Authentication", security(("bearer_auth" = [])),
     request_body = UserIn<UpdateUserIn>, responses((status = 200, body = UserView), (status = 422, body = format::GenericError)))]
 pub async fn update(
-    State(ctx): State<Ctx>,
+    ctx: State<Ctx>,
     me: Principal,
     Json(body): Json<UserIn<UpdateUserIn>>,
-) -> Result<Response, Error> {
+) -> Answer {
     let row = ctx
         .users
         .by_id(me.id())
