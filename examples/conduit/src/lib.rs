@@ -3,6 +3,10 @@
 //! tags and favourites, the feed, comments; Conduit's own wire format ([`format`]); SQLite by
 //! default, PostgreSQL and Redis by `DATABASE_URL` and `REDIS_URL`. See `docs/conduit.md`.
 
+/// The guide: running, testing, what comes from rustbe, the gap list (`docs/conduit.md`).
+#[doc = include_str!("../../../docs/conduit.md")]
+pub mod guide {}
+
 pub mod articles;
 pub mod comments;
 pub mod entities;

@@ -156,12 +156,11 @@ fn view(ctx: &Ctx, status: StatusCode, m: user::Model) -> Answer {
 #[utoipa::path(post, path = "/api/users", tag = "User and Authentication", request_body = UserIn<NewUserIn>,
     responses((status = 201, body = UserView), (status = 422, body = format::GenericError)))]
 pub async fn register(ctx: State<Ctx>, Json(body): Json<UserIn<NewUserIn>>) -> Answer {
-    let NewUserIn {
-        username,
-        email,
-        password,
-    } = body.user;
-    let (_, row) = ctx.auth.register(&email, &username, &password).await?;
+    let user = body.user;
+    let (_, row) = ctx
+        .auth
+        .register(&user.email, &user.username, &user.password)
+        .await?;
     view(&ctx, StatusCode::CREATED, row)
 }
 
@@ -201,10 +200,9 @@ pub async fn update(
         .by_id(me.id())
         .await?
         .ok_or_else(Error::unauthorized)?;
-    let change = body.user;
-    let mut row: user::ActiveModel = row.into();
-    if let Some(email) = change.email {
-        let email = email.trim().to_lowercase();
+    let (change, mut row) = (body.user, user::ActiveModel::from(row));
+    let blank = |field: &'static str| Error::validation([FieldError::new(field, "can't be blank")]);
+    if let Some(email) = change.email.map(|e| e.trim().to_lowercase()) {
         if !email.contains('@') {
             return Err(Error::validation([FieldError::new(
                 "email",
@@ -214,24 +212,16 @@ pub async fn update(
         row.email = Set(email);
     }
     if let Some(username) = change.username.map(|u| u.trim().to_owned()) {
-        if username.is_empty() {
-            return Err(Error::validation([FieldError::new(
-                "username",
-                "can't be blank",
-            )]));
-        }
-        row.username = Set(username);
+        row.username = Set(Some(username)
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| blank("username"))?);
     }
     if let Some(password) = change.password {
         ctx.auth.policy().check_field(&password, "password")?;
         row.password_hash = Set(ctx.auth.hasher().hash(&password).await?);
     }
-    if let Some(bio) = change.bio {
-        row.bio = Set(Some(bio));
-    }
-    if let Some(image) = change.image {
-        row.image = Set(Some(image));
-    }
+    row.bio = change.bio.map_or(row.bio, |bio| Set(Some(bio)));
+    row.image = change.image.map_or(row.image, |image| Set(Some(image)));
     let row = row.update(&ctx.db).await?;
     view(&ctx, StatusCode::OK, row)
 }
