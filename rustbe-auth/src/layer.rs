@@ -824,7 +824,11 @@ mod tests {
             challenged(r#"Bearer error="invalid_token""#),
             r#"Token error="invalid_token""#
         );
-        assert_eq!(challenged("Basic realm=\"x\""), "Basic realm=\"x\"", "not ours");
+        assert_eq!(
+            challenged("Basic realm=\"x\""),
+            "Basic realm=\"x\"",
+            "not ours"
+        );
         let mut bare = Response::new(Body::empty());
         rechallenge(&mut bare, "Token");
         assert!(bare.headers().get(header::WWW_AUTHENTICATE).is_none());

@@ -56,9 +56,11 @@ async fn register(router: &Router, name: &str) -> String {
 /// `{"errors": {"body": [...]}}`, the messages.
 fn errors(response: &TestResponse) -> Vec<String> {
     let body = response.json();
-    let messages = body["errors"]["body"]
-        .as_array()
-        .unwrap_or_else(|| panic!("a Conduit error body: {body}"));
+    assert!(
+        body["errors"]["body"].is_array(),
+        "a Conduit error body: {body}"
+    );
+    let messages = body["errors"]["body"].as_array().expect("an array");
     assert!(!messages.is_empty(), "at least one message: {body}");
     messages
         .iter()

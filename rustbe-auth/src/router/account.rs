@@ -169,7 +169,6 @@ impl<U: UserStore> AuthService<U> {
     /// assert_eq!(auth.policy().check_field("short", "password").unwrap_err().details()[0].field(), "password");
     /// # });
     /// ```
-    #[must_use]
     pub fn policy(&self) -> &crate::password::PasswordPolicy {
         &self.inner.policy
     }
