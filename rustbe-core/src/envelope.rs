@@ -100,6 +100,10 @@ pub struct PageMeta {
     pub total: u64,
     /// Pages in all (0 when there is nothing).
     pub total_pages: u64,
+    /// The rows skipped, when the page was asked for by `offset` (then `page` is the page
+    /// its first row falls in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
 }
 
 impl PageMeta {
@@ -119,7 +123,22 @@ impl PageMeta {
             limit,
             total,
             total_pages,
+            offset: None,
         }
+    }
+
+    /// The same meta for a page asked for by `offset`.
+    ///
+    /// ```
+    /// use rustbe_core::envelope::PageMeta;
+    /// let meta = PageMeta::new(1, 10, 25).with_offset(5);
+    /// assert_eq!(serde_json::to_value(meta).unwrap()["offset"], 5);
+    /// assert!(serde_json::to_value(PageMeta::new(1, 10, 25)).unwrap().get("offset").is_none());
+    /// ```
+    #[must_use]
+    pub fn with_offset(mut self, offset: u64) -> Self {
+        self.offset = Some(offset);
+        self
     }
 }
 

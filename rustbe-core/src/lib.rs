@@ -1,7 +1,7 @@
 //! rustbe-core: the runtime every rustbe app needs.
 //!
 //! - one error type, [`Error`], and one JSON envelope for every answer ([`envelope`]);
-//! - responses in that envelope ([`response`]);
+//! - responses in that envelope or any other wire format ([`response`], [`format`]);
 //! - extractors whose rejections render it ([`extract`]);
 //! - who is calling and what they may do ([`access`]);
 //! - configuration from the environment ([`config`]) and the database pool ([`db`]);
@@ -42,6 +42,7 @@ pub mod decimal;
 pub mod envelope;
 mod error;
 pub mod extract;
+pub mod format;
 #[cfg(feature = "metrics")]
 pub mod metrics;
 pub mod middleware;
@@ -84,6 +85,9 @@ pub mod guide {
     pub mod benchmarks {}
     #[doc = include_str!("../../docs/reliability.md")]
     pub mod reliability {}
+    #[cfg(all(feature = "macros", feature = "testing"))]
+    #[doc = include_str!("../../docs/formats.md")]
+    pub mod formats {}
 }
 
 /// Paths used by generated code, so that a user needs no dependency of their own on the

@@ -39,6 +39,7 @@ use utoipa::openapi::{
 };
 
 use crate::app::BEARER_SCHEME;
+use crate::format::Names;
 
 /// An error response: its status and what it means. [`errors`] turns a list of them into
 /// responses whose body is the `ErrorEnvelope`.
@@ -193,6 +194,47 @@ pub fn paged(item: RefOr<Schema>) -> RefOr<Schema> {
         .into()
 }
 
+/// `{"success": true, "data": [item], "pagination": {"limit", "next_cursor"}}`: a page by
+/// cursor.
+///
+/// ```
+/// let p = serde_json::to_value(rustbe_core::openapi::cursor_paged(rustbe_core::openapi::reference("Order"))).unwrap();
+/// assert_eq!(p["properties"]["pagination"]["required"], serde_json::json!(["limit", "next_cursor"]));
+/// ```
+#[must_use]
+pub fn cursor_paged(item: RefOr<Schema>) -> RefOr<Schema> {
+    let pagination = ObjectBuilder::new()
+        .property("limit", bounded(1, i64::from(u32::MAX)))
+        .property(
+            "next_cursor",
+            ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])),
+        )
+        .required("limit")
+        .required("next_cursor");
+    ObjectBuilder::new()
+        .property("success", boolean())
+        .property("data", array(item))
+        .property("pagination", pagination)
+        .required("success")
+        .required("data")
+        .required("pagination")
+        .into()
+}
+
+/// An envelope schema (`data`, `paged` or `cursor_paged`) carrying the [`Names`] of its
+/// answer, so that formats which wrap answers in their names
+/// ([`Plain::wrapped`](crate::format::Plain::wrapped)) document them so. The envelope itself
+/// is unchanged.
+///
+/// ```
+/// use rustbe_core::{format::Names, openapi::{data, named, reference}};
+/// let schema = named(data(reference("Article")), Names::new("article", "articles"));
+/// ```
+#[must_use]
+pub fn named(schema: RefOr<Schema>, names: Names<'_>) -> RefOr<Schema> {
+    crate::format::tag_schema(schema, names)
+}
+
 /// An operation of `tag`; `secured` ones list the bearer scheme.
 ///
 /// ```
@@ -250,7 +292,8 @@ pub fn body(schema: RefOr<Schema>) -> RequestBody {
         .build()
 }
 
-/// Error responses, each an `ErrorEnvelope`.
+/// Error responses, each an `ErrorEnvelope` (in the app's error format once the document is
+/// served).
 ///
 /// ```
 /// let op = rustbe_core::openapi::errors(rustbe_core::openapi::operation("o", "x", false), &[rustbe_core::openapi::UNAVAILABLE]).build();
@@ -304,14 +347,14 @@ pub fn path_id(name: &str, description: &str) -> Parameter {
         .build()
 }
 
-/// `page` and `limit`.
+/// `page`, `limit` and `offset` (what [`Pagination`](crate::extract::Pagination) reads).
 ///
 /// ```
-/// let [page, limit] = rustbe_core::openapi::page_parameters();
-/// assert_eq!((page.name.as_str(), limit.name.as_str()), ("page", "limit"));
+/// let [page, limit, offset] = rustbe_core::openapi::page_parameters();
+/// assert_eq!((page.name.as_str(), limit.name.as_str(), offset.name.as_str()), ("page", "limit", "offset"));
 /// ```
 #[must_use]
-pub fn page_parameters() -> [Parameter; 2] {
+pub fn page_parameters() -> [Parameter; 3] {
     [
         query("page", bounded(1, i64::from(u32::MAX)), "The page, from 1"),
         query(
@@ -319,7 +362,17 @@ pub fn page_parameters() -> [Parameter; 2] {
             bounded(1, 100),
             "Rows per page (default 20, at most 100; more is a 400)",
         ),
+        offset_parameter(),
     ]
+}
+
+/// `offset`: rows to skip, instead of `page`.
+pub(crate) fn offset_parameter() -> Parameter {
+    query(
+        "offset",
+        bounded(0, i64::from(u32::MAX)),
+        "Rows to skip, from 0 (instead of `page`; both are a 400)",
+    )
 }
 
 /// `sort` over `fields` (default `default`) and `order`.

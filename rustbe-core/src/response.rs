@@ -1,14 +1,16 @@
-//! Success responses in the envelope: [`Single`] (200), [`Created`] (201 with `Location`),
-//! [`NoContent`] (204) and [`Page`] (200 with `pagination`).
+//! Success responses in the app's [format](crate::format) (the envelope by default):
+//! [`Single`] (200), [`Created`] (201 with `Location`), [`NoContent`] (204) and [`Page`] (200
+//! with its `pagination`). Each may carry [`Names`] for formats that wrap answers in them.
 
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
 use crate::Error;
-use crate::envelope::{Data, PageMeta, Paged};
+use crate::envelope::PageMeta;
+use crate::format::{self, Names, Paging};
 
-/// 200 with `{"success": true, "data": T}`.
+/// 200 with `T`: `{"success": true, "data": T}` in the envelope.
 ///
 /// ```
 /// use rustbe_core::response::Single;
@@ -19,9 +21,62 @@ use crate::envelope::{Data, PageMeta, Paged};
 #[derive(Debug, Clone)]
 pub struct Single<T>(pub T);
 
+impl<T> Single<T> {
+    /// `value` named `one` for formats that wrap values (`{"article": …}` in
+    /// [`Plain::wrapped`](crate::format::Plain::wrapped)).
+    ///
+    /// ```
+    /// use rustbe_core::response::Single;
+    /// async fn handler() -> Named<Single<&'static str>> {
+    ///     Single::named("greeting", "hello")
+    /// }
+    /// # use rustbe_core::response::Named;
+    /// ```
+    pub fn named(one: &'static str, value: T) -> Named<Self> {
+        Named {
+            names: Names::one_only(one),
+            inner: Self(value),
+        }
+    }
+}
+
 impl<T: Serialize> IntoResponse for Single<T> {
     fn into_response(self) -> Response {
-        json_response(StatusCode::OK, &Data::new(self.0))
+        format::one_value(StatusCode::OK, Names::NONE, &self.0)
+    }
+}
+
+/// A response with the [`Names`] a wrapping format puts it in; made by [`Single::named`],
+/// [`Created::named`] and [`Page::named`].
+///
+/// ```
+/// use axum::response::IntoResponse;
+/// use rustbe_core::response::Single;
+/// let response = Single::named("tag", "rust").into_response();
+/// assert_eq!(response.status(), 200);
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Named<R> {
+    names: Names<'static>,
+    inner: R,
+}
+
+impl<T: Serialize> IntoResponse for Named<Single<T>> {
+    fn into_response(self) -> Response {
+        format::one_value(StatusCode::OK, self.names, &self.inner.0)
+    }
+}
+
+impl<T: Serialize> IntoResponse for Named<Created<T>> {
+    fn into_response(self) -> Response {
+        self.inner.respond(self.names)
+    }
+}
+
+impl<T: Serialize> IntoResponse for Named<Page<T>> {
+    fn into_response(self) -> Response {
+        self.inner.respond(self.names)
     }
 }
 
@@ -58,14 +113,37 @@ impl<T> Created<T> {
     }
 }
 
-impl<T: Serialize> IntoResponse for Created<T> {
-    fn into_response(self) -> Response {
+impl<T> Created<T> {
+    /// The created value named `one` for formats that wrap values.
+    ///
+    /// ```
+    /// use axum::response::IntoResponse;
+    /// use rustbe_core::response::Created;
+    /// let response = Created::new("/api/articles/a", "a").named("article").into_response();
+    /// assert_eq!(response.status(), 201);
+    /// ```
+    pub fn named(self, one: &'static str) -> Named<Self> {
+        Named {
+            names: Names::one_only(one),
+            inner: self,
+        }
+    }
+}
+
+impl<T: Serialize> Created<T> {
+    fn respond(self, names: Names<'_>) -> Response {
         let Ok(location) = HeaderValue::try_from(self.location) else {
             return Error::internal("Location header is not a valid header value").into_response();
         };
-        let mut response = json_response(StatusCode::CREATED, &Data::new(self.value));
+        let mut response = format::one_value(StatusCode::CREATED, names, &self.value);
         response.headers_mut().insert(header::LOCATION, location);
         response
+    }
+}
+
+impl<T: Serialize> IntoResponse for Created<T> {
+    fn into_response(self) -> Response {
+        self.respond(Names::NONE)
     }
 }
 
@@ -117,7 +195,24 @@ impl<T> Page<T> {
     pub fn new(items: Vec<T>, pagination: crate::extract::Pagination, total: u64) -> Self {
         Self {
             items,
-            meta: PageMeta::new(pagination.page(), pagination.limit(), total),
+            meta: pagination.meta(total),
+        }
+    }
+
+    /// The page named `many` for formats that wrap pages (`{"articles": […],
+    /// "articlesCount": n}` in [`Plain::wrapped`](crate::format::Plain::wrapped)).
+    ///
+    /// ```
+    /// use rustbe_core::extract::Pagination;
+    /// use rustbe_core::response::{Named, Page};
+    /// async fn list(pagination: Pagination) -> Named<Page<String>> {
+    ///     Page::new(vec!["rust".to_owned()], pagination, 1).named("tags")
+    /// }
+    /// ```
+    pub fn named(self, many: &'static str) -> Named<Self> {
+        Named {
+            names: Names::many_only(many),
+            inner: self,
         }
     }
 
@@ -135,9 +230,15 @@ impl<T> Page<T> {
     }
 }
 
+impl<T: Serialize> Page<T> {
+    fn respond(self, names: Names<'_>) -> Response {
+        format::page_values(names, &self.items, Paging::Page(&self.meta))
+    }
+}
+
 impl<T: Serialize> IntoResponse for Page<T> {
     fn into_response(self) -> Response {
-        json_response(StatusCode::OK, &Paged::new(self.items, self.meta))
+        self.respond(Names::NONE)
     }
 }
 
@@ -156,19 +257,8 @@ pub(crate) fn json_response(status: StatusCode, body: &impl Serialize) -> Respon
     }
 }
 
-/// `{"success":true,"data":…}` around `data`, JSON already rendered (a cached row or list).
-pub(crate) fn data_response(status: StatusCode, data: &str) -> Response {
-    let mut body = String::with_capacity(data.len() + 27);
-    body.push_str(r#"{"success":true,"data":"#);
-    body.push_str(data);
-    body.push('}');
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response()
+/// `data`, JSON already rendered (a cached row or list), as a single value in the current
+/// format.
+pub(crate) fn data_response(status: StatusCode, names: Names<'_>, data: &str) -> Response {
+    format::one_json(status, names, data)
 }

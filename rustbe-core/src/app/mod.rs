@@ -33,9 +33,8 @@ pub use telemetry::{DEFAULT_FILTER, Telemetry, init_telemetry, init_tracing};
 use crate::cache::Cache;
 use crate::config::Config;
 use crate::extract::PaginationLimits;
-use crate::middleware::{
-    ErrorEnvelopeLayer, RequestTimeoutLayer, SecurityHeadersLayer, panic_response,
-};
+use crate::format::{Format, FormatLayer};
+use crate::middleware::{RequestTimeoutLayer, SecurityHeadersLayer, panic_response};
 use crate::rate_limit::{KeyBy, RateLimitLayer, RateLimitRule, RateLimiter};
 use crate::request_id::{RequestId, RequestIdLayer, X_REQUEST_ID};
 use crate::{Error, ErrorCode};
@@ -74,6 +73,7 @@ pub struct App {
     cache: Option<Cache>,
     rate_limiter: Option<Arc<dyn RateLimiter>>,
     resources: resources::Registry,
+    format: FormatLayer,
 }
 
 impl App {
@@ -101,6 +101,7 @@ impl App {
             cache: None,
             rate_limiter: None,
             resources: resources::Registry::default(),
+            format: FormatLayer::envelope(),
         }
     }
 
@@ -185,6 +186,27 @@ impl App {
             }
         }
         self.openapi.merge(doc);
+        self
+    }
+
+    /// Answers every request in `format`: the derive's routes, [`response`](crate::response)'s
+    /// types, every [`Error`] and the framework's own rejections (unknown paths, wrong
+    /// methods, bodies too large, timeouts, panics); and the OpenAPI document describes the
+    /// answers in it. The envelope ([`Envelope`](crate::format::Envelope)) by default. A
+    /// router may still answer in another with [`FormatLayer`].
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_core::{app::App, config::Config, format::Plain, testing::TestRequest};
+    /// let router = App::new(Config::for_tests("demo")).format(Plain::wrapped()).into_router();
+    /// let missing = TestRequest::get("/api/nothing").send(&router).await;
+    /// assert_eq!(missing.status(), 404);
+    /// assert_eq!(missing.header("content-type"), Some("application/problem+json"));
+    /// assert_eq!(missing.json()["instance"], "/api/nothing");
+    /// # });
+    /// ```
+    pub fn format<F: Format>(mut self, format: F) -> Self {
+        self.format = FormatLayer::new(format);
         self
     }
 
@@ -303,6 +325,7 @@ impl App {
             cache,
             rate_limiter,
             resources,
+            format,
         } = self;
         let api = resources.wrap(api);
         let mut observe = observability::Observability::new(&config, db.as_ref(), cache.as_ref());
@@ -315,6 +338,7 @@ impl App {
         if limited {
             docs::document_rate_limit(&mut openapi, "/api/");
         }
+        crate::format::apply_to_document(format.format().map(AsRef::as_ref), &mut openapi);
         let operations = Router::new()
             .route("/health", get(health::health))
             .route("/ready", get(health::ready))
@@ -341,7 +365,10 @@ impl App {
             RateLimitLayer::new(limiter, RateLimitRule::new("api", config.rate_limit, key))
                 .path_prefix("/api/")
         });
-        (with_stack(router, &config, rate_limit, &observe), observe)
+        (
+            with_stack(router, &config, rate_limit, &observe, format),
+            observe,
+        )
     }
 
     /// Connects nothing, builds the router and serves it on `HOST:PORT` until Ctrl-C or
@@ -382,6 +409,7 @@ fn with_stack(
     config: &Config,
     rate_limit: Option<RateLimitLayer>,
     observe: &observability::Observability,
+    format: FormatLayer,
 ) -> Router {
     // `Router::layer` wraps every route in one more boxed service, cloned and called through
     // a box on every request: the layers go on in three `ServiceBuilder` groups (one box
@@ -418,7 +446,7 @@ fn with_stack(
     router.layer(
         ServiceBuilder::new()
             .layer(RequestIdLayer::new())
-            .layer(ErrorEnvelopeLayer::new())
+            .layer(format)
             .layer(SecurityHeadersLayer::new().hsts(config.is_production())),
     )
 }

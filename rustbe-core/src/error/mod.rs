@@ -1,4 +1,4 @@
-//! The one error type of rustbe and how it renders as the envelope.
+//! The one error type of rustbe and how it renders, in the app's [format](crate::format).
 
 mod code;
 mod db;
@@ -12,8 +12,6 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 
 pub use code::ErrorCode;
 pub use field::FieldError;
-
-use crate::envelope::{ErrorBody, ErrorEnvelope};
 
 /// A `Result` whose error is rustbe's [`Error`].
 ///
@@ -361,22 +359,14 @@ impl Error {
                 "request rejected: {message}"
             );
         }
-        let envelope = ErrorEnvelope {
-            success: false,
-            error: ErrorBody {
-                code,
-                message,
-                details,
-                request_id: request_id.to_owned(),
-            },
-        };
-        let body = serde_json::to_vec(&envelope).unwrap_or_else(|_| {
-            br#"{"success":false,"error":{"code":"INTERNAL_ERROR","message":"Internal server error"}}"#.to_vec()
+        let (status, media, body, extra) = crate::format::error_body(&crate::format::ErrorParts {
+            code,
+            message: &message,
+            details: &details,
+            request_id,
         });
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+        headers.insert(header::CONTENT_TYPE, media);
+        headers.extend(extra);
         let implied = match code {
             ErrorCode::ServiceUnavailable | ErrorCode::RateLimited => {
                 Some((header::RETRY_AFTER, "1"))
@@ -392,7 +382,7 @@ impl Error {
         {
             headers.insert(name, HeaderValue::from_static(value));
         }
-        let mut response = (code.status(), headers, body).into_response();
+        let mut response = (status, headers, body).into_response();
         response.extensions_mut().insert(Rendered);
         response
     }

@@ -9,6 +9,10 @@ use crate::{Error, FieldError};
 /// The highest page number accepted, so `offset` arithmetic can never overflow.
 const MAX_PAGE: u64 = u32::MAX as u64;
 
+/// The highest `offset` accepted (the same bound as the last page's first row at the largest
+/// limit would need, and well inside what every database takes).
+const MAX_OFFSET: u64 = u32::MAX as u64;
+
 /// Bounds for [`Pagination`]: the `limit` used when none is given, and the largest allowed.
 /// The app builder puts the configured bounds into every request; without them the defaults
 /// (20 and 100) apply.
@@ -75,17 +79,23 @@ impl Default for PaginationLimits {
     }
 }
 
-/// `page` (from 1) and `limit` from the query string. Other parameters are left for filters.
+/// `page` (from 1) and `limit`, or `offset` (rows to skip, from 0) and `limit`, from the query
+/// string. Other parameters are left for filters.
 ///
 /// A value that is not a whole number is a 400 `BAD_REQUEST`, one out of range a 400
-/// `VALIDATION_ERROR`; both name the parameter in `details`, and both parameters are checked
-/// before answering.
+/// `VALIDATION_ERROR`; both name the parameter in `details`, and every parameter is checked
+/// before answering. `page` and `offset` together are a 400: they say the same thing twice.
+/// A page asked for by `offset` answers its `pagination` with `offset` (see
+/// [`PageMeta`](crate::envelope::PageMeta)).
 ///
 /// ```
 /// use rustbe_core::extract::{Pagination, PaginationLimits};
 ///
 /// let p = Pagination::parse(Some("page=3&limit=10&q=shoes"), PaginationLimits::default()).unwrap();
 /// assert_eq!((p.page(), p.limit(), p.offset()), (3, 10, 20));
+///
+/// let p = Pagination::parse(Some("limit=10&offset=25"), PaginationLimits::default()).unwrap();
+/// assert_eq!((p.limit(), p.offset(), p.by_offset()), (10, 25, true));
 ///
 /// let err = Pagination::parse(Some("page=0&limit=1000"), PaginationLimits::default()).unwrap_err();
 /// assert_eq!(err.details().len(), 2);
@@ -94,6 +104,7 @@ impl Default for PaginationLimits {
 pub struct Pagination {
     page: u64,
     limit: u64,
+    offset: Option<u64>,
 }
 
 impl Pagination {
@@ -110,6 +121,13 @@ impl Pagination {
     pub fn parse(query: Option<&str>, limits: PaginationLimits) -> Result<Self, Error> {
         let page = params::single(query, "page")?;
         let limit = params::single(query, "limit")?;
+        let offset = params::single(query, "offset")?;
+        if page.is_some() && offset.is_some() {
+            return Err(
+                Error::bad_request("Give either `page` or `offset`, not both")
+                    .with_details([FieldError::new("offset", "cannot be combined with `page`")]),
+            );
+        }
         let mut malformed = Vec::new();
         let mut out_of_range = Vec::new();
         let mut read = |name: &'static str, raw: Option<&str>, default: u64, max: u64| -> u64 {
@@ -136,6 +154,20 @@ impl Pagination {
             limits.default_limit,
             limits.max_limit,
         );
+        let offset = offset.map(|raw| match raw.trim().parse::<u64>() {
+            Ok(n) if n <= MAX_OFFSET => n,
+            Ok(_) => {
+                out_of_range.push(FieldError::new(
+                    "offset",
+                    format!("must be between 0 and {MAX_OFFSET}"),
+                ));
+                0
+            }
+            Err(_) => {
+                malformed.push(FieldError::new("offset", "must be a whole number"));
+                0
+            }
+        });
         if !malformed.is_empty() {
             malformed.extend(out_of_range);
             return Err(Error::bad_request("Invalid pagination parameters").with_details(malformed));
@@ -145,7 +177,11 @@ impl Pagination {
                 Error::validation(out_of_range).with_message("Invalid pagination parameters")
             );
         }
-        Ok(Self { page, limit })
+        Ok(Self {
+            page,
+            limit,
+            offset,
+        })
     }
 
     /// The first page with the default limit.
@@ -160,18 +196,53 @@ impl Pagination {
         Self {
             page: 1,
             limit: limits.default_limit,
+            offset: None,
         }
     }
 
-    /// The page, from 1.
+    /// The page, from 1. A request by `offset` is on the page its first row falls in.
     ///
     /// ```
     /// use rustbe_core::extract::{Pagination, PaginationLimits};
     /// assert_eq!(Pagination::parse(Some("page=4"), PaginationLimits::default()).unwrap().page(), 4);
+    /// assert_eq!(Pagination::parse(Some("offset=45&limit=20"), PaginationLimits::default()).unwrap().page(), 3);
     /// ```
     #[must_use]
     pub fn page(self) -> u64 {
-        self.page
+        match self.offset {
+            Some(offset) => offset / self.limit + 1,
+            None => self.page,
+        }
+    }
+
+    /// Was the page asked for by `offset` rather than `page`?
+    ///
+    /// ```
+    /// use rustbe_core::extract::{Pagination, PaginationLimits};
+    /// assert!(Pagination::parse(Some("offset=0"), PaginationLimits::default()).unwrap().by_offset());
+    /// assert!(!Pagination::parse(Some("page=1"), PaginationLimits::default()).unwrap().by_offset());
+    /// ```
+    #[must_use]
+    pub fn by_offset(self) -> bool {
+        self.offset.is_some()
+    }
+
+    /// The `pagination` of this page out of `total` rows: its page (or offset), limit and
+    /// totals.
+    ///
+    /// ```
+    /// use rustbe_core::extract::{Pagination, PaginationLimits};
+    /// let p = Pagination::parse(Some("offset=10&limit=5"), PaginationLimits::default()).unwrap();
+    /// let meta = p.meta(12);
+    /// assert_eq!((meta.offset, meta.total, meta.total_pages), (Some(10), 12, 3));
+    /// ```
+    #[must_use]
+    pub fn meta(self, total: u64) -> crate::envelope::PageMeta {
+        let meta = crate::envelope::PageMeta::new(self.page(), self.limit, total);
+        match self.offset {
+            Some(offset) => meta.with_offset(offset),
+            None => meta,
+        }
     }
 
     /// Items per page.
@@ -185,16 +256,18 @@ impl Pagination {
         self.limit
     }
 
-    /// Items to skip: `(page - 1) * limit`.
+    /// Items to skip: `offset` when it was given, else `(page - 1) * limit`.
     ///
     /// ```
     /// use rustbe_core::extract::{Pagination, PaginationLimits};
     /// let p = Pagination::parse(Some("page=3&limit=25"), PaginationLimits::default()).unwrap();
     /// assert_eq!(p.offset(), 50);
+    /// let p = Pagination::parse(Some("offset=7"), PaginationLimits::default()).unwrap();
+    /// assert_eq!(p.offset(), 7);
     /// ```
     #[must_use]
     pub fn offset(self) -> u64 {
-        (self.page - 1) * self.limit
+        self.offset.unwrap_or((self.page - 1) * self.limit)
     }
 }
 
@@ -234,7 +307,14 @@ mod tests {
 
     #[test]
     fn defaults_and_bounds() {
-        assert_eq!(parse("").ok(), Some(Pagination { page: 1, limit: 20 }));
+        assert_eq!(
+            parse("").ok(),
+            Some(Pagination {
+                page: 1,
+                limit: 20,
+                offset: None
+            })
+        );
         assert_eq!(parse("limit=100").ok().map(Pagination::limit), Some(100));
         assert_eq!(
             parse("limit=101").map_err(|e| e.code()).err(),
@@ -271,6 +351,40 @@ mod tests {
             .map(|d| d.field().to_owned())
             .collect();
         assert_eq!(fields, ["page", "limit"]);
+    }
+
+    #[test]
+    fn offset_paging() {
+        let p = parse("limit=10&offset=0").ok();
+        assert_eq!(
+            p.map(|p| (p.page(), p.offset(), p.by_offset())),
+            Some((1, 0, true))
+        );
+        let err = parse("page=2&offset=10").err();
+        assert_eq!(err.as_ref().map(Error::code), Some(ErrorCode::BadRequest));
+        assert_eq!(
+            err.iter()
+                .flat_map(|e| e.details())
+                .map(|d| d.field())
+                .collect::<Vec<_>>(),
+            ["offset"]
+        );
+        let err = parse("offset=-1&limit=0").err();
+        let fields: Vec<_> = err
+            .iter()
+            .flat_map(|e| e.details())
+            .map(|d| d.field().to_owned())
+            .collect();
+        assert_eq!(fields, ["offset", "limit"]);
+        assert_eq!(
+            parse("offset=99999999999").map_err(|e| e.code()).err(),
+            Some(ErrorCode::ValidationError)
+        );
+        let meta = parse("offset=3&limit=2").map(|p| p.meta(9)).ok();
+        assert_eq!(
+            meta.map(|m| (m.page, m.offset, m.total_pages)),
+            Some((2, Some(3), 5))
+        );
     }
 
     #[test]

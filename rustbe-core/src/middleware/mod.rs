@@ -2,11 +2,9 @@
 //! body limit, panic catching, tracing) come from tower-http and are put together by
 //! [`App`](crate::app::App).
 
-mod error_envelope;
 mod security_headers;
 mod timeout;
 
-pub use error_envelope::{ErrorEnvelope, ErrorEnvelopeLayer};
 pub use security_headers::{API_CSP, DOCS_CSP, SecurityHeaders, SecurityHeadersLayer};
 pub use timeout::{RequestTimeout, RequestTimeoutLayer, ResponseFuture as TimeoutFuture, TICK};
 

@@ -22,7 +22,7 @@ use tower::{Layer, Service};
 pub const TICK: Duration = Duration::from_millis(100);
 
 /// Ends a request that runs longer than its timeout with an empty 503 (which
-/// [`super::ErrorEnvelopeLayer`] turns into the envelope), dropping the handler's future.
+/// [`FormatLayer`](crate::format::FormatLayer) renders in the app's format), dropping the handler's future.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {

@@ -106,7 +106,7 @@ impl ListQuery {
             seen.push(key.to_string());
             match &*key {
                 "limit" => {}
-                "page" if !meta.cursor => {}
+                "page" | "offset" if !meta.cursor => {}
                 "cursor" if meta.cursor => cursor = Some(value.into_owned()),
                 "sort" => sort = Some(value.into_owned()),
                 "order" => order = Some(value.into_owned()),

@@ -105,6 +105,9 @@ pub use views::ListView;
 pub struct Meta {
     /// The singular name used for schemas (`Product`, `ProductCreate` …).
     pub name: &'static str,
+    /// The name of one row in formats that wrap answers (`product`; see
+    /// [`format::Names`](crate::format::Names)); the derive writes `name` in lower camel case.
+    pub one: &'static str,
     /// The plural name: OpenAPI tag and cache namespace (`products`).
     pub collection: &'static str,
     /// Where the collection is routed, relative to the router (`/products`).
@@ -153,7 +156,8 @@ pub struct Meta {
 }
 
 impl Meta {
-    /// Every operation on for authenticated callers, the key field named `id`; no filters,
+    /// Every operation on for authenticated callers, the key field named `id`, `one` the same
+    /// as `name`; no filters,
     /// custom filters, views, sorts, search, cache, hooks, nesting, owner or scope.
     ///
     /// ```
@@ -167,6 +171,7 @@ impl Meta {
         const AUTH: Option<AccessRule> = Some(AccessRule::Authenticated);
         Self {
             name,
+            one: name,
             collection,
             path,
             key: "id",

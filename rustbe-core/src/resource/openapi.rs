@@ -16,7 +16,8 @@ use utoipa::openapi::{
 use super::Resource;
 use crate::access::AccessRule;
 use crate::app::BEARER_SCHEME;
-use crate::openapi::{self as kit, bounded, data, sort_schema, string};
+use crate::format::Names;
+use crate::openapi::{self as kit, bounded, sort_schema, string};
 
 const JSON: &str = "application/json";
 
@@ -53,6 +54,9 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
     let ctx = Ctx {
         tag: meta.collection,
     };
+    let names = Names::new(meta.one, meta.collection);
+    // A row in the envelope, named for formats that wrap answers.
+    let data = |schema: RefOr<Schema>| kit::named(kit::data(schema), Names::one_only(meta.one));
     let mut paths = PathsBuilder::new();
 
     // The query parameters and the answer of both list routes.
@@ -62,7 +66,7 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
         }
         let ok = ResponseBuilder::new()
             .description("A page of rows, with its `pagination`")
-            .content(JSON, Content::new(Some(paged(view(), meta.cursor))))
+            .content(JSON, Content::new(Some(paged(view(), meta.cursor, names))))
             .build();
         op.response("200", ok)
     };
@@ -212,7 +216,10 @@ pub fn openapi<R: Resource>(prefix: &str) -> OpenApi {
                 ))
                 .content(
                     JSON,
-                    Content::new(Some(data(ArrayBuilder::new().items(view()).into()))),
+                    Content::new(Some(kit::named(
+                        kit::data(ArrayBuilder::new().items(view()).into()),
+                        Names::one_only(meta.collection),
+                    ))),
                 )
                 .build();
             let op = ctx.op(list_view.summary, rule).response("200", ok);
@@ -287,13 +294,6 @@ fn field_schema(view: &Schema, field: &str) -> Schema {
     string()
 }
 
-fn integer(min: i64) -> Schema {
-    ObjectBuilder::new()
-        .schema_type(SchemaType::Type(Type::Integer))
-        .minimum(Some(min))
-        .into()
-}
-
 fn query(
     name: &str,
     schema: Schema,
@@ -338,6 +338,9 @@ fn list_parameters<R: Resource>(nested: Option<&str>) -> Vec<utoipa::openapi::pa
         ),
         "Rows per page (default 20, at most 100 unless configured)",
     ));
+    if !meta.cursor {
+        out.push(kit::offset_parameter());
+    }
     if !meta.sorts.is_empty() {
         let default = meta
             .default_sort
@@ -435,35 +438,14 @@ fn ok_with_etag(schema: RefOr<Schema>) -> utoipa::openapi::response::Response {
         .build()
 }
 
-fn success() -> Schema {
-    ObjectBuilder::new()
-        .schema_type(SchemaType::Type(Type::Boolean))
-        .into()
-}
-
-/// `{"success": true, "data": [item], "pagination": …}`.
-fn paged(item: RefOr<Schema>, cursor: bool) -> RefOr<Schema> {
-    let pagination: RefOr<Schema> = if cursor {
-        ObjectBuilder::new()
-            .property("limit", integer(1))
-            .property(
-                "next_cursor",
-                ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])),
-            )
-            .required("limit")
-            .required("next_cursor")
-            .into()
+/// `{"success": true, "data": [item], "pagination": …}`, named for wrapping formats.
+fn paged(item: RefOr<Schema>, cursor: bool, names: Names<'_>) -> RefOr<Schema> {
+    let page = if cursor {
+        kit::cursor_paged(item)
     } else {
-        return kit::paged(item);
+        kit::paged(item)
     };
-    ObjectBuilder::new()
-        .property("success", success())
-        .property("data", ArrayBuilder::new().items(item))
-        .property("pagination", pagination)
-        .required("success")
-        .required("data")
-        .required("pagination")
-        .into()
+    kit::named(page, names)
 }
 
 type ErrorResponse = (&'static str, &'static str);

@@ -12,15 +12,15 @@ use sea_orm::{
 use super::Resource;
 use super::etag::not_modified;
 use super::list::{ListQuery, Paging, fetch_page};
-use super::render::{Rendered, bad_path, not_modified_response, parse_key, render, single};
+use super::render::{Rendered, bad_path, names, not_modified_response, parse_key, render, single};
 use super::scope::{Owned, check_owner, in_scope, read_scope, rule};
 use crate::Error;
 use crate::access::Principal;
 use crate::cache::Cache;
 use crate::db::Db;
-use crate::envelope::{CursorMeta, CursorPaged, PageMeta, Paged};
+use crate::envelope::CursorMeta;
 use crate::extract::{PaginationLimits, Path};
-use crate::response::json_response;
+use crate::format::{self, Paging as Answer};
 
 pub(super) async fn fetch<R, C>(
     db: &C,
@@ -87,7 +87,7 @@ where
     if not_modified(request.headers(), &rendered.etag) {
         return Ok(not_modified_response(&rendered.etag));
     }
-    Ok(single(StatusCode::OK, &rendered))
+    Ok(single::<R>(StatusCode::OK, &rendered))
 }
 
 pub(super) async fn list<R>(Db(db): Db, request: Request) -> Result<Response, Error>
@@ -186,9 +186,10 @@ where
                 return Err(Error::not_found());
             }
             let views: Vec<_> = rows.iter().map(R::view).collect();
-            Ok(json_response(
-                StatusCode::OK,
-                &Paged::new(views, PageMeta::new(page.page(), page.limit(), total)),
+            Ok(format::page_values(
+                names::<R>(),
+                &views,
+                Answer::Page(&page.meta(total)),
             ))
         }
         Paging::Cursor { limit, .. } => {
@@ -204,30 +205,25 @@ where
                 None
             };
             let views: Vec<_> = rows.iter().map(R::view).collect();
-            Ok(json_response(
-                StatusCode::OK,
-                &CursorPaged::new(views, CursorMeta { limit, next_cursor }),
+            Ok(format::page_values(
+                names::<R>(),
+                &views,
+                Answer::Cursor(&CursorMeta { limit, next_cursor }),
             ))
         }
     }
 }
 
 pub(super) fn empty_page<R: Resource>(query: &ListQuery) -> Result<Response, Error> {
-    let empty: Vec<R::View<'_>> = Vec::new();
     Ok(match query.paging() {
-        Paging::Page(page) => json_response(
-            StatusCode::OK,
-            &Paged::new(empty, PageMeta::new(page.page(), page.limit(), 0)),
-        ),
-        Paging::Cursor { limit, .. } => json_response(
-            StatusCode::OK,
-            &CursorPaged::new(
-                empty,
-                CursorMeta {
-                    limit: *limit,
-                    next_cursor: None,
-                },
-            ),
+        Paging::Page(page) => format::page_json(names::<R>(), "[]", Answer::Page(&page.meta(0))),
+        Paging::Cursor { limit, .. } => format::page_json(
+            names::<R>(),
+            "[]",
+            Answer::Cursor(&CursorMeta {
+                limit: *limit,
+                next_cursor: None,
+            }),
         ),
     })
 }

@@ -1,5 +1,5 @@
 //! How a generated route answers: a row rendered once (its JSON, ETag and owner, what the
-//! cache holds), the envelope around it, and the keys of paths.
+//! cache holds), the format around it, and the keys of paths.
 
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
@@ -29,9 +29,14 @@ pub(super) fn render<R: Resource>(row: &R) -> Result<Rendered, Error> {
     })
 }
 
-/// `{"success":true,"data":…}` with its `ETag`.
-pub(super) fn single(status: StatusCode, rendered: &Rendered) -> Response {
-    let mut response = data_response(status, &rendered.json);
+/// The names of `R`'s answers in formats that wrap them.
+pub(super) fn names<R: Resource>() -> crate::format::Names<'static> {
+    crate::format::Names::new(R::META.one, R::META.collection)
+}
+
+/// The row in the app's format (`{"success":true,"data":…}`) with its `ETag`.
+pub(super) fn single<R: Resource>(status: StatusCode, rendered: &Rendered) -> Response {
+    let mut response = data_response(status, names::<R>(), &rendered.json);
     if let Ok(etag) = HeaderValue::from_str(&rendered.etag) {
         response.headers_mut().insert(header::ETAG, etag);
     }

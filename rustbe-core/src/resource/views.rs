@@ -102,6 +102,7 @@ where
     };
     Ok(data_response(
         StatusCode::OK,
+        crate::format::Names::one_only(R::META.collection),
         &json.unwrap_or_else(|| "[]".to_owned()),
     ))
 }

@@ -159,7 +159,7 @@ where
     let key = row.key();
     invalidate::<R>(cache.as_ref(), &key).await;
     let rendered = render(&row)?;
-    let mut response = single(StatusCode::CREATED, &rendered);
+    let mut response = single::<R>(StatusCode::CREATED, &rendered);
     let location = format!("{}/{}", base.trim_end_matches('/'), path_segment(&key));
     if let Ok(location) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -272,7 +272,7 @@ where
         }
     };
     invalidate::<R>(cache.as_ref(), &key_text).await;
-    Ok(single(StatusCode::OK, &render(&row)?))
+    Ok(single::<R>(StatusCode::OK, &render(&row)?))
 }
 
 pub(super) async fn delete<R>(

@@ -10,6 +10,7 @@ mod cursor;
     reason = "SeaORM entities are public by convention"
 )]
 mod entities;
+mod formats;
 mod hooks;
 mod money;
 mod owners;
@@ -40,6 +41,14 @@ pub(crate) struct TestApp {
 
 impl TestApp {
     pub(crate) async fn new(db: &DatabaseConnection) -> Self {
+        Self::in_format(db, rustbe_core::format::Envelope).await
+    }
+
+    /// The app answering in `format`.
+    pub(crate) async fn in_format(
+        db: &DatabaseConnection,
+        format: impl rustbe_core::format::Format,
+    ) -> Self {
         create_tables(db).await;
         let api = Router::new()
             .merge(router::<product::Model>())
@@ -63,6 +72,7 @@ impl TestApp {
             ));
         let cache = Cache::memory("resource-tests", 1 << 20);
         let router = App::new(Config::for_tests("resource-tests"))
+            .format(format)
             .database(db.clone())
             .cache(cache.clone())
             .api(api)

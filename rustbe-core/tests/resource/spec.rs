@@ -29,6 +29,7 @@ fn the_document_names_every_route_parameter_and_schema() {
         [
             "page",
             "limit",
+            "offset",
             "sort",
             "order",
             "q",

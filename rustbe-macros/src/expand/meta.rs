@@ -11,6 +11,7 @@ use crate::validate::{parent_table, placeholder};
 pub(crate) fn meta(model: &Model<'_>, names: &Names) -> TokenStream {
     let options = &model.options;
     let name = &names.name;
+    let one = lower_camel(&name.to_string());
     let path = &names.path;
     let collection = model
         .table
@@ -144,6 +145,7 @@ pub(crate) fn meta(model: &Model<'_>, names: &Names) -> TokenStream {
     quote! {
         ::rustbe_core::resource::Meta {
             name: #name,
+            one: #one,
             collection: #collection,
             path: #path,
             key: #key,
@@ -168,6 +170,16 @@ pub(crate) fn meta(model: &Model<'_>, names: &Names) -> TokenStream {
             scope: #scope,
         }
     }
+}
+
+/// `Product` → `product`, `OrderItem` → `orderItem`: the name of one row in formats that wrap
+/// answers.
+fn lower_camel(name: &str) -> String {
+    let name = name.trim_matches('"');
+    let mut chars = name.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_lowercase().chain(chars).collect()
+    })
 }
 
 /// The access rule of `op`: `None` when skipped, else the most specific entry's rule

@@ -145,7 +145,7 @@ const _ : () = {
         type Patch = ProductPatch ;
         type View < 'a > = ProductView < 'a > where Self : 'a ;
         const META : :: rustbe_core :: resource :: Meta = :: rustbe_core :: resource :: Meta {
-            name : "Product" , collection : "products" , path : "/products" , key : "id" , list : :: core :: option :: Option :: Some (:: rustbe_core :: access :: AccessRule :: Public ) , get : :: core :: option :: Option :: Some (:: rustbe_core :: access :: AccessRule :: Public ) , create : :: core :: option :: Option :: Some (:: rustbe_core :: access :: AccessRule :: Owner {
+            name : "Product" , one : "product" , collection : "products" , path : "/products" , key : "id" , list : :: core :: option :: Option :: Some (:: rustbe_core :: access :: AccessRule :: Public ) , get : :: core :: option :: Option :: Some (:: rustbe_core :: access :: AccessRule :: Public ) , create : :: core :: option :: Option :: Some (:: rustbe_core :: access :: AccessRule :: Owner {
                 bypass : & ["admin" , "support" ]
             }
             ) , replace : :: core :: option :: Option :: Some (:: rustbe_core :: access :: AccessRule :: Owner {

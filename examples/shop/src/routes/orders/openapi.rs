@@ -61,6 +61,12 @@ fn list_parameters() -> Vec<Parameter> {
             "Orders per page (default 20, at most 100)",
         ),
         parameter(
+            "offset",
+            ParameterIn::Query,
+            doc::bounded(0, i64::from(u32::MAX)),
+            "Orders to skip, from 0 (instead of `page`)",
+        ),
+        parameter(
             "sort",
             ParameterIn::Query,
             doc::sort_schema(&["created_at", "total", "status"]),
