@@ -4,12 +4,14 @@
 use std::collections::{HashMap, HashSet};
 
 use axum::extract::State;
+use axum::response::IntoResponse;
 use chrono::{DateTime, SecondsFormat, Utc};
 use http::StatusCode;
 use rustbe_auth::layer::OptionalPrincipal;
 use rustbe_core::access::Principal;
-use rustbe_core::extract::{Json, Path, Query};
-use rustbe_core::response::NoContent;
+use rustbe_core::envelope::ErrorEnvelope;
+use rustbe_core::extract::{Json, Pagination, Path, Query};
+use rustbe_core::response::{NoContent, Page};
 use rustbe_core::{Error, FieldError};
 use sea_orm::sea_query::{Expr, Query as Sql, SelectStatement, SimpleExpr};
 use sea_orm::{
@@ -71,7 +73,7 @@ pub struct ArticleFields {
     tag_list: Option<Vec<String>>,
 }
 
-/// The filters of `GET /articles` (and the paging of the feed).
+/// The filters of `GET /articles` (`limit` and `offset` are read by `Pagination`).
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct ListQuery {
     /// Articles with this tag.
@@ -80,10 +82,6 @@ pub struct ListQuery {
     author: Option<String>,
     /// Articles favourited by this username.
     favorited: Option<String>,
-    /// At most this many (default 20, at most 100).
-    limit: Option<u64>,
-    /// Skip this many.
-    offset: Option<u64>,
 }
 
 /// Articles with their author, favourite count and what the caller `me` sees: whether they
@@ -138,11 +136,15 @@ async fn one(ctx: &Ctx, me: Option<i32>, id: i32, status: StatusCode) -> Answer 
     let found = views(ctx, select(me).filter(article::Column::Id.eq(id)), true)
         .await?
         .pop();
-    Ok(format::wrapped(
-        status,
-        "article",
-        found.ok_or_else(Error::not_found)?,
-    ))
+    let view = found.ok_or_else(Error::not_found)?;
+    if status == StatusCode::CREATED {
+        return Ok(format::created(
+            format!("/api/articles/{}", view.slug),
+            "article",
+            view,
+        ));
+    }
+    Ok(format::named("article", view))
 }
 
 /// The article with `slug`: 404 when there is none.
@@ -155,14 +157,7 @@ pub async fn by_slug(ctx: &Ctx, slug: &str) -> Result<article::Model, Error> {
 }
 
 /// A page of the articles matching `filter`, newest first, with the total.
-async fn page(ctx: &Ctx, me: Option<i32>, filter: Condition, q: &ListQuery) -> Answer {
-    let limit = q.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(Error::validation([FieldError::new(
-            "limit",
-            "must be between 1 and 100",
-        )]));
-    }
+async fn page(ctx: &Ctx, me: Option<i32>, filter: Condition, paging: Pagination) -> Answer {
     let total = article::Entity::find()
         .filter(filter.clone())
         .count(&ctx.db)
@@ -173,17 +168,24 @@ async fn page(ctx: &Ctx, me: Option<i32>, filter: Condition, q: &ListQuery) -> A
         .order_by_desc(article::Column::Id);
     let rows = views(
         ctx,
-        newest.limit(limit).offset(q.offset.unwrap_or(0)),
+        newest.limit(paging.limit()).offset(paging.offset()),
         false,
     )
     .await?;
-    Ok(format::articles(rows, total))
+    Ok(Page::new(rows, paging, total)
+        .named("articles")
+        .into_response())
 }
 
 /// Recent articles, filtered.
 #[utoipa::path(get, path = "/api/articles", tag = "Articles", params(ListQuery),
     responses((status = 200, description = "`{\"articles\": [Article], \"articlesCount\": n}`")))]
-pub async fn list(ctx: State<Ctx>, me: OptionalPrincipal, Query(q): Query<ListQuery>) -> Answer {
+pub async fn list(
+    ctx: State<Ctx>,
+    me: OptionalPrincipal,
+    Query(q): Query<ListQuery>,
+    paging: Pagination,
+) -> Answer {
     let mut filter = Condition::all();
     if let Some(tag) = &q.tag {
         let tagged = sub(
@@ -200,7 +202,7 @@ pub async fn list(ctx: State<Ctx>, me: OptionalPrincipal, Query(q): Query<ListQu
         let fan = favorite::Column::UserId.eq(user_id(&ctx, fan).await.unwrap_or(-1));
         filter = filter.add(article::Column::Id.in_subquery(sub(favorite::Column::ArticleId, fan)));
     }
-    page(&ctx, caller(&me.0), filter, &q).await
+    page(&ctx, caller(&me.0), filter, paging).await
 }
 
 /// `SELECT column FROM its table WHERE condition`, for an `IN (…)` filter.
@@ -216,7 +218,7 @@ fn sub<C: ColumnTrait>(column: C, condition: SimpleExpr) -> SelectStatement {
 /// Recent articles by the authors the caller follows.
 #[utoipa::path(get, path = "/api/articles/feed", tag = "Articles", params(ListQuery), security(("bearer_auth" = [])),
     responses((status = 200, description = "`{\"articles\": [Article], \"articlesCount\": n}`")))]
-pub async fn feed(ctx: State<Ctx>, me: Principal, Query(q): Query<ListQuery>) -> Answer {
+pub async fn feed(ctx: State<Ctx>, me: Principal, paging: Pagination) -> Answer {
     let followed = sub(
         follow::Column::FolloweeId,
         follow::Column::FollowerId.eq(id(&me)?),
@@ -225,14 +227,14 @@ pub async fn feed(ctx: State<Ctx>, me: Principal, Query(q): Query<ListQuery>) ->
         &ctx,
         Some(id(&me)?),
         Condition::all().add(article::Column::AuthorId.in_subquery(followed)),
-        &q,
+        paging,
     )
     .await
 }
 
 /// One article.
 #[utoipa::path(get, path = "/api/articles/{slug}", tag = "Articles", params(("slug" = String, Path)),
-    responses((status = 200, body = ArticleView), (status = 404, body = format::GenericError)))]
+    responses((status = 200, body = ArticleView), (status = 404, body = ErrorEnvelope)))]
 pub async fn get(ctx: State<Ctx>, me: OptionalPrincipal, Path(slug): Path<String>) -> Answer {
     one(
         &ctx,
@@ -335,7 +337,7 @@ async fn write(
 
 /// Writes an article.
 #[utoipa::path(post, path = "/api/articles", tag = "Articles", request_body = ArticleIn, security(("bearer_auth" = [])),
-    responses((status = 201, body = ArticleView), (status = 422, body = format::GenericError)))]
+    responses((status = 201, body = ArticleView), (status = 422, body = ErrorEnvelope)))]
 pub async fn create(ctx: State<Ctx>, me: Principal, Json(body): Json<ArticleIn>) -> Answer {
     let now = Utc::now();
     let row = article::ActiveModel {
@@ -360,7 +362,7 @@ async fn authored(ctx: &Ctx, me: &Principal, slug: &str) -> Result<article::Mode
 
 /// Changes an article (its author only).
 #[utoipa::path(put, path = "/api/articles/{slug}", tag = "Articles", params(("slug" = String, Path)), request_body = ArticleIn,
-    security(("bearer_auth" = [])), responses((status = 200, body = ArticleView), (status = 403, body = format::GenericError)))]
+    security(("bearer_auth" = [])), responses((status = 200, body = ArticleView), (status = 403, body = ErrorEnvelope)))]
 pub async fn update(
     ctx: State<Ctx>,
     me: Principal,
@@ -374,7 +376,7 @@ pub async fn update(
 
 /// Deletes an article (its author only), with its tags, favourites and comments.
 #[utoipa::path(delete, path = "/api/articles/{slug}", tag = "Articles", params(("slug" = String, Path)), security(("bearer_auth" = [])),
-    responses((status = 204), (status = 403, body = format::GenericError), (status = 404, body = format::GenericError)))]
+    responses((status = 204), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
 pub async fn delete(
     ctx: State<Ctx>,
     me: Principal,
@@ -388,7 +390,7 @@ pub async fn delete(
 
 /// Favourites an article.
 #[utoipa::path(post, path = "/api/articles/{slug}/favorite", tag = "Favorites", params(("slug" = String, Path)),
-    security(("bearer_auth" = [])), responses((status = 200, body = ArticleView), (status = 404, body = format::GenericError)))]
+    security(("bearer_auth" = [])), responses((status = 200, body = ArticleView), (status = 404, body = ErrorEnvelope)))]
 pub async fn favorite(ctx: State<Ctx>, me: Principal, Path(slug): Path<String>) -> Answer {
     let (article, me) = (by_slug(&ctx, &slug).await?.id, id(&me)?);
     let fav = favorite::ActiveModel {
@@ -404,7 +406,7 @@ pub async fn favorite(ctx: State<Ctx>, me: Principal, Path(slug): Path<String>) 
 
 /// Takes a favourite back.
 #[utoipa::path(delete, path = "/api/articles/{slug}/favorite", tag = "Favorites", params(("slug" = String, Path)),
-    security(("bearer_auth" = [])), responses((status = 200, body = ArticleView), (status = 404, body = format::GenericError)))]
+    security(("bearer_auth" = [])), responses((status = 200, body = ArticleView), (status = 404, body = ErrorEnvelope)))]
 pub async fn unfavorite(ctx: State<Ctx>, me: Principal, Path(slug): Path<String>) -> Answer {
     let (article, me) = (by_slug(&ctx, &slug).await?.id, id(&me)?);
     favorite::Entity::delete_by_id((me, article))

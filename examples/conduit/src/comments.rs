@@ -4,6 +4,7 @@ use axum::extract::State;
 use chrono::{DateTime, Utc};
 use rustbe_auth::layer::OptionalPrincipal;
 use rustbe_core::access::Principal;
+use rustbe_core::envelope::ErrorEnvelope;
 use rustbe_core::extract::{Json, Path};
 use rustbe_core::response::NoContent;
 use rustbe_core::{Error, FieldError};
@@ -60,7 +61,7 @@ fn select(me: Option<i32>) -> Select<comment::Entity> {
 
 /// The comments of an article, oldest first.
 #[utoipa::path(get, path = "/api/articles/{slug}/comments", tag = "Comments", params(("slug" = String, Path)),
-    responses((status = 200, description = "`{\"comments\": [Comment]}`"), (status = 404, body = format::GenericError)))]
+    responses((status = 200, description = "`{\"comments\": [Comment]}`"), (status = 404, body = ErrorEnvelope)))]
 pub async fn list(ctx: State<Ctx>, me: OptionalPrincipal, Path(slug): Path<String>) -> Answer {
     let on = comment::Column::ArticleId.eq(by_slug(&ctx, &slug).await?.id);
     let rows = select(caller(&me.0))
@@ -74,7 +75,7 @@ pub async fn list(ctx: State<Ctx>, me: OptionalPrincipal, Path(slug): Path<Strin
 
 /// Comments on an article.
 #[utoipa::path(post, path = "/api/articles/{slug}/comments", tag = "Comments", params(("slug" = String, Path)), request_body = CommentIn,
-    security(("bearer_auth" = [])), responses((status = 200, body = CommentView), (status = 422, body = format::GenericError)))]
+    security(("bearer_auth" = [])), responses((status = 200, body = CommentView), (status = 422, body = ErrorEnvelope)))]
 pub async fn create(
     ctx: State<Ctx>,
     me: Principal,
@@ -109,7 +110,7 @@ pub async fn create(
 
 /// Deletes a comment (its author only).
 #[utoipa::path(delete, path = "/api/articles/{slug}/comments/{id}", tag = "Comments", params(("slug" = String, Path), ("id" = i32, Path)),
-    security(("bearer_auth" = [])), responses((status = 204), (status = 403, body = format::GenericError), (status = 404, body = format::GenericError)))]
+    security(("bearer_auth" = [])), responses((status = 204), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
 pub async fn delete(
     ctx: State<Ctx>,
     me: Principal,

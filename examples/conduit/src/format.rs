@@ -1,89 +1,68 @@
-//! Conduit's wire format: plain objects wrapped by resource name (`{"article": …}`,
-//! `{"articles": […], "articlesCount": n}`) and errors as `{"errors": {"body": […]}}`, with
-//! validation answered 422. Kept in this one module until rustbe-core's `Format` lands.
+//! Conduit's wire format: rustbe's `Plain::wrapped()` (`{"article": …}`,
+//! `{"articles": […], "articlesCount": n}`) with Conduit's errors, `{"errors": {"body": […]}}`,
+//! answered 422 for every bad input.
 
-use axum::body::Body;
 use axum::response::{IntoResponse, Response};
-use http::{StatusCode, header};
-use serde::{Deserialize, Serialize};
+use rustbe_core::ErrorCode;
+use rustbe_core::format::{ErrorFormat, ErrorView, Plain, Reply};
+use rustbe_core::response::{Created, Single};
+use serde::Serialize;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+
+/// The format of the whole app, framework rejections included.
+#[must_use]
+pub fn conduit() -> Plain<ConduitErrors> {
+    Plain::wrapped().errors(ConduitErrors)
+}
+
+/// `{"errors": {"body": ["email must be a valid email address", …]}}`.
+#[derive(Debug, Clone, Copy)]
+pub struct ConduitErrors;
+
+impl ErrorFormat for ConduitErrors {
+    /// 422 for a malformed body, broken rules and a taken email, username or slug.
+    fn status(&self, code: ErrorCode) -> http::StatusCode {
+        match code {
+            ErrorCode::ValidationError | ErrorCode::BadRequest | ErrorCode::DuplicateEntry => {
+                http::StatusCode::UNPROCESSABLE_ENTITY
+            }
+            other => other.status(),
+        }
+    }
+
+    fn render(&self, error: &ErrorView<'_>, out: &mut Reply) {
+        let body: Vec<String> = match error.details() {
+            [] => vec![error.message().to_owned()],
+            details => details
+                .iter()
+                .map(|d| format!("{} {}", d.field(), d.message()))
+                .collect(),
+        };
+        out.push_json(&serde_json::json!({"errors": {"body": body}}));
+    }
+
+    fn schema(&self) -> (&'static str, RefOr<Schema>) {
+        let text = ObjectBuilder::new().schema_type(SchemaType::Type(Type::String));
+        let errors = ObjectBuilder::new()
+            .property("body", ArrayBuilder::new().items(text))
+            .required("body");
+        (
+            "GenericError",
+            ObjectBuilder::new()
+                .property("errors", errors)
+                .required("errors")
+                .into(),
+        )
+    }
+}
 
 /// `{"<name>": value}`, 200.
 pub fn named(name: &'static str, value: impl Serialize) -> Response {
-    wrapped(StatusCode::OK, name, value)
+    Single::named(name, value).into_response()
 }
 
-/// `{"<name>": value}` with `status` (201 for a creation).
-pub fn wrapped(status: StatusCode, name: &'static str, value: impl Serialize) -> Response {
-    (status, axum::Json(serde_json::json!({ name: value }))).into_response()
-}
-
-/// `{"articles": […], "articlesCount": total}`.
-pub fn articles(items: impl Serialize, total: u64) -> Response {
-    axum::Json(serde_json::json!({"articles": items, "articlesCount": total})).into_response()
-}
-
-/// `{"errors": {"body": […]}}`: the body of every Conduit error.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct GenericError {
-    /// The messages.
-    pub errors: ErrorBody,
-}
-
-/// The messages of a [`GenericError`].
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    /// One message per problem (`"email must be a valid email address"`).
-    pub body: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    error: Rendered,
-}
-
-#[derive(Deserialize)]
-struct Rendered {
-    code: String,
-    message: String,
-    #[serde(default)]
-    details: Vec<Detail>,
-}
-
-#[derive(Deserialize)]
-struct Detail {
-    field: String,
-    message: String,
-}
-
-/// Re-renders rustbe's error envelope as a [`GenericError`]: `VALIDATION_ERROR`,
-/// `BAD_REQUEST` (a malformed body) and `DUPLICATE_ENTRY` (a taken email, username or slug)
-/// become 422, every other status is kept. Success answers pass untouched.
-pub async fn errors(response: Response) -> Response {
-    if response.status().as_u16() < 400 {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 1 << 16).await else {
-        return Response::from_parts(parts, Body::empty());
-    };
-    let Ok(Envelope { error }) = serde_json::from_slice(&bytes) else {
-        return Response::from_parts(parts, Body::from(bytes));
-    };
-    let body = if error.details.is_empty() {
-        vec![error.message]
-    } else {
-        let detail = |d: Detail| format!("{} {}", d.field, d.message);
-        error.details.into_iter().map(detail).collect()
-    };
-    if matches!(
-        error.code.as_str(),
-        "VALIDATION_ERROR" | "BAD_REQUEST" | "DUPLICATE_ENTRY"
-    ) {
-        parts.status = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    parts.headers.remove(header::CONTENT_LENGTH);
-    let json = serde_json::to_vec(&GenericError {
-        errors: ErrorBody { body },
-    });
-    Response::from_parts(parts, Body::from(json.unwrap_or_default()))
+/// `{"<name>": value}`, 201 with `Location: location`.
+pub fn created(location: String, name: &'static str, value: impl Serialize) -> Response {
+    Created::new(location, value).named(name).into_response()
 }

@@ -40,7 +40,7 @@ pub const APP_NAME: &str = "conduit";
 /// refresh token, so a client signs in again when it expires.
 pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
 
-/// What a handler answers: a Conduit body, or an error ([`format::errors`] renders it).
+/// What a handler answers: a Conduit body, or an error (rendered by [`format::ConduitErrors`]).
 pub type Answer = Result<axum::response::Response, Error>;
 
 /// What every handler needs.
@@ -87,7 +87,6 @@ fn caller(me: &Option<Principal>) -> Option<i32> {
         comments::delete
     ),
     components(schemas(
-        format::GenericError,
         users::UserView,
         profiles::Profile,
         articles::ArticleView,
@@ -192,11 +191,11 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
         .route("/tags", get(articles::tags))
         .merge(strict)
         .with_state(ctx)
-        .layer(auth.layer())
-        .layer(axum::middleware::map_response(format::errors));
+        .layer(auth.layer());
     let mut doc = ConduitDoc::openapi();
     doc.merge(auth.security_openapi());
     Ok(App::new(config)
+        .format(format::conduit())
         .database(db)
         .rate_limiter(limiter)
         .api(api)

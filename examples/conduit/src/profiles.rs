@@ -4,6 +4,7 @@ use axum::extract::State;
 use rustbe_auth::layer::OptionalPrincipal;
 use rustbe_core::Error;
 use rustbe_core::access::Principal;
+use rustbe_core::envelope::ErrorEnvelope;
 use rustbe_core::extract::Path;
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
@@ -66,14 +67,14 @@ async fn profile(ctx: &Ctx, me: Option<i32>, name: &str) -> Answer {
 
 /// A profile.
 #[utoipa::path(get, path = "/api/profiles/{username}", tag = "Profile", params(("username" = String, Path)),
-    responses((status = 200, body = Profile), (status = 404, body = format::GenericError)))]
+    responses((status = 200, body = Profile), (status = 404, body = ErrorEnvelope)))]
 pub async fn get(ctx: State<Ctx>, me: OptionalPrincipal, Path(name): Path<String>) -> Answer {
     profile(&ctx, caller(&me.0), &name).await
 }
 
 /// Follows a user.
 #[utoipa::path(post, path = "/api/profiles/{username}/follow", tag = "Profile", params(("username" = String, Path)),
-    security(("bearer_auth" = [])), responses((status = 200, body = Profile), (status = 401, body = format::GenericError)))]
+    security(("bearer_auth" = [])), responses((status = 200, body = Profile), (status = 401, body = ErrorEnvelope)))]
 pub async fn follow(ctx: State<Ctx>, me: Principal, Path(name): Path<String>) -> Answer {
     let row = follow::ActiveModel {
         follower_id: Set(id(&me)?),
@@ -88,7 +89,7 @@ pub async fn follow(ctx: State<Ctx>, me: Principal, Path(name): Path<String>) ->
 
 /// Stops following a user.
 #[utoipa::path(delete, path = "/api/profiles/{username}/follow", tag = "Profile", params(("username" = String, Path)),
-    security(("bearer_auth" = [])), responses((status = 200, body = Profile), (status = 401, body = format::GenericError)))]
+    security(("bearer_auth" = [])), responses((status = 200, body = Profile), (status = 401, body = ErrorEnvelope)))]
 pub async fn unfollow(ctx: State<Ctx>, me: Principal, Path(name): Path<String>) -> Answer {
     follow::Entity::delete_by_id((id(&me)?, user_id(&ctx, &name).await?))
         .exec(&ctx.db)

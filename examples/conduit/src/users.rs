@@ -5,6 +5,7 @@ use axum::extract::State;
 use http::StatusCode;
 use rustbe_auth::users::{Credentials, NewUser, UserStore};
 use rustbe_core::access::Principal;
+use rustbe_core::envelope::ErrorEnvelope;
 use rustbe_core::extract::Json;
 use rustbe_core::{Error, FieldError};
 use sea_orm::{
@@ -139,22 +140,22 @@ pub struct UpdateUserIn {
 fn view(ctx: &Ctx, status: StatusCode, m: user::Model) -> Answer {
     let token = ctx.auth.access_token(&credentials(&m))?.token;
     let (email, username, bio, image) = (m.email, m.username, m.bio, m.image);
-    Ok(format::wrapped(
-        status,
-        "user",
-        UserView {
-            email,
-            token,
-            username,
-            bio,
-            image,
-        },
-    ))
+    let user = UserView {
+        email,
+        token,
+        username,
+        bio,
+        image,
+    };
+    if status == StatusCode::CREATED {
+        return Ok(format::created("/api/user".to_owned(), "user", user));
+    }
+    Ok(format::named("user", user))
 }
 
 /// Registers a user.
 #[utoipa::path(post, path = "/api/users", tag = "User and Authentication", request_body = UserIn<NewUserIn>,
-    responses((status = 201, body = UserView), (status = 422, body = format::GenericError)))]
+    responses((status = 201, body = UserView), (status = 422, body = ErrorEnvelope)))]
 pub async fn register(ctx: State<Ctx>, Json(body): Json<UserIn<NewUserIn>>) -> Answer {
     let user = body.user;
     let (_, row) = ctx
@@ -166,7 +167,7 @@ pub async fn register(ctx: State<Ctx>, Json(body): Json<UserIn<NewUserIn>>) -> A
 
 /// Logs in.
 #[utoipa::path(post, path = "/api/users/login", tag = "User and Authentication", request_body = UserIn<LoginIn>,
-    responses((status = 200, body = UserView), (status = 401, body = format::GenericError)))]
+    responses((status = 200, body = UserView), (status = 401, body = ErrorEnvelope)))]
 pub async fn login(ctx: State<Ctx>, Json(body): Json<UserIn<LoginIn>>) -> Answer {
     let (_, row) = ctx
         .auth
@@ -177,7 +178,7 @@ pub async fn login(ctx: State<Ctx>, Json(body): Json<UserIn<LoginIn>>) -> Answer
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/user", tag = "User and Authentication", security(("bearer_auth" = [])),
-    responses((status = 200, body = UserView), (status = 401, body = format::GenericError)))]
+    responses((status = 200, body = UserView), (status = 401, body = ErrorEnvelope)))]
 pub async fn current(ctx: State<Ctx>, me: Principal) -> Answer {
     let row = ctx
         .users
@@ -189,7 +190,7 @@ pub async fn current(ctx: State<Ctx>, me: Principal) -> Answer {
 
 /// Updates the signed-in user.
 #[utoipa::path(put, path = "/api/user", tag = "User and Authentication", security(("bearer_auth" = [])),
-    request_body = UserIn<UpdateUserIn>, responses((status = 200, body = UserView), (status = 422, body = format::GenericError)))]
+    request_body = UserIn<UpdateUserIn>, responses((status = 200, body = UserView), (status = 422, body = ErrorEnvelope)))]
 pub async fn update(
     ctx: State<Ctx>,
     me: Principal,

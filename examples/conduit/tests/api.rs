@@ -665,6 +665,20 @@ async fn documented(router: Router) {
         json!([])
     );
     assert_eq!(TestRequest::get("/docs/").send(&router).await.status(), 200);
+    let error =
+        &doc["paths"]["/api/articles"]["post"]["responses"]["422"]["content"]["application/json"];
+    assert!(
+        error["schema"].is_object(),
+        "errors documented in Conduit's shape: {error}"
+    );
+
+    // The framework's own rejections answer in Conduit's format too.
+    let unknown = TestRequest::get("/api/no-such-route").send(&router).await;
+    assert_eq!(unknown.status(), 404);
+    errors(&unknown);
+    let method = TestRequest::post("/api/tags").send(&router).await;
+    assert_eq!(method.status(), 405);
+    errors(&method);
 }
 
 async fn on_sqlite(test: impl AsyncFnOnce(Router)) {

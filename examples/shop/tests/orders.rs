@@ -775,7 +775,10 @@ async fn openapi_document() {
         .iter()
         .filter_map(|p| p["name"].as_str())
         .collect();
-    assert_eq!(names, ["page", "limit", "offset", "sort", "order", "status"]);
+    assert_eq!(
+        names,
+        ["page", "limit", "offset", "sort", "order", "status"]
+    );
     assert_eq!(
         doc["paths"]["/api/users/{id}/orders"]["get"]["parameters"][0]["in"],
         "path"
