@@ -6,9 +6,13 @@ use rustbe_core::config::Config;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Development defaults: `conduit.db` and port 8081. Production must name its database.
+    let production = std::env::var("APP_ENV").is_ok_and(|env| env == "production");
     let mut config = Config::from_lookup(conduit::APP_NAME, |key| match std::env::var(key) {
         Ok(value) => Some(value),
-        Err(_) if key == "DATABASE_URL" => Some("sqlite://conduit.db?mode=rwc".into()),
+        Err(_) if key == "DATABASE_URL" && !production => {
+            Some("sqlite://conduit.db?mode=rwc".into())
+        }
         Err(_) if key == "PORT" => Some("8081".into()),
         Err(_) => None,
     })?;
