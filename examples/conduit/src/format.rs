@@ -11,7 +11,6 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
 
 /// The format of the whole app, framework rejections included.
-#[must_use]
 pub fn conduit() -> Plain<ConduitErrors> {
     Plain::wrapped().errors(ConduitErrors)
 }
