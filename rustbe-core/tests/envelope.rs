@@ -16,7 +16,7 @@ use serde_json::json;
 #[path = "support/contract.rs"]
 mod contract;
 
-use contract::{api, code_named, test_config};
+use contract::{api, test_config};
 
 fn router(config: Config) -> Router {
     App::new(config).api(api()).into_router()

@@ -249,7 +249,7 @@ impl ErrorFormat for BodyErrors {
 
 #[tokio::test]
 async fn an_app_format_renders_errors_and_remaps_statuses() {
-    let app = app(Plain::wrapped().errors(BodyErrors));
+    let app = app(Plain::wrapped().with_errors(BodyErrors));
     let r = TestRequest::post("/api/items")
         .json(&json!({"name": "", "price": 1, "contact": "a@b.co"}))
         .send(&app)
@@ -318,7 +318,7 @@ async fn the_document_follows_the_format() {
     );
 
     let doc = TestRequest::get("/openapi.json")
-        .send(&app(Plain::wrapped().errors(BodyErrors)))
+        .send(&app(Plain::wrapped().with_errors(BodyErrors)))
         .await
         .json();
     assert!(doc["components"]["schemas"]["GenericError"].is_object());

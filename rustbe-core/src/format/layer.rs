@@ -247,8 +247,8 @@ fn rejection(response: Response<Body>, scope: Option<&Scope>) -> Response<Body> 
         None => error.into_response(),
         Some(scope) => CURRENT.sync_scope(scope.clone(), || error.into_response()),
     };
-    // A status the code does not name (410, 418…) keeps its own.
-    if code.status() != status && rendered.status() == code.status() {
+    // A status no code names (410, 418…) keeps its own, whatever the format maps the code to.
+    if code.status() != status {
         *rendered.status_mut() = status;
     }
     let own: Vec<header::HeaderName> = rendered.headers().keys().cloned().collect();

@@ -425,7 +425,7 @@ pub trait ErrorFormat: Send + Sync + 'static {
 /// serialisation); a format writes the body around them.
 ///
 /// ```
-/// use rustbe_core::format::{ErrorFormat, Format, Names, PageKind, Paging, Plain, Problem, Reply};
+/// use rustbe_core::format::{ErrorFormat, Format, Names, PageKind, Paging, Plain, Reply};
 /// use utoipa::openapi::{RefOr, schema::Schema};
 ///
 /// /// Plain objects, but every page wrapped as `{"items": […], "total": n}`.
@@ -443,7 +443,7 @@ pub trait ErrorFormat: Send + Sync + 'static {
 ///         out.push_str("}");
 ///     }
 ///     fn errors(&self) -> &dyn ErrorFormat {
-///         &Problem
+///         Format::errors(&self.0)
 ///     }
 ///     fn one_schema(&self, names: Names<'_>, data: RefOr<Schema>) -> RefOr<Schema> {
 ///         self.0.one_schema(names, data)

@@ -20,7 +20,7 @@ static NEXT_CURSOR: HeaderName = HeaderName::from_static("x-next-cursor");
 ///   "<many>Count": n}` (a cursor page: `"nextCursor"` instead of the count), with the
 ///   [`Names`] of the answer; an answer without names is bare.
 ///
-/// Errors are RFC 9457 problem details ([`Problem`]) unless [`Plain::errors`] says otherwise.
+/// Errors are RFC 9457 problem details ([`Problem`]) unless [`Plain::with_errors`] says otherwise.
 ///
 /// ```
 /// use rustbe_core::envelope::PageMeta;
@@ -91,9 +91,9 @@ impl<E: ErrorFormat> Plain<E> {
     /// ```
     /// use rustbe_core::format::{Envelope, Plain};
     /// // Plain values, but errors in rustbe's envelope.
-    /// let format = Plain::bare().errors(Envelope);
+    /// let format = Plain::bare().with_errors(Envelope);
     /// ```
-    pub fn errors<F: ErrorFormat>(self, errors: F) -> Plain<F> {
+    pub fn with_errors<F: ErrorFormat>(self, errors: F) -> Plain<F> {
         Plain {
             wrapped: self.wrapped,
             count_suffix: self.count_suffix,
@@ -125,7 +125,7 @@ impl<E: ErrorFormat> Format for Plain<E> {
             out.push_str(items);
             match paging {
                 Paging::Page(meta) => {
-                    out.header(TOTAL_COUNT.clone(), HeaderValue::from(meta.total))
+                    out.header(TOTAL_COUNT.clone(), HeaderValue::from(meta.total));
                 }
                 Paging::Cursor(meta) => {
                     if let Some(next) = meta

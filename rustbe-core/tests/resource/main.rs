@@ -73,6 +73,7 @@ impl TestApp {
         let cache = Cache::memory("resource-tests", 1 << 20);
         let router = App::new(Config::for_tests("resource-tests"))
             .format(format)
+            .openapi(rustbe_core::resource::openapi::<tag::Model>("/api"))
             .database(db.clone())
             .cache(cache.clone())
             .api(api)

@@ -45,7 +45,7 @@ fn the_document_names_every_route_parameter_and_schema() {
         ]
     );
     assert!(
-        list["parameters"][2]["description"]
+        list["parameters"][3]["description"]
             .as_str()
             .expect("a description")
             .contains("name, price, stock, created_at")

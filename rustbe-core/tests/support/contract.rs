@@ -36,12 +36,12 @@ impl SortFields for ItemSort {
     const DEFAULT: &'static [SortKey] = &[SortKey::asc("name")];
 }
 
-pub fn code_named(name: &str) -> Option<ErrorCode> {
+pub(crate) fn code_named(name: &str) -> Option<ErrorCode> {
     ErrorCode::ALL.into_iter().find(|c| c.as_str() == name)
 }
 
 /// The routes of the contract: one per kind of answer and of error.
-pub fn api() -> Router {
+pub(crate) fn api() -> Router {
     Router::new()
         .route(
             "/items",
@@ -126,7 +126,7 @@ pub fn api() -> Router {
 }
 
 /// A short timeout and a small body limit, so both rejections are quick to provoke.
-pub fn test_config() -> Config {
+pub(crate) fn test_config() -> Config {
     let mut config = Config::for_tests("envelope");
     config.request_timeout = Duration::from_millis(300);
     config.body_limit = 1024;
