@@ -12,7 +12,7 @@ use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, T
 
 /// The format of the whole app, framework rejections included.
 pub fn conduit() -> Plain<ConduitErrors> {
-    Plain::wrapped().errors(ConduitErrors)
+    Plain::wrapped().with_errors(ConduitErrors)
 }
 
 /// `{"errors": {"body": ["email must be a valid email address", …]}}`.
