@@ -46,7 +46,12 @@ struct AuthenticatorInner {
     issuer: TokenIssuer,
     revocation: Arc<dyn RevocationList>,
     verified: VerifiedTokens,
+    /// The scheme of `Authorization: <scheme> <token>`; `None` is the default, `Bearer`.
+    scheme: Option<Arc<str>>,
 }
+
+/// The default token scheme: `Authorization: Bearer <jwt>`.
+pub const BEARER: &str = "Bearer";
 
 /// Access tokens whose signature was checked already: a client sends the same token on every
 /// request, and checking an HMAC and parsing the claims cost more than the rest of a cached
@@ -179,13 +184,60 @@ impl Authenticator {
     /// ```
     #[must_use]
     pub fn new(issuer: TokenIssuer, revocation: Arc<dyn RevocationList>) -> Self {
+        Self::with_scheme(issuer, revocation, BEARER)
+    }
+
+    /// An authenticator that reads `Authorization: <scheme> <token>` instead of `Bearer`
+    /// (compared case-insensitively), as an API with its own contract needs it: the RealWorld
+    /// "Conduit" API sends `Token <jwt>`. Behind [`AuthLayer`], the `WWW-Authenticate`
+    /// challenge of every 401 names `scheme` too.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use std::sync::Arc;
+    /// use rustbe_auth::{layer::Authenticator, revocation::MemoryRevocationList, token::TokenIssuer};
+    /// use rustbe_core::{access::Principal, config::Config};
+    ///
+    /// let issuer = TokenIssuer::from_config(&Config::for_tests("conduit"));
+    /// let token = issuer.issue_access(&Principal::new("7", ["user"]), "s1").unwrap().token;
+    /// let auth = Authenticator::with_scheme(issuer, Arc::new(MemoryRevocationList::new()), "Token");
+    /// assert_eq!(auth.scheme(), "Token");
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("authorization", format!("Token {token}").parse().unwrap());
+    /// assert_eq!(auth.authenticate(&headers).await.unwrap().unwrap().0.id(), "7");
+    /// headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    /// assert!(auth.authenticate(&headers).await.unwrap().is_none(), "another scheme: anonymous");
+    /// # });
+    /// ```
+    #[must_use]
+    pub fn with_scheme(
+        issuer: TokenIssuer,
+        revocation: Arc<dyn RevocationList>,
+        scheme: &str,
+    ) -> Self {
+        let scheme = (!scheme.eq_ignore_ascii_case(BEARER)).then(|| Arc::from(scheme));
         Self {
             inner: Arc::new(AuthenticatorInner {
                 issuer,
                 revocation,
                 verified: VerifiedTokens::default(),
+                scheme,
             }),
         }
+    }
+
+    /// The scheme of the `Authorization` header this authenticator reads (`Bearer` by
+    /// default).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use rustbe_auth::{layer::Authenticator, revocation::MemoryRevocationList, token::TokenIssuer};
+    /// let issuer = TokenIssuer::from_config(&rustbe_core::config::Config::for_tests("shop"));
+    /// assert_eq!(Authenticator::new(issuer, Arc::new(MemoryRevocationList::new())).scheme(), "Bearer");
+    /// ```
+    #[must_use]
+    pub fn scheme(&self) -> &str {
+        self.inner.scheme.as_deref().unwrap_or(BEARER)
     }
 
     /// The caller of a request with these headers: `None` without `Authorization: Bearer`;
@@ -239,11 +291,11 @@ impl Authenticator {
         let Some(space) = value.iter().position(|&b| b == b' ') else {
             return Ok(None);
         };
-        if !value[..space].eq_ignore_ascii_case(b"bearer") {
+        let inner = &*self.inner;
+        if !value[..space].eq_ignore_ascii_case(self.scheme().as_bytes()) {
             return Ok(None);
         }
         let token = value[space + 1..].trim_ascii();
-        let inner = &*self.inner;
         let leeway = inner.issuer.leeway().as_secs();
         if let Some(verified) = inner.verified.get(token, now_secs(), leeway) {
             return Ok(Some(verified));
@@ -300,6 +352,46 @@ impl<S: Send + Sync> FromRequestParts<S> for AccessClaims {
             // Without claims: the reason the token was refused, or a plain 401.
             None => Principal::require(&parts.extensions).and(Err(Error::unauthorized())),
         }
+    }
+}
+
+/// The caller, when there is one, for routes where authentication is optional: `None`
+/// without credentials (an anonymous read), the caller with a valid token, and 401 (the
+/// reason [`AuthLayer`] left: `INVALID_TOKEN`, `TOKEN_EXPIRED`, or 503 when revocation could
+/// not be checked) when a token was sent and refused. `Option<Principal>` differs: it treats a
+/// refused token as no token.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # use std::sync::Arc;
+/// # use rustbe_auth::{layer::{AuthLayer, Authenticator}, revocation::MemoryRevocationList, token::TokenIssuer};
+/// # use rustbe_core::{access::Principal, config::Config, testing::TestRequest};
+/// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+/// # let token = issuer.issue_access(&Principal::new("7", ["customer"]), "s1").unwrap().token;
+/// # let auth = Authenticator::new(issuer, Arc::new(MemoryRevocationList::new()));
+/// use axum::{Router, routing::get};
+/// use rustbe_auth::layer::OptionalPrincipal;
+///
+/// let greet = |OptionalPrincipal(caller): OptionalPrincipal| async move {
+///     caller.map_or("anonymous".to_owned(), |p| p.id().to_owned())
+/// };
+/// let app = Router::new().route("/hello", get(greet)).layer(AuthLayer::new(auth));
+/// assert_eq!(TestRequest::get("/hello").send(&app).await.body(), b"anonymous");
+/// assert_eq!(TestRequest::get("/hello").bearer(&token).send(&app).await.body(), b"7");
+/// assert_eq!(TestRequest::get("/hello").bearer("forged").send(&app).await.status(), 401);
+/// # });
+/// ```
+#[derive(Debug, Clone)]
+pub struct OptionalPrincipal(pub Option<Principal>);
+
+impl<S: Send + Sync> FromRequestParts<S> for OptionalPrincipal {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        if let Some(failure) = parts.extensions.get::<AuthFailure>() {
+            return Err(failure.to_error());
+        }
+        Ok(Self(parts.extensions.get::<Principal>().cloned()))
     }
 }
 
@@ -409,7 +501,51 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut req: Request<B>) -> Self::Future {
+    fn call(&mut self, req: Request<B>) -> Self::Future {
+        let future = self.dispatch(req);
+        let Some(scheme) = self.auth.inner.scheme.clone() else {
+            return future;
+        };
+        // Another scheme than `Bearer`: the challenge of a 401 from inside names it.
+        Either::Right(Box::pin(async move {
+            let mut response = future.await?;
+            rechallenge(&mut response, &scheme);
+            Ok(response)
+        }))
+    }
+}
+
+/// Replaces the `Bearer` of a `WWW-Authenticate` challenge with `scheme`, keeping its
+/// parameters (`error="invalid_token"`).
+fn rechallenge(response: &mut Response, scheme: &str) {
+    let Some(value) = response.headers().get(header::WWW_AUTHENTICATE) else {
+        return;
+    };
+    let bytes = value.as_bytes();
+    if bytes.len() < BEARER.len() || !bytes[..BEARER.len()].eq_ignore_ascii_case(BEARER.as_bytes())
+    {
+        return;
+    }
+    let mut challenge = scheme.as_bytes().to_vec();
+    challenge.extend_from_slice(&bytes[BEARER.len()..]);
+    if let Ok(value) = http::HeaderValue::from_bytes(&challenge) {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
+    }
+}
+
+impl<S> Auth<S> {
+    #[allow(clippy::type_complexity, reason = "the service's own future type")]
+    fn dispatch<B>(
+        &mut self,
+        mut req: Request<B>,
+    ) -> Either<S::Future, BoxFuture<'static, Result<Response, Infallible>>>
+    where
+        S: Service<Request<B>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+        S::Future: Send + 'static,
+        B: Send + 'static,
+    {
         // A request looked at already, no token, or a token verified already and a revocation
         // list that answers at once (in memory): decided here, with no box and no clone.
         if req.extensions().get::<Principal>().is_some()
@@ -670,6 +806,32 @@ mod tests {
         );
         assert!(VerifiedTokens::key(b"a.b") != VerifiedTokens::key(b"a.c"));
         assert_eq!(VerifiedTokens::key(b""), 0, "a short token is a key too");
+    }
+
+    #[test]
+    fn a_challenge_names_the_scheme_and_keeps_its_parameters() {
+        let challenged = |value: &'static str| {
+            let mut response = Response::new(Body::empty());
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                http::HeaderValue::from_static(value),
+            );
+            rechallenge(&mut response, "Token");
+            response.headers()[header::WWW_AUTHENTICATE].clone()
+        };
+        assert_eq!(challenged("Bearer"), "Token");
+        assert_eq!(
+            challenged(r#"Bearer error="invalid_token""#),
+            r#"Token error="invalid_token""#
+        );
+        assert_eq!(
+            challenged("Basic realm=\"x\""),
+            "Basic realm=\"x\"",
+            "not ours"
+        );
+        let mut bare = Response::new(Body::empty());
+        rechallenge(&mut bare, "Token");
+        assert!(bare.headers().get(header::WWW_AUTHENTICATE).is_none());
     }
 
     #[test]

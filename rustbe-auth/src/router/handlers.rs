@@ -19,47 +19,16 @@ use crate::mail::Email;
 use crate::revocation::access_token_key;
 use crate::store::{Consumed, token_hash};
 use crate::token::now_secs;
-use crate::users::{NewUser, UserStore};
+use crate::users::UserStore;
 
-/// Emails are compared case-insensitively: stored and looked up trimmed and lower-cased.
-fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
-
-fn invalid_credentials() -> Error {
-    Error::new(ErrorCode::InvalidCredentials)
-}
+use super::account::normalize_email;
 
 pub(super) async fn register<U: UserStore>(
     State(auth): State<AuthService<U>>,
-    Json(mut body): Json<RegisterRequest>,
+    Json(body): Json<RegisterRequest>,
 ) -> Result<Created<Session<U::User>>, Error> {
-    body.email = normalize_email(&body.email);
-    body.name = body.name.trim().to_owned();
-    let mut details: Vec<FieldError> = match body.validate() {
-        Ok(()) => Vec::new(),
-        Err(errors) => Error::from(errors).details().to_vec(),
-    };
-    details.extend(
-        auth.inner
-            .policy
-            .broken_rules(&body.password)
-            .into_iter()
-            .map(|rule| FieldError::new("password", rule)),
-    );
-    if !details.is_empty() {
-        details.sort_by(|a, b| a.field().cmp(b.field()));
-        return Err(Error::validation(details));
-    }
-    let password_hash = auth.inner.hasher.hash(&body.password).await?;
     let (credentials, user) = auth
-        .inner
-        .users
-        .create(NewUser {
-            email: body.email,
-            name: body.name,
-            password_hash,
-        })
+        .register(&body.email, &body.name, &body.password)
         .await?;
     let tokens = auth.start_session(&credentials).await?;
     Ok(Created::new(
@@ -72,26 +41,7 @@ pub(super) async fn login<U: UserStore>(
     State(auth): State<AuthService<U>>,
     Json(body): Json<LoginRequest>,
 ) -> Result<Single<Session<U::User>>, Error> {
-    let inner = &auth.inner;
-    let email = normalize_email(&body.email);
-    auth.count_account_attempt(&email).await?;
-    let found = if body.password.chars().count() > inner.policy.max_len() {
-        None
-    } else {
-        inner.users.find_by_email(&email).await?
-    };
-    // The same work, status and body whether the email is unknown or the password wrong.
-    let Some((credentials, user)) = found else {
-        inner.hasher.verify_dummy(&body.password).await?;
-        return Err(invalid_credentials());
-    };
-    if !inner
-        .hasher
-        .verify(&body.password, &credentials.password_hash)
-        .await?
-    {
-        return Err(invalid_credentials());
-    }
+    let (credentials, user) = auth.check_login(&body.email, &body.password).await?;
     let tokens = auth.start_session(&credentials).await?;
     Ok(Single(Session { user, tokens }))
 }

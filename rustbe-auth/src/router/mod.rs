@@ -119,9 +119,38 @@ pub struct AuthServiceBuilder<U> {
     reset_ttl: Duration,
     rate_limit: Option<RateLimitLayer>,
     account_limit: Option<(Arc<dyn RateLimiter>, rustbe_core::config::Rate)>,
+    scheme: String,
 }
 
 impl<U: UserStore> AuthServiceBuilder<U> {
+    /// The scheme of `Authorization: <scheme> <token>` (default `Bearer`), honoured by
+    /// [`AuthService::layer`], the `WWW-Authenticate` challenge of its 401s and
+    /// [`AuthService::security_scheme`]. The RealWorld "Conduit" API sends `Token <jwt>`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::{MemoryUserStore, NewUser, UserStore}};
+    /// # let config = rustbe_core::config::Config::for_tests("conduit");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// use axum::{Router, routing::get};
+    /// use rustbe_core::{access::Principal, testing::TestRequest};
+    ///
+    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).token_scheme("Token").build();
+    /// # let (user, _) = auth.users().create(NewUser { email: "a@b.co".into(), name: "A".into(), password_hash: String::new() }).await.unwrap();
+    /// let token = auth.access_token(&user).unwrap().token;
+    /// let me = Router::new().route("/user", get(|p: Principal| async move { p.id().to_owned() })).layer(auth.layer());
+    /// let ok = TestRequest::get("/user").header("authorization", &format!("Token {token}")).send(&me).await;
+    /// assert_eq!(ok.body(), user.id.as_bytes());
+    /// let anonymous = TestRequest::get("/user").send(&me).await;
+    /// assert_eq!((anonymous.status().as_u16(), anonymous.header("www-authenticate")), (401, Some("Token")));
+    /// # });
+    /// ```
+    pub fn token_scheme(mut self, scheme: &str) -> Self {
+        scheme.clone_into(&mut self.scheme);
+        self
+    }
+
     /// The password hasher (default: [`PasswordHasher::new`]).
     ///
     /// ```
@@ -331,7 +360,11 @@ impl<U: UserStore> AuthServiceBuilder<U> {
                 users: self.users,
                 hasher: self.hasher.unwrap_or_default(),
                 policy: self.policy,
-                authenticator: Authenticator::new(self.issuer.clone(), revocation.clone()),
+                authenticator: Authenticator::with_scheme(
+                    self.issuer.clone(),
+                    revocation.clone(),
+                    &self.scheme,
+                ),
                 issuer: self.issuer,
                 revocation,
                 refresh: self.refresh,
@@ -384,6 +417,7 @@ impl<U: UserStore> AuthService<U> {
             reset_ttl: Duration::from_secs(3600),
             rate_limit: None,
             account_limit: None,
+            scheme: crate::layer::BEARER.to_owned(),
         }
     }
 
@@ -706,6 +740,78 @@ where
     /// ```
     #[must_use]
     pub fn openapi(&self) -> utoipa::openapi::OpenApi {
-        openapi::document::<U::User>()
+        let mut doc = openapi::document::<U::User>();
+        doc.merge(self.security_openapi());
+        doc
+    }
+}
+
+impl<U: UserStore> AuthService<U> {
+    /// How a client sends its token, for the OpenAPI document: an HTTP `bearer` scheme (JWT)
+    /// by default; with another [`token_scheme`](AuthServiceBuilder::token_scheme), an
+    /// `apiKey` in the `Authorization` header whose description names the format
+    /// (`Token <jwt>`), since OpenAPI's `http` schemes are the IANA-registered ones only.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let config = rustbe_core::config::Config::for_tests("conduit");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// let bearer = AuthService::builder(&config, MemoryUserStore::new(), tokens.clone()).build();
+    /// let json = serde_json::to_value(bearer.security_scheme()).unwrap();
+    /// assert_eq!((json["type"].as_str(), json["scheme"].as_str()), (Some("http"), Some("bearer")));
+    /// let token = AuthService::builder(&config, MemoryUserStore::new(), tokens).token_scheme("Token").build();
+    /// let json = serde_json::to_value(token.security_scheme()).unwrap();
+    /// assert_eq!((json["type"].as_str(), json["in"].as_str(), json["name"].as_str()), (Some("apiKey"), Some("header"), Some("Authorization")));
+    /// assert!(json["description"].as_str().unwrap().contains("Token <jwt>"));
+    /// # });
+    /// ```
+    #[must_use]
+    pub fn security_scheme(&self) -> utoipa::openapi::security::SecurityScheme {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let scheme = self.inner.authenticator.scheme();
+        if scheme.eq_ignore_ascii_case(crate::layer::BEARER) {
+            return SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            );
+        }
+        let description = format!("`Authorization: {scheme} <jwt>`");
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+            "Authorization",
+            &description,
+        )))
+    }
+
+    /// A document holding only [`AuthService::security_scheme`], under
+    /// [`BEARER_SCHEME`](rustbe_core::app::BEARER_SCHEME) (the name every secured operation
+    /// of rustbe lists), for an app that serves its own account routes instead of
+    /// [`AuthService::router`]: `App::openapi` lets it replace the default bearer scheme.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthService, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let config = rustbe_core::config::Config::for_tests("conduit");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// use rustbe_core::{app::App, testing::TestRequest};
+    ///
+    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).token_scheme("Token").build();
+    /// let router = App::new(config).openapi(auth.security_openapi()).into_router();
+    /// let doc = TestRequest::get("/openapi.json").send(&router).await.json();
+    /// assert_eq!(doc["components"]["securitySchemes"]["bearer_auth"]["type"], "apiKey");
+    /// # });
+    /// ```
+    #[must_use]
+    pub fn security_openapi(&self) -> utoipa::openapi::OpenApi {
+        let components = utoipa::openapi::ComponentsBuilder::new()
+            .security_scheme(rustbe_core::app::BEARER_SCHEME, self.security_scheme())
+            .build();
+        utoipa::openapi::OpenApiBuilder::new()
+            .components(Some(components))
+            .build()
     }
 }

@@ -177,6 +177,14 @@ impl App {
     /// # });
     /// ```
     pub fn openapi(mut self, doc: OpenApi) -> Self {
+        // The app's security schemes replace the defaults of the same name (a `Token` scheme
+        // from rustbe-auth for `bearer_auth`); everything else already present is kept.
+        if let Some(theirs) = doc.components.as_ref() {
+            let ours = self.openapi.components.get_or_insert_with(Default::default);
+            for (name, scheme) in &theirs.security_schemes {
+                ours.security_schemes.insert(name.clone(), scheme.clone());
+            }
+        }
         self.openapi.merge(doc);
         self
     }
