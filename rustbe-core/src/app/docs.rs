@@ -99,19 +99,7 @@ pub(crate) fn document_rate_limit(doc: &mut OpenApi, prefix: &str) {
         if !path.starts_with(prefix) {
             continue;
         }
-        for operation in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.options,
-            &mut item.head,
-            &mut item.patch,
-            &mut item.trace,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for operation in crate::openapi::operations_mut(item) {
             operation
                 .responses
                 .responses

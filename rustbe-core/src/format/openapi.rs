@@ -33,19 +33,7 @@ pub(crate) fn tag(schema: RefOr<Schema>, names: Names<'_>) -> RefOr<Schema> {
 /// tags are removed).
 pub(crate) fn apply(format: Option<&dyn Format>, doc: &mut OpenApi) {
     for item in doc.paths.paths.values_mut() {
-        for operation in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.options,
-            &mut item.head,
-            &mut item.patch,
-            &mut item.trace,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for operation in crate::openapi::operations_mut(item) {
             rewrite(format, operation);
         }
     }
