@@ -296,6 +296,23 @@ async fn a_router_may_answer_in_its_own_format() {
 }
 
 #[tokio::test]
+async fn a_router_may_keep_the_envelope_in_an_app_of_another_format() {
+    let legacy = Router::new()
+        .route(
+            "/thing",
+            get(|| async { Err::<Single<()>, _>(Error::forbidden()) }),
+        )
+        .layer(FormatLayer::new(rustbe_core::format::Envelope));
+    let app = App::new(Config::for_tests("formats"))
+        .format(Problem::new())
+        .api(Router::new().nest("/v1", legacy))
+        .into_router();
+    let r = TestRequest::get("/api/v1/thing").send(&app).await;
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.json()["error"]["code"], "FORBIDDEN");
+}
+
+#[tokio::test]
 async fn the_document_follows_the_format() {
     let doc = TestRequest::get("/openapi.json")
         .send(&app(Problem::new()))

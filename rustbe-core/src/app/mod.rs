@@ -206,7 +206,7 @@ impl App {
     /// # });
     /// ```
     pub fn format<F: Format>(mut self, format: F) -> Self {
-        self.format = FormatLayer::new(format);
+        self.format = FormatLayer::for_app(format);
         self
     }
 

@@ -26,7 +26,8 @@ use crate::error::Rendered;
 /// [`App`](crate::app::App) installs one with the app's format
 /// ([`App::format`](crate::app::App::format)); add another on a router to answer it in its
 /// own format. [`FormatLayer::envelope`] (what the app uses by default) costs no task-local
-/// scope: the envelope is what every answer falls back to.
+/// scope: the envelope is what every answer falls back to. To answer one router in the
+/// envelope inside an app of another format, use `FormatLayer::new(Envelope)`, which sets it.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -65,10 +66,16 @@ impl FormatLayer {
     /// let layer = rustbe_core::format::FormatLayer::new(rustbe_core::format::Plain::bare());
     /// ```
     pub fn new<F: Format>(format: F) -> Self {
+        Self::shared(Arc::new(format))
+    }
+
+    /// The app's layer for `format`: the scope-free [`FormatLayer::envelope`] when it is the
+    /// envelope, which every answer falls back to outside a scope.
+    pub(crate) fn for_app<F: Format>(format: F) -> Self {
         if TypeId::of::<F>() == TypeId::of::<Envelope>() {
             return Self::envelope();
         }
-        Self::shared(Arc::new(format))
+        Self::new(format)
     }
 
     /// Answers in a shared `format`.
