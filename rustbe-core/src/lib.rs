@@ -1,7 +1,7 @@
 //! rustbe-core: the runtime every rustbe app needs.
 //!
 //! - one error type, [`Error`], and one JSON envelope for every answer ([`envelope`]);
-//! - responses in that envelope or any other wire format ([`response`], [`format`]);
+//! - responses in that envelope or any other wire format ([`response`], [`format`](mod@format));
 //! - extractors whose rejections render it ([`extract`]);
 //! - who is calling and what they may do ([`access`]);
 //! - configuration from the environment ([`config`]) and the database pool ([`db`]);

@@ -1,4 +1,4 @@
-//! Success responses in the app's [format](crate::format) (the envelope by default):
+//! Success responses in the app's [response format](crate::format) (the envelope by default):
 //! [`Single`] (200), [`Created`] (201 with `Location`), [`NoContent`] (204) and [`Page`] (200
 //! with its `pagination`). Each may carry [`Names`] for formats that wrap answers in them.
 

@@ -30,7 +30,7 @@ pub fn millis<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error
     s.serialize_str(&at.to_rfc3339_opts(SecondsFormat::Millis, true))
 }
 
-/// An article as the caller sees it, read in one query ([`select`]) but for its tags.
+/// An article as the caller sees it, read in one query (`select`) but for its tags.
 #[derive(Debug, Serialize, ToSchema, FromQueryResult)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleView {

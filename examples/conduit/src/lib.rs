@@ -1,6 +1,6 @@
 //! The RealWorld "Conduit" API (`gothinkster/realworld`, `api/openapi.yml`) on rustbe: users
 //! and `Token` authentication from rustbe-auth, profiles and follows, articles with slugs,
-//! tags and favourites, the feed, comments; Conduit's own wire format ([`format`]); SQLite by
+//! tags and favourites, the feed, comments; Conduit's own wire format ([`format`](mod@format)); SQLite by
 //! default, PostgreSQL and Redis by `DATABASE_URL` and `REDIS_URL`. See `docs/conduit.md`.
 
 /// The guide: running, testing, what comes from rustbe, the gap list (`docs/conduit.md`).
