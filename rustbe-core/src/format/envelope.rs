@@ -7,6 +7,7 @@ use utoipa::openapi::schema::Schema;
 use utoipa::openapi::{Ref, RefOr};
 
 use super::{ErrorFormat, ErrorView, Format, Names, PageKind, Paging, Reply};
+#[cfg(doc)]
 use crate::envelope::{ErrorBody, ErrorEnvelope};
 
 /// rustbe's envelope, the default format. Names are ignored.
@@ -54,15 +55,32 @@ impl Format for Envelope {
     }
 }
 
+/// [`ErrorEnvelope`] on the wire, borrowing the error's parts instead of copying them.
+#[derive(serde::Serialize)]
+struct Wire<'a> {
+    success: bool,
+    error: WireBody<'a>,
+}
+
+/// [`ErrorBody`] borrowed: the same members, in the same order.
+#[derive(serde::Serialize)]
+struct WireBody<'a> {
+    code: crate::ErrorCode,
+    message: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    details: &'a [crate::FieldError],
+    request_id: &'a str,
+}
+
 impl ErrorFormat for Envelope {
     fn render(&self, error: &ErrorView<'_>, out: &mut Reply) {
-        out.push_json(&ErrorEnvelope {
+        out.push_json(&Wire {
             success: false,
-            error: ErrorBody {
+            error: WireBody {
                 code: error.code(),
-                message: error.message().to_owned().into(),
-                details: error.details().to_vec(),
-                request_id: error.request_id().to_owned(),
+                message: error.message(),
+                details: error.details(),
+                request_id: error.request_id(),
             },
         });
     }
