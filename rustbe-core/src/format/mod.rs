@@ -486,13 +486,18 @@ fn current() -> Option<Scope> {
     CURRENT.try_with(Scope::clone).ok()
 }
 
+/// The format alone (no copy of the request's URI), for the success paths.
+fn current_format() -> Option<Arc<dyn Format>> {
+    CURRENT.try_with(|scope| Arc::clone(&scope.format)).ok()
+}
+
 /// `data` (JSON text) as a single value in the current format.
 pub(crate) fn one_json(status: StatusCode, names: Names<'_>, data: &str) -> Response {
-    match current() {
+    match current_format() {
         None => envelope::one_response(status, data),
-        Some(scope) => {
+        Some(format) => {
             let mut reply = Reply::with_capacity(data.len() + 32);
-            scope.format.one(names, data, &mut reply);
+            format.one(names, data, &mut reply);
             reply.into_response(status, json_type())
         }
     }
@@ -500,12 +505,12 @@ pub(crate) fn one_json(status: StatusCode, names: Names<'_>, data: &str) -> Resp
 
 /// `value` as a single value in the current format.
 pub(crate) fn one_value<T: Serialize>(status: StatusCode, names: Names<'_>, value: &T) -> Response {
-    match current() {
+    match current_format() {
         None => crate::response::json_response(status, &crate::envelope::Data::new(value)),
-        Some(scope) => match serde_json::to_string(value) {
+        Some(format) => match serde_json::to_string(value) {
             Ok(data) => {
                 let mut reply = Reply::with_capacity(data.len() + 32);
-                scope.format.one(names, &data, &mut reply);
+                format.one(names, &data, &mut reply);
                 reply.into_response(status, json_type())
             }
             Err(err) => Error::internal(err).into_response(),
@@ -515,7 +520,7 @@ pub(crate) fn one_value<T: Serialize>(status: StatusCode, names: Names<'_>, valu
 
 /// `items` (a JSON array) as a page in the current format.
 pub(crate) fn page_json(names: Names<'_>, items: &str, paging: Paging<'_>) -> Response {
-    let format = current().map(|scope| scope.format);
+    let format = current_format();
     let format: &dyn Format = format.as_deref().unwrap_or(&Envelope);
     let mut reply = Reply::with_capacity(items.len() + 96);
     format.page(names, items, paging, &mut reply);
