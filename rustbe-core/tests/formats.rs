@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::routing::get;
 use rustbe_core::app::App;
 use rustbe_core::config::Config;
-use rustbe_core::extract::{Pagination, Path};
+use rustbe_core::extract::{PageBy, Pagination, PaginationLimits, Path};
 use rustbe_core::format::{
     ErrorFormat, ErrorView, Format, FormatLayer, Names, PageKind, Paging, Plain, Problem, Reply,
 };
@@ -42,6 +42,7 @@ fn api() -> Router {
 fn app(format: impl Format) -> Router {
     App::new(contract::test_config())
         .format(format)
+        .pagination(PaginationLimits::default().paged_by(PageBy::Offset))
         .api(api())
         .into_router()
 }
@@ -157,7 +158,7 @@ async fn validation_problems_list_every_field() {
         .map(|a| a.iter().filter_map(|e| e["field"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(fields, ["contact", "name", "price"], "{json}");
-    let bad_page = TestRequest::get("/api/items?page=0&limit=x")
+    let bad_page = TestRequest::get("/api/items?offset=-1&limit=x")
         .send(&app)
         .await;
     let json = assert_problem(&bad_page, 400, "BAD_REQUEST");
@@ -199,7 +200,10 @@ async fn plain_values_and_pages() {
 
 #[tokio::test]
 async fn the_envelope_ignores_names_and_reports_offsets() {
-    let app = App::new(contract::test_config()).api(api()).into_router();
+    let app = App::new(contract::test_config())
+        .pagination(PaginationLimits::default().paged_by(PageBy::Offset))
+        .api(api())
+        .into_router();
     let one = TestRequest::get("/api/named/items/4").send(&app).await;
     assert_eq!(one.json(), json!({"success": true, "data": {"id": 4}}));
     let page = TestRequest::get("/api/named/items?offset=10&limit=4")
@@ -213,7 +217,16 @@ async fn the_envelope_ignores_names_and_reports_offsets() {
         .send(&app)
         .await;
     assert_eq!(both.status(), 400);
-    assert_eq!(both.json()["error"]["details"][0]["field"], "offset");
+    assert_eq!(both.json()["error"]["details"][0]["field"], "page");
+    let by_number = App::new(contract::test_config()).api(api()).into_router();
+    let offset = TestRequest::get("/api/named/items?offset=1")
+        .send(&by_number)
+        .await;
+    assert_eq!(offset.status(), 400, "pages by number by default");
+    assert_eq!(
+        offset.json()["error"]["message"],
+        "This API pages by `page`, not `offset`"
+    );
 }
 
 /// An app's own format: Conduit's `{"errors": {"body": […]}}` with 422 for bad input.

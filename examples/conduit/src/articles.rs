@@ -178,7 +178,7 @@ async fn page(ctx: &Ctx, me: Option<i32>, filter: Condition, paging: Pagination)
 }
 
 /// Recent articles, filtered.
-#[utoipa::path(get, path = "/api/articles", tag = "Articles", params(ListQuery),
+#[utoipa::path(get, path = "/api/articles", tag = "Articles", params(ListQuery, Pagination),
     responses((status = 200, description = "`{\"articles\": [Article], \"articlesCount\": n}`")))]
 pub async fn list(
     ctx: State<Ctx>,
@@ -216,7 +216,7 @@ fn sub<C: ColumnTrait>(column: C, condition: SimpleExpr) -> SelectStatement {
 }
 
 /// Recent articles by the authors the caller follows.
-#[utoipa::path(get, path = "/api/articles/feed", tag = "Articles", params(ListQuery), security(("bearer_auth" = [])),
+#[utoipa::path(get, path = "/api/articles/feed", tag = "Articles", params(Pagination), security(("bearer_auth" = [])),
     responses((status = 200, description = "`{\"articles\": [Article], \"articlesCount\": n}`")))]
 pub async fn feed(ctx: State<Ctx>, me: Principal, paging: Pagination) -> Answer {
     let followed = sub(

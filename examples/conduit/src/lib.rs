@@ -27,6 +27,7 @@ use rustbe_auth::store::SeaOrmTokenStore;
 use rustbe_core::access::Principal;
 use rustbe_core::app::App;
 use rustbe_core::config::Config;
+use rustbe_core::extract::{PageBy, PaginationLimits};
 use rustbe_core::rate_limit::{MemoryRateLimiter, RateLimiter, RedisRateLimiter};
 use rustbe_core::{Error, ErrorCode};
 use sea_orm::DatabaseConnection;
@@ -196,6 +197,7 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
     doc.merge(auth.security_openapi());
     Ok(App::new(config)
         .format(format::conduit())
+        .pagination(PaginationLimits::default().paged_by(PageBy::Offset))
         .database(db)
         .rate_limiter(limiter)
         .api(api)

@@ -664,6 +664,22 @@ async fn documented(router: Router) {
         doc["paths"]["/api/user"]["get"]["security"][0]["bearer_auth"],
         json!([])
     );
+    let params = |path: &str| -> Vec<String> {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        params("/api/articles"),
+        ["tag", "author", "favorited", "limit", "offset"],
+        "Conduit pages by offset: no `page`"
+    );
+    assert_eq!(params("/api/articles/feed"), ["limit", "offset"]);
     assert_eq!(TestRequest::get("/docs/").send(&router).await.status(), 200);
     let error =
         &doc["paths"]["/api/articles"]["post"]["responses"]["422"]["content"]["application/json"];

@@ -108,3 +108,39 @@ pub(crate) fn document_rate_limit(doc: &mut OpenApi, prefix: &str) {
         }
     }
 }
+
+/// Documents the app's paging in `doc`: every list that offers both `page` and `offset` (the
+/// kit's and the derive's lists) keeps only the one the app reads, and its `limit` says the
+/// app's bounds instead of the defaults.
+pub(crate) fn document_pagination(doc: &mut OpenApi, limits: crate::extract::PaginationLimits) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::path::{Parameter, ParameterIn};
+
+    let unread = limits.by().other().param();
+    let (default, max) = (limits.default_limit(), limits.max_limit());
+    for item in doc.paths.paths.values_mut() {
+        for operation in crate::openapi::operations_mut(item) {
+            let Some(parameters) = operation.parameters.as_mut() else {
+                continue;
+            };
+            let query = |p: &RefOr<Parameter>, name: &str| matches!(p, RefOr::T(p) if p.name == name && matches!(p.parameter_in, ParameterIn::Query));
+            let paged = ["page", "offset", "limit"]
+                .iter()
+                .all(|name| parameters.iter().any(|p| query(p, name)));
+            if !paged {
+                continue;
+            }
+            parameters.retain(|p| !query(p, unread));
+            for limit in parameters.iter_mut().filter_map(|p| match p {
+                RefOr::T(p) if p.name == "limit" => Some(p),
+                _ => None,
+            }) {
+                limit.schema =
+                    Some(crate::openapi::bounded(1, i64::try_from(max).unwrap_or(i64::MAX)).into());
+                limit.description = Some(format!(
+                    "Rows per page (default {default}, at most {max}; more is a 400)"
+                ));
+            }
+        }
+    }
+}

@@ -235,7 +235,9 @@ impl App {
         self
     }
 
-    /// Bounds of `page` and `limit` for every list (default 20, at most 100).
+    /// Bounds of `limit` for every list (default 20, at most 100), and whether pages start
+    /// by `page` (the default) or by `offset` ([`PageBy`](crate::extract::PageBy)); the
+    /// OpenAPI document lists the one parameter and the configured bounds.
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -338,6 +340,7 @@ impl App {
         if limited {
             docs::document_rate_limit(&mut openapi, "/api/");
         }
+        docs::document_pagination(&mut openapi, pagination);
         crate::format::apply_to_document(format.format().map(AsRef::as_ref), &mut openapi);
         let operations = Router::new()
             .route("/health", get(health::health))

@@ -20,7 +20,7 @@ mod valid;
 
 pub(crate) use json::json_bytes;
 pub use json::{Json, JsonRejection};
-pub use pagination::{Pagination, PaginationLimits};
+pub use pagination::{PageBy, Pagination, PaginationLimits};
 pub use path::{Path, PathRejection};
 pub use query::{Query, QueryRejection};
 pub(crate) use shape::with_rule_errors;

@@ -13,14 +13,52 @@ const MAX_PAGE: u64 = u32::MAX as u64;
 /// limit would need, and well inside what every database takes).
 const MAX_OFFSET: u64 = u32::MAX as u64;
 
-/// Bounds for [`Pagination`]: the `limit` used when none is given, and the largest allowed.
-/// The app builder puts the configured bounds into every request; without them the defaults
-/// (20 and 100) apply.
+/// How a request says where its page starts: by page number or by rows to skip.
+///
+/// An API speaks one of them, so its OpenAPI document lists one parameter and a request that
+/// gives the other is told which one this API reads.
 ///
 /// ```
-/// use rustbe_core::extract::PaginationLimits;
+/// use rustbe_core::extract::PageBy;
+/// assert_eq!((PageBy::Number.param(), PageBy::Offset.param()), ("page", "offset"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PageBy {
+    /// `page`, from 1 (the default).
+    #[default]
+    Number,
+    /// `offset`, the rows to skip, from 0 (RealWorld's `limit`/`offset`).
+    Offset,
+}
+
+impl PageBy {
+    /// The query parameter: `page` or `offset`.
+    #[must_use]
+    pub fn param(self) -> &'static str {
+        match self {
+            Self::Number => "page",
+            Self::Offset => "offset",
+        }
+    }
+
+    /// The style this one is not.
+    pub(crate) fn other(self) -> Self {
+        match self {
+            Self::Number => Self::Offset,
+            Self::Offset => Self::Number,
+        }
+    }
+}
+
+/// Bounds for [`Pagination`]: the `limit` used when none is given, the largest allowed, and
+/// whether pages start by `page` or by `offset` ([`PageBy`]). The app builder puts the
+/// configured bounds into every request and into its OpenAPI document; without them the
+/// defaults (20 and 100, by `page`) apply.
+///
+/// ```
+/// use rustbe_core::extract::{PageBy, PaginationLimits};
 /// let limits = PaginationLimits::new(50, 500).unwrap();
-/// assert_eq!(limits.max_limit(), 500);
+/// assert_eq!((limits.max_limit(), limits.by()), (500, PageBy::Number));
 /// assert!(PaginationLimits::new(0, 10).is_none());
 /// assert!(PaginationLimits::new(20, 10).is_none());
 /// ```
@@ -28,6 +66,7 @@ const MAX_OFFSET: u64 = u32::MAX as u64;
 pub struct PaginationLimits {
     default_limit: u64,
     max_limit: u64,
+    by: PageBy,
 }
 
 impl PaginationLimits {
@@ -44,7 +83,34 @@ impl PaginationLimits {
         (default_limit >= 1 && default_limit <= max_limit).then_some(Self {
             default_limit,
             max_limit,
+            by: PageBy::Number,
         })
+    }
+
+    /// These limits, with pages starting by `by`.
+    ///
+    /// ```
+    /// use rustbe_core::extract::{PageBy, Pagination, PaginationLimits};
+    /// let limits = PaginationLimits::default().paged_by(PageBy::Offset);
+    /// assert_eq!(Pagination::parse(Some("offset=40"), limits).unwrap().offset(), 40);
+    /// let err = Pagination::parse(Some("page=3"), limits).unwrap_err();
+    /// assert_eq!(err.details()[0].field(), "page");
+    /// ```
+    #[must_use]
+    pub fn paged_by(mut self, by: PageBy) -> Self {
+        self.by = by;
+        self
+    }
+
+    /// Whether pages start by `page` or by `offset`.
+    ///
+    /// ```
+    /// use rustbe_core::extract::{PageBy, PaginationLimits};
+    /// assert_eq!(PaginationLimits::default().by(), PageBy::Number);
+    /// ```
+    #[must_use]
+    pub fn by(self) -> PageBy {
+        self.by
     }
 
     /// The `limit` used when the request gives none.
@@ -75,26 +141,28 @@ impl Default for PaginationLimits {
         Self {
             default_limit: 20,
             max_limit: 100,
+            by: PageBy::Number,
         }
     }
 }
 
-/// `page` (from 1) and `limit`, or `offset` (rows to skip, from 0) and `limit`, from the query
-/// string. Other parameters are left for filters.
+/// `page` (from 1) and `limit`, or, when the limits say [`PageBy::Offset`], `offset` (rows to
+/// skip, from 0) and `limit`, from the query string. Other parameters are left for filters.
 ///
 /// A value that is not a whole number is a 400 `BAD_REQUEST`, one out of range a 400
 /// `VALIDATION_ERROR`; both name the parameter in `details`, and every parameter is checked
-/// before answering. `page` and `offset` together are a 400: they say the same thing twice.
-/// A page asked for by `offset` answers its `pagination` with `offset` (see
-/// [`PageMeta`](crate::envelope::PageMeta)).
+/// before answering. The parameter of the other style (`offset` where pages go by number,
+/// `page` where they go by offset) is a 400 `BAD_REQUEST` naming it. A page asked for by
+/// `offset` answers its `pagination` with `offset` (see [`PageMeta`](crate::envelope::PageMeta)).
 ///
 /// ```
-/// use rustbe_core::extract::{Pagination, PaginationLimits};
+/// use rustbe_core::extract::{PageBy, Pagination, PaginationLimits};
 ///
 /// let p = Pagination::parse(Some("page=3&limit=10&q=shoes"), PaginationLimits::default()).unwrap();
 /// assert_eq!((p.page(), p.limit(), p.offset()), (3, 10, 20));
 ///
-/// let p = Pagination::parse(Some("limit=10&offset=25"), PaginationLimits::default()).unwrap();
+/// let by_offset = PaginationLimits::default().paged_by(PageBy::Offset);
+/// let p = Pagination::parse(Some("limit=10&offset=25"), by_offset).unwrap();
 /// assert_eq!((p.limit(), p.offset(), p.by_offset()), (10, 25, true));
 ///
 /// let err = Pagination::parse(Some("page=0&limit=1000"), PaginationLimits::default()).unwrap_err();
@@ -119,15 +187,21 @@ impl Pagination {
     /// assert_eq!(err.details()[0].field(), "page");
     /// ```
     pub fn parse(query: Option<&str>, limits: PaginationLimits) -> Result<Self, Error> {
-        let page = params::single(query, "page")?;
-        let limit = params::single(query, "limit")?;
-        let offset = params::single(query, "offset")?;
-        if page.is_some() && offset.is_some() {
+        let (wanted, other) = (limits.by.param(), limits.by.other().param());
+        if params::single(query, other)?.is_some() {
             return Err(
-                Error::bad_request("Give either `page` or `offset`, not both")
-                    .with_details([FieldError::new("offset", "cannot be combined with `page`")]),
+                Error::bad_request(format!("This API pages by `{wanted}`, not `{other}`"))
+                    .with_details([FieldError::new(
+                        other,
+                        format!("is not a parameter of this API; give `{wanted}`"),
+                    )]),
             );
         }
+        let (page, offset) = match limits.by {
+            PageBy::Number => (params::single(query, "page")?, None),
+            PageBy::Offset => (None, params::single(query, "offset")?),
+        };
+        let limit = params::single(query, "limit")?;
         let mut malformed = Vec::new();
         let mut out_of_range = Vec::new();
         let mut read = |name: &'static str, raw: Option<&str>, default: u64, max: u64| -> u64 {
@@ -204,8 +278,10 @@ impl Pagination {
     ///
     /// ```
     /// use rustbe_core::extract::{Pagination, PaginationLimits};
+    /// use rustbe_core::extract::PageBy;
     /// assert_eq!(Pagination::parse(Some("page=4"), PaginationLimits::default()).unwrap().page(), 4);
-    /// assert_eq!(Pagination::parse(Some("offset=45&limit=20"), PaginationLimits::default()).unwrap().page(), 3);
+    /// let by_offset = PaginationLimits::default().paged_by(PageBy::Offset);
+    /// assert_eq!(Pagination::parse(Some("offset=45&limit=20"), by_offset).unwrap().page(), 3);
     /// ```
     #[must_use]
     pub fn page(self) -> u64 {
@@ -218,8 +294,9 @@ impl Pagination {
     /// Was the page asked for by `offset` rather than `page`?
     ///
     /// ```
-    /// use rustbe_core::extract::{Pagination, PaginationLimits};
-    /// assert!(Pagination::parse(Some("offset=0"), PaginationLimits::default()).unwrap().by_offset());
+    /// use rustbe_core::extract::{PageBy, Pagination, PaginationLimits};
+    /// let by_offset = PaginationLimits::default().paged_by(PageBy::Offset);
+    /// assert!(Pagination::parse(Some("offset=0"), by_offset).unwrap().by_offset());
     /// assert!(!Pagination::parse(Some("page=1"), PaginationLimits::default()).unwrap().by_offset());
     /// ```
     #[must_use]
@@ -231,8 +308,9 @@ impl Pagination {
     /// totals.
     ///
     /// ```
-    /// use rustbe_core::extract::{Pagination, PaginationLimits};
-    /// let p = Pagination::parse(Some("offset=10&limit=5"), PaginationLimits::default()).unwrap();
+    /// use rustbe_core::extract::{PageBy, Pagination, PaginationLimits};
+    /// let by_offset = PaginationLimits::default().paged_by(PageBy::Offset);
+    /// let p = Pagination::parse(Some("offset=10&limit=5"), by_offset).unwrap();
     /// let meta = p.meta(12);
     /// assert_eq!((meta.offset, meta.total, meta.total_pages), (Some(10), 12, 3));
     /// ```
@@ -259,10 +337,10 @@ impl Pagination {
     /// Items to skip: `offset` when it was given, else `(page - 1) * limit`.
     ///
     /// ```
-    /// use rustbe_core::extract::{Pagination, PaginationLimits};
+    /// use rustbe_core::extract::{PageBy, Pagination, PaginationLimits};
     /// let p = Pagination::parse(Some("page=3&limit=25"), PaginationLimits::default()).unwrap();
     /// assert_eq!(p.offset(), 50);
-    /// let p = Pagination::parse(Some("offset=7"), PaginationLimits::default()).unwrap();
+    /// let p = Pagination::parse(Some("offset=7"), PaginationLimits::default().paged_by(PageBy::Offset)).unwrap();
     /// assert_eq!(p.offset(), 7);
     /// ```
     #[must_use]
@@ -281,6 +359,25 @@ impl<S: Send + Sync> FromRequestParts<S> for Pagination {
             .copied()
             .unwrap_or_default();
         Self::parse(parts.uri.query(), limits)
+    }
+}
+
+/// `page`, `limit` and `offset` for `#[utoipa::path(params(…, Pagination))]`; the app's
+/// document keeps the one of `page` and `offset` it reads, with its `limit` bounds.
+///
+/// ```
+/// use utoipa::IntoParams;
+/// let names: Vec<_> = rustbe_core::extract::Pagination::into_params(|| None)
+///     .into_iter()
+///     .map(|p| p.name)
+///     .collect();
+/// assert_eq!(names, ["page", "limit", "offset"]);
+/// ```
+impl utoipa::IntoParams for Pagination {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        crate::openapi::page_parameters().into()
     }
 }
 
@@ -355,19 +452,16 @@ mod tests {
 
     #[test]
     fn offset_paging() {
+        let by_offset = PaginationLimits::default().paged_by(PageBy::Offset);
+        let parse = |q: &str| Pagination::parse(Some(q), by_offset);
         let p = parse("limit=10&offset=0").ok();
         assert_eq!(
             p.map(|p| (p.page(), p.offset(), p.by_offset())),
             Some((1, 0, true))
         );
-        let err = parse("page=2&offset=10").err();
-        assert_eq!(err.as_ref().map(Error::code), Some(ErrorCode::BadRequest));
         assert_eq!(
-            err.iter()
-                .flat_map(|e| e.details())
-                .map(|d| d.field())
-                .collect::<Vec<_>>(),
-            ["offset"]
+            parse("").ok().map(|p| (p.offset(), p.by_offset())),
+            Some((0, false))
         );
         let err = parse("offset=-1&limit=0").err();
         let fields: Vec<_> = err
@@ -385,6 +479,35 @@ mod tests {
             meta.map(|m| (m.page, m.offset, m.total_pages)),
             Some((2, Some(3), 5))
         );
+    }
+
+    /// Each style names the other's parameter as not this API's, even alone.
+    #[test]
+    fn the_other_style_is_refused_by_name() {
+        for (limits, query, field, message) in [
+            (
+                PaginationLimits::default(),
+                "offset=10",
+                "offset",
+                "This API pages by `page`, not `offset`",
+            ),
+            (
+                PaginationLimits::default().paged_by(PageBy::Offset),
+                "page=2&offset=10",
+                "page",
+                "This API pages by `offset`, not `page`",
+            ),
+        ] {
+            let err = Pagination::parse(Some(query), limits).err();
+            assert_eq!(err.as_ref().map(Error::code), Some(ErrorCode::BadRequest));
+            assert_eq!(err.as_ref().map(Error::message), Some(message));
+            let fields: Vec<_> = err
+                .iter()
+                .flat_map(|e| e.details())
+                .map(|d| d.field())
+                .collect();
+            assert_eq!(fields, [field]);
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The generated routes in another format: named values and pages of `Plain::wrapped`,
 //! problem-details errors, and the document describing them.
 
+use rustbe_core::extract::{PageBy, PaginationLimits};
 use rustbe_core::format::Plain;
 use rustbe_core::testing::{TestDb, TestRequest};
 use serde_json::json;
@@ -8,7 +9,10 @@ use serde_json::json;
 use super::{TestApp, as_user};
 
 async fn wrapped(db: &sea_orm::DatabaseConnection) {
-    let app = TestApp::in_format(db, Plain::wrapped()).await;
+    let by_offset = PaginationLimits::new(20, 50)
+        .map(|l| l.paged_by(PageBy::Offset))
+        .unwrap_or_default();
+    let app = TestApp::in_format(db, Plain::wrapped(), by_offset).await;
     let user = |r| as_user(r, "ada", "customer");
     let created = app
         .send(user(TestRequest::post("/api/tags")).json(&json!({"slug": "rust", "name": "Rust"})))
@@ -46,6 +50,15 @@ async fn wrapped(db: &sea_orm::DatabaseConnection) {
     assert_eq!(slugs, ["rust", "zig"]);
     let empty = app.send(TestRequest::get("/api/tags?offset=50")).await;
     assert_eq!(empty.json(), json!({"tags": [], "tagsCount": 3}));
+    let by_number = app.send(TestRequest::get("/api/tags?page=2")).await;
+    assert_eq!(
+        by_number.status(),
+        400,
+        "an offset API names `page` as not its own"
+    );
+    assert_eq!(by_number.json()["errors"][0]["field"], "page");
+    let too_many = app.send(TestRequest::get("/api/tags?limit=51")).await;
+    assert_eq!(too_many.status(), 400, "the configured bound applies");
 
     let missing = app.send(TestRequest::get("/api/tags/nope")).await;
     assert_eq!(missing.status(), 404);
@@ -62,6 +75,20 @@ async fn wrapped(db: &sea_orm::DatabaseConnection) {
     assert_eq!(invalid.json()["errors"][0]["field"], "name");
 
     let doc = app.send(TestRequest::get("/openapi.json")).await.json();
+    let params: Vec<&str> = doc["paths"]["/api/tags"]["get"]["parameters"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        params.contains(&"offset") && !params.contains(&"page"),
+        "{params:?}"
+    );
+    let limit = doc["paths"]["/api/tags"]["get"]["parameters"]
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["name"] == "limit"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(limit["schema"]["maximum"], 50, "{limit}");
     let list = &doc["paths"]["/api/tags"]["get"]["responses"];
     let schema = &list["200"]["content"]["application/json"]["schema"];
     assert_eq!(schema["required"], json!(["tags", "tagsCount"]), "{schema}");

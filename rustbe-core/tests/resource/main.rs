@@ -41,13 +41,19 @@ pub(crate) struct TestApp {
 
 impl TestApp {
     pub(crate) async fn new(db: &DatabaseConnection) -> Self {
-        Self::in_format(db, rustbe_core::format::Envelope).await
+        Self::in_format(
+            db,
+            rustbe_core::format::Envelope,
+            rustbe_core::extract::PaginationLimits::default(),
+        )
+        .await
     }
 
     /// The app answering in `format`.
     pub(crate) async fn in_format(
         db: &DatabaseConnection,
         format: impl rustbe_core::format::Format,
+        limits: rustbe_core::extract::PaginationLimits,
     ) -> Self {
         create_tables(db).await;
         let api = Router::new()
@@ -73,6 +79,7 @@ impl TestApp {
         let cache = Cache::memory("resource-tests", 1 << 20);
         let router = App::new(Config::for_tests("resource-tests"))
             .format(format)
+            .pagination(limits)
             .openapi(rustbe_core::resource::openapi::<tag::Model>("/api"))
             .database(db.clone())
             .cache(cache.clone())
