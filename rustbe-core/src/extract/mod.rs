@@ -15,7 +15,7 @@ mod params;
 mod path;
 mod query;
 mod shape;
-mod sort;
+pub(crate) mod sort;
 mod valid;
 
 pub(crate) use json::json_bytes;

@@ -226,6 +226,40 @@ impl<F: SortFields> Sort<F> {
     }
 }
 
+/// `keys` as a client writes them: `name,-created_at`.
+pub(crate) fn spelled(keys: &[SortKey]) -> String {
+    keys.iter()
+        .map(|k| match k.direction {
+            Direction::Asc => k.field.to_owned(),
+            Direction::Desc => format!("-{}", k.field),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `sort` (one of `F::FIELDS`, its default `F::DEFAULT`) and `order`, for
+/// `#[utoipa::path(params(…, Sort<F>))]`.
+///
+/// ```
+/// use rustbe_core::extract::{Sort, SortFields, SortKey};
+/// use utoipa::IntoParams;
+/// struct ByName;
+/// impl SortFields for ByName {
+///     const FIELDS: &'static [&'static str] = &["name"];
+///     const DEFAULT: &'static [SortKey] = &[SortKey::desc("name")];
+/// }
+/// let [sort, order] = <[_; 2]>::try_from(Sort::<ByName>::into_params(|| None)).unwrap();
+/// assert_eq!((sort.name.as_str(), order.name.as_str()), ("sort", "order"));
+/// assert!(sort.description.unwrap().ends_with("(default `-name`)"));
+/// ```
+impl<F: SortFields> utoipa::IntoParams for Sort<F> {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        crate::openapi::sort_parameters(F::FIELDS, &spelled(F::DEFAULT)).into()
+    }
+}
+
 impl<F: SortFields, S: Send + Sync> FromRequestParts<S> for Sort<F> {
     type Rejection = Error;
 

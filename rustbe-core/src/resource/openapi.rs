@@ -342,15 +342,7 @@ fn list_parameters<R: Resource>(nested: Option<&str>) -> Vec<utoipa::openapi::pa
         out.push(kit::offset_parameter());
     }
     if !meta.sorts.is_empty() {
-        let default = meta
-            .default_sort
-            .iter()
-            .map(|k| match k.direction {
-                crate::extract::Direction::Asc => k.field.to_owned(),
-                crate::extract::Direction::Desc => format!("-{}", k.field),
-            })
-            .collect::<Vec<_>>()
-            .join(",");
+        let default = crate::extract::sort::spelled(meta.default_sort);
         out.push(query(
             "sort",
             sort_schema(meta.sorts),

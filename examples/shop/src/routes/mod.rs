@@ -1,6 +1,5 @@
 //! The shop's hand-written routes: what is specific to the shop, beside the auth router and
 //! the generated resources.
 
-mod doc;
 pub mod orders;
 pub mod users;

@@ -8,7 +8,9 @@ use axum::routing::{get, put};
 use chrono::Utc;
 use rustbe_auth::AuthService;
 use rustbe_core::access::Principal;
+use rustbe_core::envelope::ErrorEnvelope;
 use rustbe_core::extract::{Json, Pagination, Path, Query, Sort, SortFields, SortKey};
+use rustbe_core::openapi::{Unauthorized, Unavailable, Unsupported};
 use rustbe_core::resource::{contains_ignore_case, order_by};
 use rustbe_core::response::{NoContent, Page, Single};
 use rustbe_core::{Error, FieldError};
@@ -17,6 +19,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
@@ -73,19 +76,36 @@ impl SortFields for UserSort {
 }
 
 /// The query parameters `GET /api/users` accepts; anything else is a 400.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Users with this role.
+    #[param(value_type = Option<Role>)]
     role: Option<String>,
+    /// Users whose name or email contains this (case-insensitive).
     q: Option<String>,
     #[serde(rename = "page")]
+    #[param(ignore)]
     _page: Option<String>,
     #[serde(rename = "limit")]
+    #[param(ignore)]
     _limit: Option<String>,
     #[serde(rename = "sort")]
+    #[param(ignore)]
     _sort: Option<String>,
     #[serde(rename = "order")]
+    #[param(ignore)]
     _order: Option<String>,
+}
+
+/// A user's role, as the list's `role` filter takes it (one of `ROLES`).
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)] // documents `ROLES`; the filter reads the string
+enum Role {
+    Customer,
+    Admin,
 }
 
 fn is_admin(principal: &Principal) -> bool {
@@ -103,6 +123,12 @@ fn check_role(role: &str) -> Result<(), Error> {
     }
 }
 
+/// List users (admins only)
+#[utoipa::path(get, path = "/api/users", operation_id = "list_users", tag = "users", security(("bearer_auth" = [])),
+    params(ListQuery, Pagination, Sort<UserSort>),
+    responses(Page<User>, Unauthorized, Unavailable,
+        (status = 400, description = "An unknown parameter or sort field, or a bad value (`BAD_REQUEST`); `page` or `limit` out of range (`VALIDATION_ERROR`)", body = ErrorEnvelope),
+        (status = 403, description = "The caller is not an admin (`FORBIDDEN`)", body = ErrorEnvelope)))]
 async fn list(
     State(state): State<UsersState>,
     principal: Principal,
@@ -156,6 +182,9 @@ async fn visible(
         .ok_or_else(Error::not_found)
 }
 
+/// Get a user (that user or an admin)
+#[utoipa::path(get, path = "/api/users/{id}", operation_id = "get_user", tag = "users", security(("bearer_auth" = [])), params(("id" = Uuid, Path, description = "The user")),
+    responses(Single<User>, Unauthorized, Unavailable, (status = 400, description = "The id is not a UUID (`BAD_REQUEST`)", body = ErrorEnvelope), (status = 404, description = "No such user, or another user's account to a non-admin (`NOT_FOUND`)", body = ErrorEnvelope)))]
 async fn get_one(
     State(state): State<UsersState>,
     principal: Principal,
@@ -242,6 +271,13 @@ async fn save(
     Ok(Single(saved.into()))
 }
 
+/// Replace a user (that user or an admin; only an admin may change `role`)
+///
+/// A user changing their own email gives their `current_password` (400 `VALIDATION_ERROR` on
+/// `current_password` when it is missing or wrong); an admin changing another user's email
+/// does not. The old address is told of the change by mail. A change of `role` ends every session of that user at once.
+#[utoipa::path(put, path = "/api/users/{id}", operation_id = "replace_user", tag = "users", security(("bearer_auth" = [])), params(("id" = Uuid, Path, description = "The user")), request_body = ReplaceUser,
+    responses(Single<User>, Unauthorized, Unsupported, Unavailable, (status = 400, description = "The id is not a UUID or the body is malformed (`BAD_REQUEST`), or it breaks rules (`VALIDATION_ERROR`, with `details`)", body = ErrorEnvelope), (status = 404, description = "No such user, or another user's account to a non-admin (`NOT_FOUND`)", body = ErrorEnvelope), (status = 409, description = "The email is taken (`DUPLICATE_ENTRY`)", body = ErrorEnvelope)))]
 async fn replace(
     State(state): State<UsersState>,
     principal: Principal,
@@ -252,6 +288,13 @@ async fn replace(
     save(&state, &principal, row, body).await
 }
 
+/// Replace the signed-in user's name and email
+///
+/// A user changing their own email gives their `current_password` (400 `VALIDATION_ERROR` on
+/// `current_password` when it is missing or wrong); an admin changing another user's email
+/// does not. The old address is told of the change by mail.
+#[utoipa::path(put, path = "/api/users/me", operation_id = "replace_me", tag = "users", security(("bearer_auth" = [])), request_body = ReplaceUser,
+    responses(Single<User>, Unauthorized, Unsupported, Unavailable, (status = 400, description = "The id is not a UUID or the body is malformed (`BAD_REQUEST`), or it breaks rules (`VALIDATION_ERROR`, with `details`)", body = ErrorEnvelope), (status = 409, description = "The email is taken (`DUPLICATE_ENTRY`)", body = ErrorEnvelope)))]
 async fn replace_me(
     State(state): State<UsersState>,
     principal: Principal,
@@ -262,6 +305,9 @@ async fn replace_me(
     save(&state, &principal, row, body).await
 }
 
+/// Delete a user and end their sessions (that user or an admin)
+#[utoipa::path(delete, path = "/api/users/{id}", operation_id = "delete_user", tag = "users", security(("bearer_auth" = [])), params(("id" = Uuid, Path, description = "The user")),
+    responses(NoContent, Unauthorized, Unavailable, (status = 400, description = "The id is not a UUID (`BAD_REQUEST`)", body = ErrorEnvelope), (status = 404, description = "No such user, or another user's account to a non-admin (`NOT_FOUND`)", body = ErrorEnvelope)))]
 async fn delete(
     State(state): State<UsersState>,
     principal: Principal,
@@ -290,126 +336,12 @@ async fn delete(
 /// ```
 #[must_use]
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    use super::doc::{
-        self, BAD_PATH, FORBIDDEN, UNAUTHORIZED, UNAVAILABLE, UNSUPPORTED, errors, operation,
-        path_id, query,
-    };
-    use utoipa::openapi::path::{HttpMethod, PathItem, PathsBuilder};
-    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
-    use utoipa::{PartialSchema, ToSchema};
-
-    const BAD_BODY: doc::ErrorResponse = (
-        "400",
-        "The id is not a UUID or the body is malformed (`BAD_REQUEST`), or it breaks rules (`VALIDATION_ERROR`, with `details`)",
-    );
-    const NOT_FOUND: doc::ErrorResponse = (
-        "404",
-        "No such user, or another user's account to a non-admin (`NOT_FOUND`)",
-    );
-    const TAKEN: doc::ErrorResponse = ("409", "The email is taken (`DUPLICATE_ENTRY`)");
-    const EMAIL_CHANGE: &str = "A user changing their own email gives their `current_password` (400 `VALIDATION_ERROR` on `current_password` when it is missing or wrong); an admin changing another user's email does not. The old address is told of the change by mail.";
-    let user = || doc::reference("User");
-    let one = || doc::ok("The user", doc::data(user()));
-    let id = || path_id("id", "The user");
-
-    let role = ObjectBuilder::new()
-        .schema_type(SchemaType::Type(Type::String))
-        .enum_values(Some(ROLES))
-        .into();
-    let mut list = operation("users", "List users (admins only)", true)
-        .parameter(query("role", role, "Users with this role"))
-        .parameter(query(
-            "q",
-            doc::string(),
-            "Users whose name or email contains this (case-insensitive)",
-        ));
-    for parameter in doc::page_parameters() {
-        list = list.parameter(parameter);
-    }
-    for parameter in doc::sort_parameters(UserSort::FIELDS, "-created_at") {
-        list = list.parameter(parameter);
-    }
-    let list = list.response(
-        "200",
-        doc::ok("A page of users, with its `pagination`", doc::paged(user())),
-    );
-    let list = errors(
-        list,
-        &[
-            (
-                "400",
-                "An unknown parameter or sort field, or a bad value (`BAD_REQUEST`); `page` or `limit` out of range (`VALIDATION_ERROR`)",
-            ),
-            UNAUTHORIZED,
-            FORBIDDEN,
-            UNAVAILABLE,
-        ],
-    );
-
-    let replace_me = operation("users", "Replace the signed-in user's name and email", true)
-        .description(Some(EMAIL_CHANGE))
-        .request_body(Some(doc::body(doc::reference("UserReplace"))))
-        .response("200", one());
-    let replace_me = errors(
-        replace_me,
-        &[BAD_BODY, UNAUTHORIZED, TAKEN, UNSUPPORTED, UNAVAILABLE],
-    );
-
-    let get_one = operation("users", "Get a user (that user or an admin)", true)
-        .parameter(id())
-        .response("200", one());
-    let get_one = errors(get_one, &[BAD_PATH, UNAUTHORIZED, NOT_FOUND, UNAVAILABLE]);
-    let replace = operation(
-        "users",
-        "Replace a user (that user or an admin; only an admin may change `role`)",
-        true,
-    )
-    .description(Some(format!(
-        "{EMAIL_CHANGE} A change of `role` ends every session of that user at once."
-    )))
-    .parameter(id())
-    .request_body(Some(doc::body(doc::reference("UserReplace"))))
-    .response("200", one());
-    let replace = errors(
-        replace,
-        &[
-            BAD_BODY,
-            UNAUTHORIZED,
-            NOT_FOUND,
-            TAKEN,
-            UNSUPPORTED,
-            UNAVAILABLE,
-        ],
-    );
-    let delete = operation(
-        "users",
-        "Delete a user and end their sessions (that user or an admin)",
-        true,
-    )
-    .parameter(id())
-    .response("204", doc::no_content("Deleted"));
-    let delete = errors(delete, &[BAD_PATH, UNAUTHORIZED, NOT_FOUND, UNAVAILABLE]);
-
-    let mut item = PathItem::new(HttpMethod::Get, get_one.build());
-    item.merge_operations(PathItem::new(HttpMethod::Put, replace.build()));
-    item.merge_operations(PathItem::new(HttpMethod::Delete, delete.build()));
-    let paths = PathsBuilder::new()
-        .path("/api/users", PathItem::new(HttpMethod::Get, list.build()))
-        .path(
-            "/api/users/me",
-            PathItem::new(HttpMethod::Put, replace_me.build()),
-        )
-        .path("/api/users/{id}", item);
-    let schemas = [
-        (User::name(), User::schema()),
-        (ReplaceUser::name(), ReplaceUser::schema()),
-    ]
-    .into_iter()
-    .map(|(name, schema)| (name.into_owned(), schema))
-    .collect();
-    doc::document(
-        paths,
-        schemas,
-        ("users", "Accounts: the admin's list and each user's own"),
-    )
+    #[derive(OpenApi)]
+    #[openapi(
+        paths(list, replace_me, get_one, replace, delete),
+        components(schemas(User, ReplaceUser, Role)),
+        tags((name = "users", description = "Accounts: the admin's list and each user's own"))
+    )]
+    struct UsersDoc;
+    UsersDoc::openapi()
 }

@@ -9,6 +9,7 @@ use rustbe_core::access::Principal;
 use rustbe_core::cache::Cache;
 use rustbe_core::db::first;
 use rustbe_core::extract::Json;
+use rustbe_core::openapi::{Unauthorized, Unavailable, Unsupported};
 use rustbe_core::response::Created;
 use rustbe_core::{Error, ErrorCode, FieldError};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -57,6 +58,14 @@ fn created(order: Order) -> Created<Order> {
     Created::new(format!("/api/orders/{}", order.id), order)
 }
 
+/// Place an order: prices from the catalogue, stock reserved
+#[utoipa::path(post, path = "/api/orders", operation_id = "place_order", tag = "orders", security(("bearer_auth" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 200,
+        description = "A retry with the same key and body answers the first order and creates nothing; the same key with another body is 422")),
+    request_body = CreateOrder,
+    responses(Created<Order>, Unauthorized, Unsupported, Unavailable, (status = 400, description = "Malformed body or header (`BAD_REQUEST`) or broken rules (`VALIDATION_ERROR`, with `details`)", body = rustbe_core::envelope::ErrorEnvelope),
+        (status = 409, description = "Not enough stock for a line, or an unknown product or address (`CONFLICT`, `details` names each line or `address_id`); nothing changed", body = rustbe_core::envelope::ErrorEnvelope),
+        (status = 422, description = "The `Idempotency-Key` was used with another body (`UNPROCESSABLE_ENTITY`)", body = rustbe_core::envelope::ErrorEnvelope)))]
 pub(super) async fn create(
     State(state): State<OrdersState>,
     principal: Principal,

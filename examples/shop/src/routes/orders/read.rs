@@ -11,6 +11,7 @@ use rustbe_core::Error;
 use rustbe_core::access::Principal;
 use rustbe_core::envelope::Data;
 use rustbe_core::extract::{Pagination, Path, Query, Sort, SortFields, SortKey};
+use rustbe_core::openapi::{NotModified, Tagged, Unauthorized, Unavailable};
 use rustbe_core::resource::etag_of;
 use rustbe_core::response::Page;
 use sea_orm::{
@@ -18,6 +19,7 @@ use sea_orm::{
     QueryFilter, QueryOrder,
 };
 use serde::Deserialize;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::dto::{Order, OrderStatus};
@@ -69,17 +71,23 @@ impl SortFields for OrderSort {
 }
 
 /// The query parameters of the lists; anything else is a 400.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ListQuery {
+    /// Only orders with this status.
     status: Option<OrderStatus>,
     #[serde(rename = "page")]
+    #[param(ignore)]
     _page: Option<String>,
     #[serde(rename = "limit")]
+    #[param(ignore)]
     _limit: Option<String>,
     #[serde(rename = "sort")]
+    #[param(ignore)]
     _sort: Option<String>,
     #[serde(rename = "order")]
+    #[param(ignore)]
     _order: Option<String>,
 }
 
@@ -121,6 +129,10 @@ async fn page_of(
     Ok(Page::new(orders, page, total))
 }
 
+/// The caller's orders (an admin's: everyone's), with their items
+#[utoipa::path(get, path = "/api/orders", operation_id = "list_orders", tag = "orders", security(("bearer_auth" = [])),
+    params(Pagination, Sort<OrderSort>, ListQuery),
+    responses(Page<Order>, Unauthorized, Unavailable, (status = 400, description = "An unknown parameter or sort field, or a bad value (`BAD_REQUEST`, `VALIDATION_ERROR`)", body = rustbe_core::envelope::ErrorEnvelope)))]
 pub(super) async fn list(
     State(state): State<OrdersState>,
     principal: Principal,
@@ -136,6 +148,11 @@ pub(super) async fn list(
     page_of(&state.db, owner, &query, page, &sort).await
 }
 
+/// One user's orders, with their items (that user or an admin)
+#[utoipa::path(get, path = "/api/users/{id}/orders", operation_id = "list_user_orders", tag = "orders", security(("bearer_auth" = [])),
+    params(("id" = Uuid, Path, description = "The user"), Pagination, Sort<OrderSort>, ListQuery),
+    responses(Page<Order>, Unauthorized, Unavailable, (status = 400, description = "An unknown parameter or sort field, or a bad value (`BAD_REQUEST`, `VALIDATION_ERROR`)", body = rustbe_core::envelope::ErrorEnvelope),
+        (status = 404, description = "Another user's orders, asked by a non-admin (`NOT_FOUND`)", body = rustbe_core::envelope::ErrorEnvelope)))]
 pub(super) async fn list_for_user(
     State(state): State<OrdersState>,
     principal: Principal,
@@ -193,6 +210,13 @@ pub(super) fn ok_with_etag(body: Vec<u8>, etag: &str) -> Result<Response, Error>
         .into_response())
 }
 
+/// One order with its items (owner or admin)
+#[utoipa::path(get, path = "/api/orders/{id}", operation_id = "get_order", tag = "orders", security(("bearer_auth" = [])),
+    params(("id" = Uuid, Path, description = "The order"),
+        ("If-None-Match" = Option<String>, Header, nullable = false, description = "An `ETag` read before: 304 if the order has not changed")),
+    responses(Tagged<Order>, NotModified, Unauthorized, Unavailable,
+        (status = 400, description = "The id is not a UUID (`BAD_REQUEST`)", body = rustbe_core::envelope::ErrorEnvelope),
+        (status = 404, description = "No such order, or one of another user (`NOT_FOUND`)", body = rustbe_core::envelope::ErrorEnvelope)))]
 pub(super) async fn get_one(
     State(state): State<OrdersState>,
     principal: Principal,

@@ -8,6 +8,7 @@ use chrono::{SubsecRound, Utc};
 use rustbe_core::access::Principal;
 use rustbe_core::cache::Cache;
 use rustbe_core::extract::{Json, Path};
+use rustbe_core::openapi::{Tagged, Unauthorized, Unavailable, Unsupported};
 use rustbe_core::{Error, ErrorCode};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -44,6 +45,16 @@ fn check_move(admin: bool, from: OrderStatus, to: OrderStatus) -> Result<(), Err
     }
 }
 
+/// Change the status: admins forward or cancel before delivery; owners cancel a pending order; cancelling puts the stock back
+#[utoipa::path(patch, path = "/api/orders/{id}", operation_id = "update_order", tag = "orders", security(("bearer_auth" = [])),
+    params(("id" = Uuid, Path, description = "The order"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` the change is based on: 412 if the order changed since")),
+    request_body = UpdateOrder,
+    responses(Tagged<super::Order>, Unauthorized, Unsupported, Unavailable, (status = 400, description = "Malformed body or header (`BAD_REQUEST`) or broken rules (`VALIDATION_ERROR`, with `details`)", body = rustbe_core::envelope::ErrorEnvelope),
+        (status = 403, description = "The owner asked for something other than cancelling a pending order (`FORBIDDEN`)", body = rustbe_core::envelope::ErrorEnvelope),
+        (status = 404, description = "No such order, or one of another user (`NOT_FOUND`)", body = rustbe_core::envelope::ErrorEnvelope),
+        (status = 409, description = "The order cannot move to that status (`CONFLICT`)", body = rustbe_core::envelope::ErrorEnvelope),
+        (status = 412, description = "`If-Match` does not match the order's ETag (`PRECONDITION_FAILED`)", body = rustbe_core::envelope::ErrorEnvelope)))]
 pub(super) async fn update(
     State(state): State<OrdersState>,
     principal: Principal,

@@ -41,6 +41,9 @@ use utoipa::openapi::{
 use crate::app::BEARER_SCHEME;
 use crate::format::Names;
 
+mod responses;
+pub use responses::{NotModified, Tagged, Unauthorized, Unavailable, Unsupported};
+
 /// An error response: its status and what it means. [`errors`] turns a list of them into
 /// responses whose body is the `ErrorEnvelope`.
 ///
