@@ -363,6 +363,47 @@ async fn the_document_follows_the_format() {
     );
 }
 
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Item {
+    id: u32,
+}
+
+/// Items, documented with rustbe's own response and parameter types.
+#[utoipa::path(get, path = "/api/documented", params(Pagination),
+    responses(Page<Item>, rustbe_core::openapi::Unavailable))]
+#[allow(dead_code)]
+async fn documented(page: Pagination) -> Page<Item> {
+    Page::new(vec![Item { id: 1 }], page, 1)
+}
+
+/// A handler's `#[utoipa::path]` in rustbe's types is rewritten like the derive's: the page in
+/// the format's shape, the error in its media type, and only the app's paging parameter.
+#[tokio::test]
+async fn a_documented_handler_follows_the_format_and_the_paging() {
+    #[derive(utoipa::OpenApi)]
+    #[openapi(paths(documented), components(schemas(Item)))]
+    struct Doc;
+    let router = App::new(contract::test_config())
+        .format(Plain::bare())
+        .pagination(PaginationLimits::default().paged_by(PageBy::Offset))
+        .openapi(<Doc as utoipa::OpenApi>::openapi())
+        .into_router();
+    let doc = TestRequest::get("/openapi.json").send(&router).await.json();
+    let op = &doc["paths"]["/api/documented"]["get"];
+    let names: Vec<&str> = op["parameters"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, ["limit", "offset"], "{op}");
+    let ok = &op["responses"]["200"]["content"]["application/json"]["schema"];
+    assert_eq!(ok["type"], "array", "a bare page is its array: {ok}");
+    assert_eq!(ok["items"]["$ref"], "#/components/schemas/Item");
+    assert_eq!(
+        op["responses"]["503"]["content"]["application/problem+json"]["schema"]["$ref"],
+        "#/components/schemas/Problem"
+    );
+}
+
 #[test]
 fn a_custom_page_shape() {
     let mut out = Reply::default();
