@@ -9,8 +9,6 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 
 use crate::error::{ErrorCode, FieldError};
 
@@ -229,15 +227,3 @@ pub struct ErrorBody {
     /// The request's `X-Request-Id`.
     pub request_id: String,
 }
-
-impl utoipa::PartialSchema for ErrorCode {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(SchemaType::Type(Type::String))
-            .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.as_str())))
-            .description(Some("Machine-readable error code"))
-            .into()
-    }
-}
-
-impl ToSchema for ErrorCode {}

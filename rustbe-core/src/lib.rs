@@ -43,6 +43,7 @@ pub mod envelope;
 mod error;
 pub mod extract;
 pub mod format;
+pub mod hex;
 #[cfg(feature = "metrics")]
 pub mod metrics;
 pub mod middleware;

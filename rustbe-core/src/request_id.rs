@@ -142,15 +142,10 @@ fn splitmix64(n: u64) -> u64 {
 /// `a` then `b` as 32 lower-case hex digits, as `format!("{a:016x}{b:016x}")` writes them
 /// without the formatting machinery (this runs on every request).
 fn hex_pair(a: u64, b: u64) -> [u8; 32] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut hex = [0_u8; 32];
-    for (i, word) in [a, b].into_iter().enumerate() {
-        for (j, byte) in word.to_be_bytes().into_iter().enumerate() {
-            let at = i * 16 + j * 2;
-            hex[at] = HEX[usize::from(byte >> 4)];
-            hex[at + 1] = HEX[usize::from(byte & 0xf)];
-        }
-    }
+    let (first, second) = hex.split_at_mut(16);
+    crate::hex::write(&a.to_be_bytes(), first);
+    crate::hex::write(&b.to_be_bytes(), second);
     hex
 }
 

@@ -179,5 +179,5 @@ pub trait ResetTokenStore: Send + Sync + 'static {
 #[must_use]
 pub fn token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    rustbe_core::hex::encode(&digest)
 }

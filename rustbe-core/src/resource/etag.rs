@@ -19,15 +19,10 @@ pub fn etag_of(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut tag = String::with_capacity(34);
     tag.push('"');
-    for byte in &digest[..16] {
-        tag.push(char::from(HEX[usize::from(byte >> 4)]));
-        tag.push(char::from(HEX[usize::from(byte & 0xf)]));
-    }
+    crate::hex::push(&mut tag, &digest[..16]);
     tag.push('"');
     tag
 }
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// The entity tags of a header (`*` is kept as is).
 fn tags<'h>(headers: &'h HeaderMap, name: &header::HeaderName) -> Option<Vec<&'h str>> {

@@ -266,7 +266,7 @@ impl CreateOrder {
         // Serialising the parsed struct gives its fields in declaration order; it cannot fail.
         let canonical = serde_json::to_string(self).unwrap_or_default();
         let digest = Sha256::digest(canonical.as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        rustbe_core::hex::encode(&digest)
     }
 }
 
