@@ -26,11 +26,12 @@ pub mod mail;
 pub mod password;
 pub mod revocation;
 pub mod router;
+pub mod service;
 pub mod store;
 pub mod token;
 pub mod users;
 
-pub use router::AuthService;
+pub use service::AuthService;
 
 /// The README's code, compiled here because it uses both crates.
 #[cfg(doctest)]

@@ -6,7 +6,7 @@ use http::StatusCode;
 use rand::RngCore as _;
 use rustbe_core::extract::Json;
 use rustbe_core::response::{Created, NoContent, Single};
-use rustbe_core::{Error, ErrorCode, FieldError};
+use rustbe_core::{Error, FieldError};
 use validator::Validate as _;
 
 use super::dto::{
@@ -17,7 +17,7 @@ use super::{AuthService, TokenPair};
 use crate::layer::AccessClaims;
 use crate::mail::Email;
 use crate::revocation::access_token_key;
-use crate::store::{Consumed, token_hash};
+use crate::store::token_hash;
 use crate::token::now_secs;
 use crate::users::UserStore;
 
@@ -50,30 +50,7 @@ pub(super) async fn refresh<U: UserStore>(
     State(auth): State<AuthService<U>>,
     Json(body): Json<RefreshRequest>,
 ) -> Result<Single<TokenPair>, Error> {
-    let inner = &auth.inner;
-    let claims = inner.issuer.verify_refresh(&body.refresh_token)?;
-    match inner
-        .refresh
-        .consume(&token_hash(&body.refresh_token))
-        .await?
-    {
-        Consumed::Fresh { user_id, family } if user_id == claims.sub && family == claims.sid => {
-            let credentials = inner
-                .users
-                .credentials(&user_id)
-                .await?
-                .ok_or_else(|| Error::new(ErrorCode::InvalidToken))?;
-            Ok(Single(auth.issue_pair(&credentials, &family).await?))
-        }
-        Consumed::Fresh { family, .. } | Consumed::Reused { family, .. } => {
-            // A spent token presented again: whoever holds it, the session is compromised.
-            auth.end_sessions(std::slice::from_ref(&family)).await?;
-            tracing::warn!(family, "refresh token reuse detected: session revoked");
-            Err(Error::new(ErrorCode::InvalidToken)
-                .with_message("Refresh token has already been used"))
-        }
-        Consumed::Unknown => Err(Error::new(ErrorCode::InvalidToken)),
-    }
+    auth.rotate(&body.refresh_token).await.map(Single)
 }
 
 pub(super) async fn logout<U: UserStore>(
