@@ -17,7 +17,7 @@ use super::{AccessClaims, Authenticator, BEARER};
 /// [`Principal`] and its [`AccessClaims`] into the request. A bad, expired or revoked token (or
 /// a revocation store that cannot answer) leaves an [`AuthFailure`] instead and the request goes
 /// on anonymous: public routes serve it, and whatever needs a [`Principal`] (the extractor,
-/// [`RequireAuthLayer`], [`RequireRoleLayer`]) answers with that failure: 401
+/// [`RequireAuthLayer`](super::RequireAuthLayer), [`RequireRoleLayer`](super::RequireRoleLayer)) answers with that failure: 401
 /// `INVALID_TOKEN` / `TOKEN_EXPIRED`, or 503 when revocation could not be checked. Requests
 /// without a token pass through anonymous.
 ///

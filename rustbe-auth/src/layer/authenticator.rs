@@ -77,7 +77,7 @@ impl Authenticator {
 
     /// An authenticator that reads `Authorization: <scheme> <token>` instead of `Bearer`
     /// (compared case-insensitively), as an API with its own contract needs it: the RealWorld
-    /// "Conduit" API sends `Token <jwt>`. Behind [`AuthLayer`], the `WWW-Authenticate`
+    /// "Conduit" API sends `Token <jwt>`. Behind [`AuthLayer`](super::AuthLayer), the `WWW-Authenticate`
     /// challenge of every 401 names `scheme` too.
     ///
     /// ```

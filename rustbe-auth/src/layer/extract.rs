@@ -11,7 +11,7 @@ use rustbe_core::access::{AuthFailure, Principal};
 use crate::token::Claims;
 
 /// The verified claims of the request's access token (`jti`, `exp`, `sid` …), put next to the
-/// [`Principal`] by [`AuthLayer`]. As an extractor it answers 401 when there is none.
+/// [`Principal`] by [`AuthLayer`](super::AuthLayer). As an extractor it answers 401 when there is none.
 ///
 /// ```
 /// use rustbe_auth::layer::AccessClaims;
@@ -44,7 +44,7 @@ impl<S: Send + Sync> FromRequestParts<S> for AccessClaims {
 
 /// The caller, when there is one, for routes where authentication is optional: `None`
 /// without credentials (an anonymous read), the caller with a valid token, and 401 (the
-/// reason [`AuthLayer`] left: `INVALID_TOKEN`, `TOKEN_EXPIRED`, or 503 when revocation could
+/// reason [`AuthLayer`](super::AuthLayer) left: `INVALID_TOKEN`, `TOKEN_EXPIRED`, or 503 when revocation could
 /// not be checked) when a token was sent and refused. `Option<Principal>` differs: it treats a
 /// refused token as no token.
 ///

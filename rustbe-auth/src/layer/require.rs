@@ -12,9 +12,9 @@ use rustbe_core::Error;
 use rustbe_core::access::Principal;
 use tower::{Layer, Service};
 
-/// Lets through only requests with a [`Principal`]: otherwise the [`AuthFailure`] the
-/// [`AuthLayer`] left, or 401 `UNAUTHORIZED` with `WWW-Authenticate: Bearer`. Put it inside
-/// [`AuthLayer`].
+/// Lets through only requests with a [`Principal`]: otherwise the [`AuthFailure`](rustbe_core::access::AuthFailure) the
+/// [`AuthLayer`](super::AuthLayer) left, or 401 `UNAUTHORIZED` with `WWW-Authenticate: Bearer`. Put it inside
+/// [`AuthLayer`](super::AuthLayer).
 ///
 /// ```
 /// use axum::{Router, routing::get};

@@ -1,5 +1,5 @@
 //! Sessions: started at login ([`AuthService::start_session`]), rotated at every refresh
-//! ([`AuthService::rotate`], where a spent refresh token presented again ends its whole
+//! (the refresh route, where a spent refresh token presented again ends its whole
 //! session), and ended by logout, a password change or reset, or an admin
 //! ([`AuthService::revoke_all_sessions`]). A session is a refresh-token family; ending one
 //! revokes its refresh tokens in the store and puts the family on the revocation list, so its
