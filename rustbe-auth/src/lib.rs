@@ -53,6 +53,9 @@ pub mod guides {
     /// Testing an app built on rustbe: `docs/testing.md`.
     #[doc = include_str!("../../docs/testing.md")]
     pub mod testing {}
+    /// The crates, their modules and one request's path: `docs/architecture.md`.
+    #[doc = include_str!("../../docs/architecture.md")]
+    pub mod architecture {}
     /// Several instances on PostgreSQL and Redis: `docs/deploying.md`.
     #[doc = include_str!("../../docs/deploying.md")]
     pub mod deploying {}
