@@ -5,24 +5,24 @@
 //! answer never fails a request: reads fall through to the loader and writes are skipped, with
 //! one warning per outage and one line when it recovers.
 
+mod flight;
 mod store;
 
-use std::collections::HashMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::sync::OnceCell;
 
 #[cfg(feature = "redis")]
 pub use store::RedisStore;
 pub use store::{CacheStore, MemoryStore};
 
 use crate::Error;
+use flight::{Flight, Flights};
 
 /// Hit, miss and error counts since the cache was made, for metrics.
 ///
@@ -53,45 +53,13 @@ struct Counters {
     load_errors: AtomicU64,
 }
 
-/// One load in progress, shared by every concurrent miss of its key.
-#[derive(Default)]
-struct Flight {
-    /// The encoded value, or the loader's error as every waiter sees it.
-    outcome: OnceCell<Result<Bytes, (crate::ErrorCode, String)>>,
-    /// Set by `invalidate` while the load runs: its value must not be stored.
-    stale: AtomicBool,
-}
-
-/// Removes a flight from the map when its participant is done or dropped (so an abandoned
-/// load never leaks an entry), if the map still holds that same flight.
-struct FlightGuard<'a> {
-    inflight: &'a Mutex<HashMap<String, Arc<Flight>>>,
-    key: &'a str,
-    flight: Arc<Flight>,
-}
-
-impl Drop for FlightGuard<'_> {
-    fn drop(&mut self) {
-        let mut inflight = self
-            .inflight
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if inflight
-            .get(self.key)
-            .is_some_and(|f| Arc::ptr_eq(f, &self.flight))
-        {
-            inflight.remove(self.key);
-        }
-    }
-}
-
 struct Inner {
     store: Arc<dyn CacheStore>,
     prefix: String,
     negative_ttl: Option<Duration>,
     counters: Counters,
     degraded: AtomicBool,
-    inflight: Mutex<HashMap<String, Arc<Flight>>>,
+    flights: Flights,
     /// `false` for [`Cache::disabled`]: every read is the loader's.
     enabled: bool,
 }
@@ -166,7 +134,7 @@ impl Cache {
             negative_ttl,
             counters: Counters::default(),
             degraded: AtomicBool::new(false),
-            inflight: Mutex::new(HashMap::new()),
+            flights: Flights::default(),
             enabled,
         };
         Self {
@@ -376,15 +344,7 @@ impl Cache {
             return;
         }
         let full = format!("{}:{namespace}:{key}", self.inner.prefix);
-        let running = self
-            .inner
-            .inflight
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&full);
-        if let Some(flight) = running {
-            flight.stale.store(true, Ordering::SeqCst);
-        }
+        self.inner.flights.invalidate(&full);
         match self.inner.store.delete(&full).await {
             Ok(()) => self.ok(),
             Err(err) => self.failed("invalidate a key", &err),
@@ -462,18 +422,7 @@ impl Cache {
             Err(err) => self.failed("read", &err),
         }
         inner.counters.misses.fetch_add(1, Ordering::Relaxed);
-        let flight = {
-            let mut inflight = inner
-                .inflight
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            inflight.entry(full.to_owned()).or_default().clone()
-        };
-        let _guard = FlightGuard {
-            inflight: &inner.inflight,
-            key: full,
-            flight: flight.clone(),
-        };
+        let flight = inner.flights.join(full);
         // The leader keeps its own error (with its cause, for the log); waiters get its code
         // and message instead of running the load again one after another.
         let mut own_error = None;
@@ -521,14 +470,14 @@ impl Cache {
             inner.negative_ttl
         };
         if let Some(store_ttl) = store_ttl
-            && !flight.stale.load(Ordering::SeqCst)
+            && !flight.is_stale()
         {
             match inner.store.set(full, bytes.clone(), store_ttl).await {
                 Ok(()) => self.ok(),
                 Err(err) => self.failed("write", &err),
             }
             // An invalidation that landed while storing: take the value back out.
-            if flight.stale.load(Ordering::SeqCst) {
+            if flight.is_stale() {
                 let _ = inner.store.delete(full).await;
             }
         }

@@ -1,12 +1,16 @@
 //! The layers of the standard stack that rustbe writes itself. The rest (CORS, compression,
 //! body limit, panic catching, tracing) come from tower-http and are put together by
 //! [`App`](crate::app::App).
+//!
+//! Each layer has its module, where its service's future is named too
+//! (`middleware::timeout::ResponseFuture`, `middleware::security_headers::ResponseFuture`);
+//! the layers and services are also here.
 
-mod security_headers;
-mod timeout;
+pub mod security_headers;
+pub mod timeout;
 
 pub use security_headers::{API_CSP, DOCS_CSP, SecurityHeaders, SecurityHeadersLayer};
-pub use timeout::{RequestTimeout, RequestTimeoutLayer, ResponseFuture as TimeoutFuture, TICK};
+pub use timeout::{RequestTimeout, RequestTimeoutLayer, TICK};
 
 /// Turns a panic caught by tower-http's `CatchPanicLayer` into a 500 envelope. The panic
 /// message is logged with the request id; the client sees a generic message.

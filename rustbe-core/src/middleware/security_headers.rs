@@ -1,3 +1,7 @@
+//! [`SecurityHeadersLayer`]: the security headers of every answer (`nosniff`, frame
+//! denial, referrer policy, the CSP of the API or of the docs, HSTS in production), and the
+//! request headers kept out of logs and traces.
+
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
