@@ -38,12 +38,11 @@ pub use service::AuthService;
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
 
-/// The authentication guide, `docs/auth.md`, included so that its code compiles.
-#[doc = include_str!("../../docs/auth.md")]
-pub mod guide {}
-
-/// The guides that use both crates, included so that their code compiles.
+/// The guides of `docs/` that use rustbe-auth, included so that their code compiles.
 pub mod guides {
+    /// Authentication: `docs/auth.md`.
+    #[doc = include_str!("../../docs/auth.md")]
+    pub mod auth {}
     /// From `cargo add` to a running API: `docs/getting-started.md`.
     #[doc = include_str!("../../docs/getting-started.md")]
     pub mod getting_started {}
