@@ -468,6 +468,21 @@ pub trait Format: Send + Sync + 'static {
 
     /// The OpenAPI schema of a page of `item`s.
     fn page_schema(&self, names: Names<'_>, item: RefOr<Schema>, kind: PageKind) -> RefOr<Schema>;
+
+    /// The headers a page of `kind` carries besides its body, as `(name, description)`, for
+    /// the OpenAPI document: none by default; [`Plain::bare`] sends the total (or the next
+    /// cursor) in one.
+    ///
+    /// ```
+    /// use rustbe_core::format::{Envelope, Format, PageKind, Plain};
+    /// assert!(Envelope.page_headers(PageKind::Page).is_empty());
+    /// assert_eq!(Plain::bare().page_headers(PageKind::Page)[0].0, "X-Total-Count");
+    /// assert!(Plain::wrapped().page_headers(PageKind::Page).is_empty());
+    /// ```
+    fn page_headers(&self, kind: PageKind) -> Vec<(&'static str, &'static str)> {
+        let _ = kind;
+        Vec::new()
+    }
 }
 
 /// The format a request is answered in, set by [`FormatLayer`] for the requests under it.

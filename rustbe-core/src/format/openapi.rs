@@ -58,11 +58,29 @@ fn rewrite(format: Option<&dyn Format>, operation: &mut Operation) {
         };
         let mut status = status;
         let mut content = std::mem::take(&mut response.content);
+        let mut paged = None;
         for body in content.values_mut() {
             if let RefOr::T(body) = body
                 && let Some(schema) = body.schema.take()
             {
-                body.schema = Some(success(format, schema));
+                let (schema, kind) = success(format, schema);
+                paged = paged.or(kind);
+                body.schema = Some(schema);
+            }
+        }
+        if let (Some(format), Some(kind)) = (format, paged) {
+            for (name, description) in format.page_headers(kind) {
+                response.headers.insert(
+                    name.to_owned(),
+                    utoipa::openapi::header::HeaderBuilder::new()
+                        .schema(Some(match kind {
+                            PageKind::Page => crate::openapi::bounded(0, i64::MAX),
+                            PageKind::Cursor => crate::openapi::string(),
+                        }))
+                        .description(Some(description))
+                        .build()
+                        .into(),
+                );
             }
         }
         if let Some(format) = format
@@ -110,10 +128,14 @@ fn is_error_envelope(content: &Content) -> bool {
 }
 
 /// A success schema in `format`: an envelope object (`success` + `data`, maybe
-/// `pagination`) becomes the format's shape; anything else stays.
-fn success(format: Option<&dyn Format>, schema: RefOr<Schema>) -> RefOr<Schema> {
+/// `pagination`) becomes the format's shape, with the kind of page it was; anything else
+/// stays.
+fn success(
+    format: Option<&dyn Format>,
+    schema: RefOr<Schema>,
+) -> (RefOr<Schema>, Option<PageKind>) {
     let RefOr::T(Schema::Object(mut object)) = schema else {
-        return schema;
+        return (schema, None);
     };
     let tagged = object.extensions.as_mut().and_then(|e| e.remove(NAMES));
     let names = tagged.as_ref().map_or(Names::NONE, |value| Names {
@@ -124,16 +146,16 @@ fn success(format: Option<&dyn Format>, schema: RefOr<Schema>) -> RefOr<Schema> 
         object.extensions = None;
     }
     let Some(format) = format else {
-        return RefOr::T(Schema::Object(object));
+        return (RefOr::T(Schema::Object(object)), None);
     };
     if !(object.properties.contains_key("success") && object.properties.contains_key("data")) {
-        return RefOr::T(Schema::Object(object));
+        return (RefOr::T(Schema::Object(object)), None);
     }
     let Some(data) = object.properties.remove("data") else {
-        return RefOr::T(Schema::Object(object));
+        return (RefOr::T(Schema::Object(object)), None);
     };
     match object.properties.remove("pagination") {
-        None => format.one_schema(names, data),
+        None => (format.one_schema(names, data), None),
         Some(pagination) => {
             let kind = match &pagination {
                 RefOr::Ref(r) if r.ref_location.ends_with("/PageMeta") => PageKind::Page,
@@ -146,7 +168,7 @@ fn success(format: Option<&dyn Format>, schema: RefOr<Schema>) -> RefOr<Schema> 
                 },
                 other => other,
             };
-            format.page_schema(names, item, kind)
+            (format.page_schema(names, item, kind), Some(kind))
         }
     }
 }

@@ -172,6 +172,17 @@ impl<E: ErrorFormat> Format for Plain<E> {
         }
     }
 
+    fn page_headers(&self, kind: PageKind) -> Vec<(&'static str, &'static str)> {
+        match kind {
+            _ if self.wrapped => Vec::new(),
+            PageKind::Page => vec![("X-Total-Count", "The rows of all pages")],
+            PageKind::Cursor => vec![(
+                "X-Next-Cursor",
+                "The `cursor` of the next page; absent on the last page",
+            )],
+        }
+    }
+
     fn page_schema(&self, names: Names<'_>, item: RefOr<Schema>, kind: PageKind) -> RefOr<Schema> {
         let array: RefOr<Schema> = ArrayBuilder::new().items(item).into();
         let Some(many) = names.many().filter(|_| self.wrapped) else {

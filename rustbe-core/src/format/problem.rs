@@ -170,4 +170,8 @@ impl Format for Problem {
     fn page_schema(&self, names: Names<'_>, item: RefOr<Schema>, kind: PageKind) -> RefOr<Schema> {
         Plain::bare().page_schema(names, item, kind)
     }
+
+    fn page_headers(&self, kind: PageKind) -> Vec<(&'static str, &'static str)> {
+        Plain::bare().page_headers(kind)
+    }
 }
