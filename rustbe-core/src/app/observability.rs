@@ -149,3 +149,20 @@ impl<B> tower_http::trace::OnResponse<B> for OnResponse {
         self.0.on_response(response, latency, span);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Metrics off (the default, and `METRICS=off`): no layer on the request path and no
+    /// scrape route, whether or not the feature is compiled in.
+    #[test]
+    fn metrics_off_adds_nothing_per_request() {
+        let config = Config::for_tests("observability");
+        assert!(!config.metrics.enabled);
+        let parts = Observability::new(&config, None, None);
+        assert!(parts.outer().is_none(), "no request metrics layer");
+        assert!(!parts.http_metrics);
+        assert!(parts.routes.is_none() && parts.separate.is_none(), "no scrape route");
+    }
+}
