@@ -399,7 +399,10 @@ async fn a_documented_handler_follows_the_format_and_the_paging() {
     assert_eq!(ok["type"], "array", "a bare page is its array: {ok}");
     assert_eq!(ok["items"]["$ref"], "#/components/schemas/Item");
     let total = &op["responses"]["200"]["headers"]["X-Total-Count"];
-    assert_eq!(total["schema"]["type"], "integer", "the total is documented: {op}");
+    assert_eq!(
+        total["schema"]["type"], "integer",
+        "the total is documented: {op}"
+    );
     assert_eq!(
         op["responses"]["503"]["content"]["application/problem+json"]["schema"]["$ref"],
         "#/components/schemas/Problem"

@@ -163,6 +163,9 @@ mod tests {
         let parts = Observability::new(&config, None, None);
         assert!(parts.outer().is_none(), "no request metrics layer");
         assert!(!parts.http_metrics);
-        assert!(parts.routes.is_none() && parts.separate.is_none(), "no scrape route");
+        assert!(
+            parts.routes.is_none() && parts.separate.is_none(),
+            "no scrape route"
+        );
     }
 }
