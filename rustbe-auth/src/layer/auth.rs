@@ -105,6 +105,12 @@ pub struct Auth<S> {
     auth: Authenticator,
 }
 
+/// The future of [`Auth`]: the inner service's own when the request is decided at once (no
+/// token, or a token verified already and a revocation list that answers in memory), boxed
+/// when the revocation list is asked over the network or the challenge is rewritten for
+/// another scheme.
+pub type ResponseFuture<F> = Either<F, BoxFuture<'static, Result<Response, Infallible>>>;
+
 impl<S, B> Service<Request<B>> for Auth<S>
 where
     S: Service<Request<B>, Response = Response, Error = Infallible> + Clone + Send + 'static,
@@ -113,7 +119,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Either<S::Future, BoxFuture<'static, Result<Response, Infallible>>>;
+    type Future = ResponseFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -154,11 +160,7 @@ pub(super) fn rechallenge(response: &mut Response, scheme: &str) {
 }
 
 impl<S> Auth<S> {
-    #[allow(clippy::type_complexity, reason = "the service's own future type")]
-    fn dispatch<B>(
-        &mut self,
-        mut req: Request<B>,
-    ) -> Either<S::Future, BoxFuture<'static, Result<Response, Infallible>>>
+    fn dispatch<B>(&mut self, mut req: Request<B>) -> ResponseFuture<S::Future>
     where
         S: Service<Request<B>, Response = Response, Error = Infallible> + Clone + Send + 'static,
         S::Future: Send + 'static,

@@ -2,11 +2,14 @@
 //! into a [`Principal`](rustbe_core::access::Principal) with the [`Authenticator`];
 //! [`RequireAuthLayer`] and [`RequireRoleLayer`] guard routes; [`AccessClaims`] and
 //! [`OptionalPrincipal`] read what the layer found.
+//!
+//! The modules of the two layers are public so that their services' futures can be named:
+//! `layer::auth::ResponseFuture` and `layer::require::ResponseFuture`.
 
-mod auth;
+pub mod auth;
 mod authenticator;
 mod extract;
-mod require;
+pub mod require;
 mod verified;
 
 pub use auth::{Auth, AuthLayer};

@@ -139,13 +139,16 @@ pub struct Require<S> {
     roles: Option<Arc<[String]>>,
 }
 
+/// The future of [`Require`]: the refusal, ready at once, or the inner service's own.
+pub type ResponseFuture<F, E> = Either<Ready<Result<Response<Body>, E>>, F>;
+
 impl<S, B> Service<Request<B>> for Require<S>
 where
     S: Service<Request<B>, Response = Response<Body>>,
 {
     type Response = Response<Body>;
     type Error = S::Error;
-    type Future = Either<Ready<Result<Response<Body>, S::Error>>, S::Future>;
+    type Future = ResponseFuture<S::Future, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
