@@ -110,8 +110,8 @@ pub(crate) fn document_rate_limit(doc: &mut OpenApi, prefix: &str) {
 }
 
 /// Documents the app's paging in `doc`: every list that offers both `page` and `offset` (the
-/// kit's and the derive's lists) keeps only the one the app reads, and its `limit` says the
-/// app's bounds instead of the defaults.
+/// kit's and the derive's lists) keeps only the one the app reads, and the `limit` of every
+/// list (by page or by cursor) says the app's bounds instead of the defaults.
 pub(crate) fn document_pagination(doc: &mut OpenApi, limits: crate::extract::PaginationLimits) {
     use utoipa::openapi::RefOr;
     use utoipa::openapi::path::{Parameter, ParameterIn};
@@ -124,13 +124,14 @@ pub(crate) fn document_pagination(doc: &mut OpenApi, limits: crate::extract::Pag
                 continue;
             };
             let query = |p: &RefOr<Parameter>, name: &str| matches!(p, RefOr::T(p) if p.name == name && matches!(p.parameter_in, ParameterIn::Query));
-            let paged = ["page", "offset", "limit"]
-                .iter()
-                .all(|name| parameters.iter().any(|p| query(p, name)));
-            if !paged {
+            let has = |name: &str| parameters.iter().any(|p| query(p, name));
+            let by_page = has("page") && has("offset");
+            if !(has("limit") && (by_page || has("cursor"))) {
                 continue;
             }
-            parameters.retain(|p| !query(p, unread));
+            if by_page {
+                parameters.retain(|p| !query(p, unread));
+            }
             for limit in parameters.iter_mut().filter_map(|p| match p {
                 RefOr::T(p) if p.name == "limit" => Some(p),
                 _ => None,
@@ -141,6 +142,66 @@ pub(crate) fn document_pagination(doc: &mut OpenApi, limits: crate::extract::Pag
                     "Rows per page (default {default}, at most {max}; more is a 400)"
                 ));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
+    use utoipa::openapi::{OpenApiBuilder, PathsBuilder};
+
+    use super::*;
+    use crate::extract::{PageBy, PaginationLimits};
+    use crate::openapi::{bounded, page_parameters, query, string};
+
+    fn list(parameters: Vec<utoipa::openapi::path::Parameter>) -> PathItem {
+        let mut op = OperationBuilder::new();
+        for p in parameters {
+            op = op.parameter(p);
+        }
+        PathItem::new(HttpMethod::Get, op.build())
+    }
+
+    /// Lists by page keep the app's one paging parameter; lists by page and by cursor both
+    /// say the configured `limit` bounds.
+    #[test]
+    fn every_list_says_the_configured_paging() {
+        let cursor = vec![
+            query("cursor", string(), "The next page"),
+            query("limit", bounded(1, 100), "Rows"),
+        ];
+        let mut doc = OpenApiBuilder::new()
+            .paths(
+                PathsBuilder::new()
+                    .path("/paged", list(page_parameters().into()))
+                    .path("/cursor", list(cursor)),
+            )
+            .build();
+        let limits = PaginationLimits::new(10, 40)
+            .map(|l| l.paged_by(PageBy::Offset))
+            .unwrap_or_default();
+        document_pagination(&mut doc, limits);
+        let json = serde_json::to_value(&doc).unwrap_or_default();
+        let names = |path: &str| -> Vec<String> {
+            json["paths"][path]["get"]["parameters"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(names("/paged"), ["limit", "offset"]);
+        assert_eq!(names("/cursor"), ["cursor", "limit"]);
+        for path in ["/paged", "/cursor"] {
+            let limit = json["paths"][path]["get"]["parameters"]
+                .as_array()
+                .and_then(|a| a.iter().find(|p| p["name"] == "limit"))
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(limit["schema"]["maximum"], 40, "{path}: {limit}");
         }
     }
 }
