@@ -294,7 +294,7 @@ async fn replace(
 /// `current_password` when it is missing or wrong); an admin changing another user's email
 /// does not. The old address is told of the change by mail.
 #[utoipa::path(put, path = "/api/users/me", operation_id = "replace_me", tag = "users", security(("bearer_auth" = [])), request_body = ReplaceUser,
-    responses(Single<User>, Unauthorized, Unsupported, Unavailable, (status = 400, description = "The id is not a UUID or the body is malformed (`BAD_REQUEST`), or it breaks rules (`VALIDATION_ERROR`, with `details`)", body = ErrorEnvelope), (status = 409, description = "The email is taken (`DUPLICATE_ENTRY`)", body = ErrorEnvelope)))]
+    responses(Single<User>, Unauthorized, Unsupported, Unavailable, (status = 400, description = "The body is malformed (`BAD_REQUEST`), or it breaks rules (`VALIDATION_ERROR`, with `details`)", body = ErrorEnvelope), (status = 409, description = "The email is taken (`DUPLICATE_ENTRY`)", body = ErrorEnvelope)))]
 async fn replace_me(
     State(state): State<UsersState>,
     principal: Principal,
