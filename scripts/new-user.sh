@@ -82,12 +82,13 @@ step "cargo run on $base"
       cargo run --quiet
 ) >"$tmp/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 300); do
+# Up to a minute: a loaded machine may still be linking.
+for _ in $(seq 1 600); do
   curl -fsS "$base/health" >/dev/null 2>&1 && break
   kill -0 "$server" 2>/dev/null || fail "the server exited"
   sleep 0.1
 done
-curl -fsS "$base/health" >/dev/null || fail "/health does not answer"
+curl -fsS "$base/health" >/dev/null || { tail -20 "$tmp/server.log"; fail "/health does not answer"; }
 
 # request METHOD PATH EXPECTED_STATUS [TOKEN] [BODY]: the body of the answer in $tmp/body.
 request() {

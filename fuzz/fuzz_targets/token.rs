@@ -45,7 +45,7 @@ const APP: &str = "fuzz";
 
 struct Auth {
     runtime: tokio::runtime::Runtime,
-    config: Config,
+    auth_config: rustbe_auth::AuthConfig,
     issuer: TokenIssuer,
     authenticator: Authenticator,
     router: Router,
@@ -60,7 +60,8 @@ fn auth() -> &'static Auth {
             .build()
             .expect("runtime");
         let config = Config::for_tests(APP);
-        let issuer = TokenIssuer::from_config(&config);
+        let auth_config = rustbe_auth::AuthConfig::for_tests(APP);
+        let issuer = TokenIssuer::from_config(&auth_config);
         let authenticator =
             Authenticator::new(issuer.clone(), Arc::new(MemoryRevocationList::new()));
         let router = runtime.block_on(async {
@@ -74,7 +75,7 @@ fn auth() -> &'static Auth {
                 .passes(1)
                 .build()
                 .expect("hasher");
-            let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens)
+            let auth = AuthService::builder(&auth_config, MemoryUserStore::new(), tokens)
                 .hasher(hasher)
                 .build();
             // A real user with a real session, so forged claims can name them.
@@ -89,11 +90,11 @@ fn auth() -> &'static Auth {
                 .expect("user");
             auth.start_session(&user).await.expect("session");
             let api = auth.router().layer(auth.layer());
-            App::new(config.clone()).database(db).api(api).into_router()
+            App::new(config).database(db).api(api).into_router()
         });
         Auth {
             runtime,
-            config,
+            auth_config,
             issuer,
             authenticator,
             router,
@@ -123,8 +124,8 @@ fn sign(header: &[u8], claims: &[u8], secret: &str) -> String {
 fn forge(rest: &[u8], kind: TokenKind) -> String {
     let a = auth();
     let secret = match kind {
-        TokenKind::Access => a.config.jwt.secret.expose(),
-        TokenKind::Refresh => a.config.jwt.refresh_secret.expose(),
+        TokenKind::Access => a.auth_config.jwt.secret.expose(),
+        TokenKind::Refresh => a.auth_config.jwt.refresh_secret.expose(),
     };
     match rest.iter().position(|&b| b == b'\n') {
         Some(split) => sign(&rest[..split], &rest[split + 1..], secret),

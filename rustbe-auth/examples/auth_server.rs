@@ -9,10 +9,10 @@
 
 use std::time::{Duration, Instant};
 
-use rustbe_auth::AuthService;
 use rustbe_auth::password::PasswordHasher;
 use rustbe_auth::store::SeaOrmTokenStore;
 use rustbe_auth::users::{MemoryUserStore, NewUser, UserStore};
+use rustbe_auth::{AuthConfig, AuthService};
 use rustbe_core::app::{App, init_tracing};
 use rustbe_core::config::Config;
 
@@ -33,7 +33,8 @@ async fn main() {
         println!("{:.3}", times[times.len() / 2].as_secs_f64() * 1000.0);
         return;
     }
-    let mut config = Config::from_env("bench").expect("configuration");
+    let (mut config, auth_config) =
+        Config::from_env_with::<AuthConfig>("bench").expect("configuration");
     config.database = rustbe_core::config::DatabaseConfig::new("sqlite::memory:");
     init_tracing(config.log_format);
     let db = rustbe_core::db::connect(&config.database)
@@ -51,7 +52,7 @@ async fn main() {
         })
         .await
         .expect("bench user");
-    let auth = AuthService::builder(&config, users, tokens)
+    let auth = AuthService::builder(&auth_config, users, tokens)
         .hasher(hasher)
         .build();
     App::new(config)

@@ -21,6 +21,7 @@
 //! | `redis` | no | [`revocation::RedisRevocationList`], shared by every instance |
 //! | `smtp` | no | [`mail::SmtpMailer`] (lettre; plain, STARTTLS or TLS) |
 
+pub mod config;
 pub mod layer;
 pub mod mail;
 pub mod password;
@@ -31,6 +32,7 @@ pub mod store;
 pub mod token;
 pub mod users;
 
+pub use config::AuthConfig;
 pub use service::AuthService;
 
 /// The README's code, compiled here because it uses both crates.
@@ -55,6 +57,9 @@ pub mod guides {
     /// The crates, their modules and one request's path: `docs/architecture.md`.
     #[doc = include_str!("../../docs/architecture.md")]
     pub mod architecture {}
+    /// Every variable of rustbe-core's and rustbe-auth's sections: `docs/configuration.md`.
+    #[doc = include_str!("../../docs/configuration.md")]
+    pub mod configuration {}
     /// Several instances on PostgreSQL and Redis: `docs/deploying.md`.
     #[doc = include_str!("../../docs/deploying.md")]
     pub mod deploying {}

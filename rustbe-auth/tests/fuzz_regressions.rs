@@ -33,7 +33,7 @@ async fn logout_with_a_token_that_never_expires() {
     let token = jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
         &claims,
-        &EncodingKey::from_secret(app.config.jwt.secret.expose().as_bytes()),
+        &EncodingKey::from_secret(app.auth_config.jwt.secret.expose().as_bytes()),
     )
     .expect("encode");
     assert_eq!(app.get_with("/api/users/me", &token).await.status(), 200);

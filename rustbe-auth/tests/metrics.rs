@@ -12,7 +12,6 @@ use rustbe_auth::layer::{AuthLayer, Authenticator};
 use rustbe_auth::revocation::{MemoryRevocationList, RevocationList, access_token_key};
 use rustbe_auth::token::{Claims, TokenIssuer, TokenKind};
 use rustbe_core::access::Principal;
-use rustbe_core::config::Config;
 use rustbe_core::metrics::Metrics;
 use rustbe_core::testing::TestRequest;
 
@@ -27,8 +26,8 @@ fn counted(text: &str, reason: &str) -> u64 {
 #[tokio::test]
 async fn refused_tokens_are_counted_by_reason() {
     let metrics = Metrics::install().expect("the recorder installs");
-    let config = Config::for_tests("shop");
-    let issuer = TokenIssuer::from_config(&config);
+    let auth_config = rustbe_auth::AuthConfig::for_tests("shop");
+    let issuer = TokenIssuer::from_config(&auth_config);
     let revocation = Arc::new(MemoryRevocationList::new());
     let auth = Authenticator::new(issuer.clone(), revocation.clone());
     let app = Router::new()
@@ -57,7 +56,7 @@ async fn refused_tokens_are_counted_by_reason() {
     let expired = jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
         &old,
-        &EncodingKey::from_secret(config.jwt.secret.expose().as_bytes()),
+        &EncodingKey::from_secret(auth_config.jwt.secret.expose().as_bytes()),
     )
     .expect("signs");
     for _ in 0..2 {

@@ -34,12 +34,16 @@ async fn setup(scheme: &str) -> Setup {
         .passes(1)
         .build()
         .expect("params");
-    let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens)
-        .hasher(fast)
-        .policy(PasswordPolicy::lengths(8, 64))
-        .revocation(revocation.clone())
-        .token_scheme(scheme)
-        .build();
+    let auth = AuthService::builder(
+        &rustbe_auth::AuthConfig::for_tests("conduit"),
+        MemoryUserStore::new(),
+        tokens,
+    )
+    .hasher(fast)
+    .policy(PasswordPolicy::lengths(8, 64))
+    .revocation(revocation.clone())
+    .token_scheme(scheme)
+    .build();
     let who = |OptionalPrincipal(caller): OptionalPrincipal| async move {
         caller.map_or_else(|| "anonymous".to_owned(), |p| p.id().to_owned())
     };

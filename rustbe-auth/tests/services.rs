@@ -217,16 +217,18 @@ async fn smtp_sink() -> (u16, tokio::task::JoinHandle<String>) {
 #[tokio::test]
 async fn a_real_smtp_conversation_delivers_the_reset_mail() {
     let (port, sink) = smtp_sink().await;
-    let config = Config::from_lookup("shop", |k| match k {
-        "SMTP_HOST" => Some("127.0.0.1".into()),
-        "SMTP_PORT" => Some(port.to_string()),
-        "SMTP_TLS" => Some("none".into()),
-        "SMTP_FROM" => Some("Shop <no-reply@shop.example>".into()),
-        "APP_URL" => Some("https://shop.example".into()),
-        _ => None,
-    })
-    .expect("config");
-    let smtp = SmtpMailer::new(config.smtp.as_ref().expect("smtp configured")).expect("mailer");
+    let (config, auth_config) =
+        Config::from_lookup_with::<rustbe_auth::AuthConfig>("shop", |k| match k {
+            "SMTP_HOST" => Some("127.0.0.1".into()),
+            "SMTP_PORT" => Some(port.to_string()),
+            "SMTP_TLS" => Some("none".into()),
+            "SMTP_FROM" => Some("Shop <no-reply@shop.example>".into()),
+            "APP_URL" => Some("https://shop.example".into()),
+            _ => None,
+        })
+        .expect("config");
+    let smtp =
+        SmtpMailer::new(auth_config.smtp.as_ref().expect("smtp configured")).expect("mailer");
     let sent = Arc::new(Mutex::new(Vec::<Email>::new()));
 
     struct Recording(SmtpMailer, Arc<Mutex<Vec<Email>>>);
@@ -247,7 +249,7 @@ async fn a_real_smtp_conversation_delivers_the_reset_mail() {
     let tokens_store = rustbe_auth::store::SeaOrmTokenStore::new(db.db.clone());
     tokens_store.create_tables().await.expect("tables");
     let auth = rustbe_auth::AuthService::builder(
-        &config,
+        &auth_config,
         rustbe_auth::users::MemoryUserStore::new(),
         tokens_store,
     )

@@ -49,7 +49,7 @@ fn b64(value: &serde_json::Value) -> String {
 async fn forged_and_stale_tokens_are_refused() {
     let app = app().await;
     let (id, _, _) = app.register("ada@example.com").await;
-    let secret = app.config.jwt.secret.expose().to_owned();
+    let secret = app.auth_config.jwt.secret.expose().to_owned();
     let good = sign(&claims(&id), &secret);
     assert_eq!(
         app.get_with("/api/users/me", &good).await.status(),
@@ -75,7 +75,7 @@ async fn forged_and_stale_tokens_are_refused() {
     )
     .expect("encode");
     let wrong_secret = sign(&claims(&id), "some-other-secret-that-is-long-enough-0123");
-    let refresh_secret = sign(&claims(&id), app.config.jwt.refresh_secret.expose());
+    let refresh_secret = sign(&claims(&id), app.auth_config.jwt.refresh_secret.expose());
     let mut not_yet = claims(&id);
     not_yet.nbf = now() + 3600;
     let mut wrong_iss = claims(&id);
@@ -121,8 +121,8 @@ async fn forged_and_stale_tokens_are_refused() {
 async fn expiry_honours_the_leeway_then_says_token_expired() {
     let app = app().await;
     let (id, _, _) = app.register("ada@example.com").await;
-    let secret = app.config.jwt.secret.expose().to_owned();
-    let leeway = app.config.jwt.leeway.as_secs();
+    let secret = app.auth_config.jwt.secret.expose().to_owned();
+    let leeway = app.auth_config.jwt.leeway.as_secs();
     let mut within = claims(&id);
     within.exp = now() - leeway / 2;
     assert_eq!(
@@ -142,7 +142,7 @@ async fn expiry_honours_the_leeway_then_says_token_expired() {
 
 #[test]
 fn secrets_never_show_in_debug() {
-    let config = rustbe_core::config::Config::for_tests("shop");
+    let config = rustbe_auth::AuthConfig::for_tests("shop");
     let issuer = rustbe_auth::token::TokenIssuer::from_config(&config);
     let debug = format!("{issuer:?} {config:?}");
     assert!(!debug.contains(config.jwt.secret.expose()));

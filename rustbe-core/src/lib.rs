@@ -72,8 +72,6 @@ pub mod guide {
     pub mod extractors {}
     #[doc = include_str!("../../docs/app.md")]
     pub mod app {}
-    #[doc = include_str!("../../docs/configuration.md")]
-    pub mod configuration {}
     #[doc = include_str!("../../docs/cache-and-rate-limits.md")]
     pub mod cache_and_rate_limits {}
     #[cfg(feature = "macros")]

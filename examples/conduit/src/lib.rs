@@ -20,10 +20,10 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post};
-use rustbe_auth::AuthService;
 use rustbe_auth::password::PasswordPolicy;
 use rustbe_auth::revocation::{MemoryRevocationList, RedisRevocationList, RevocationList};
 use rustbe_auth::store::SeaOrmTokenStore;
+use rustbe_auth::{AuthConfig, AuthService};
 use rustbe_core::access::Principal;
 use rustbe_core::app::App;
 use rustbe_core::config::Config;
@@ -119,8 +119,9 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), Error> {
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let config = rustbe_core::config::Config::for_tests(conduit::APP_NAME);
+/// let auth = rustbe_auth::AuthConfig::for_tests(conduit::APP_NAME);
 /// let db = rustbe_core::db::connect(&config.database).await.unwrap();
-/// let router = conduit::app(config, db).await.unwrap().into_router();
+/// let router = conduit::app(config, auth, db).await.unwrap().into_router();
 /// let tags = rustbe_core::testing::TestRequest::get("/api/tags").send(&router).await;
 /// assert_eq!(tags.json(), serde_json::json!({"tags": []}));
 /// # });
@@ -128,7 +129,11 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), Error> {
 ///
 /// # Errors
 /// When the database cannot be migrated or Redis cannot be reached.
-pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
+pub async fn app(
+    config: Config,
+    auth_config: AuthConfig,
+    db: DatabaseConnection,
+) -> Result<App, Error> {
     migrate(&db).await?;
     let (revocation, limiter): (Arc<dyn RevocationList>, Arc<dyn RateLimiter>) =
         match &config.redis_url {
@@ -145,12 +150,16 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
             ),
         };
     let users = users::Users(db.clone());
-    let auth = AuthService::builder(&config, users.clone(), SeaOrmTokenStore::new(db.clone()))
-        .token_scheme("Token")
-        .policy(PasswordPolicy::lengths(8, 128))
-        .revocation(revocation)
-        .rate_limit(&config, limiter.clone())
-        .build();
+    let auth = AuthService::builder(
+        &auth_config,
+        users.clone(),
+        SeaOrmTokenStore::new(db.clone()),
+    )
+    .token_scheme("Token")
+    .policy(PasswordPolicy::lengths(8, 128))
+    .revocation(revocation)
+    .rate_limit(&config, limiter.clone())
+    .build();
     let ctx = Ctx {
         db: db.clone(),
         users,

@@ -1,6 +1,7 @@
 //! `cargo run -p conduit`: serves Conduit on `HOST:PORT` (`127.0.0.1:8081`) on the SQLite
 //! file `conduit.db` unless `DATABASE_URL` says otherwise; Swagger UI at `/docs`.
 
+use rustbe_auth::AuthConfig;
 use rustbe_core::app::init_tracing;
 use rustbe_core::config::Config;
 
@@ -8,16 +9,19 @@ use rustbe_core::config::Config;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Development defaults: `conduit.db` and port 8081. Production must name its database.
     let production = std::env::var("APP_ENV").is_ok_and(|env| env == "production");
-    let mut config = Config::from_lookup(conduit::APP_NAME, |key| match std::env::var(key) {
-        Ok(value) => Some(value),
-        Err(_) if key == "DATABASE_URL" && !production => {
-            Some("sqlite://conduit.db?mode=rwc".into())
-        }
-        Err(_) if key == "PORT" => Some("8081".into()),
-        Err(_) => None,
-    })?;
+    let (config, mut auth_config) =
+        Config::from_lookup_with::<AuthConfig>(conduit::APP_NAME, |key| {
+            match std::env::var(key) {
+                Ok(value) => Some(value),
+                Err(_) if key == "DATABASE_URL" && !production => {
+                    Some("sqlite://conduit.db?mode=rwc".into())
+                }
+                Err(_) if key == "PORT" => Some("8081".into()),
+                Err(_) => None,
+            }
+        })?;
     if std::env::var_os("JWT_ACCESS_TTL").is_none() {
-        config.jwt.access_ttl = conduit::DEFAULT_TOKEN_TTL;
+        auth_config.jwt.access_ttl = conduit::DEFAULT_TOKEN_TTL;
     }
     init_tracing(config.log_format);
     for warning in config.warnings() {
@@ -28,6 +32,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "conduit: API at http://{}/api, docs at /docs",
         config.listen_addr()
     );
-    conduit::app(config, db).await?.serve().await?;
+    conduit::app(config, auth_config, db).await?.serve().await?;
     Ok(())
 }

@@ -16,9 +16,10 @@ use serde_json::{Value, json};
 async fn router(db: DatabaseConnection, redis: Option<String>) -> Router {
     let mut config = Config::for_tests(conduit::APP_NAME);
     config.rate_limit = "10000/1m".parse().expect("a rate");
-    config.rate_limit_auth = "1000/1m".parse().expect("a rate");
     config.redis_url = redis.map(Secret::new);
-    conduit::app(config, db)
+    let mut auth = rustbe_auth::AuthConfig::for_tests(conduit::APP_NAME);
+    auth.rate_limit_auth = "1000/1m".parse().expect("a rate");
+    conduit::app(config, auth, db)
         .await
         .expect("the app starts")
         .into_router()

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use rustbe_auth::{AuthService, store::SeaOrmTokenStore, users::MemoryUserStore};
+use rustbe_auth::{AuthConfig, AuthService, store::SeaOrmTokenStore, users::MemoryUserStore};
 use rustbe_core::{Error, app::App, config::Config, rate_limit::MemoryRateLimiter};
 use sea_orm::DatabaseConnection;
 
@@ -116,20 +116,24 @@ pub mod loan {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// The whole app on `db`: accounts and tokens from rustbe-auth, the first admin from
-/// `ADMIN_EMAIL` / `ADMIN_PASSWORD`, the three resources and their tables.
+/// The whole app on `db`: accounts and tokens from rustbe-auth (configured by `auth_config`),
+/// the first admin from `ADMIN_EMAIL` / `ADMIN_PASSWORD`, the three resources and their tables.
 ///
 /// # Errors
 /// When the database refuses a table, or `ADMIN_EMAIL` belongs to an account that is not an
 /// admin.
-pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
+pub async fn app(
+    config: Config,
+    auth_config: AuthConfig,
+    db: DatabaseConnection,
+) -> Result<App, Error> {
     let tokens = SeaOrmTokenStore::new(db.clone());
     tokens.create_tables().await?; // refresh tokens, sessions, password resets
     let limiter = Arc::new(MemoryRateLimiter::new());
-    let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens)
+    let auth = AuthService::builder(&auth_config, MemoryUserStore::new(), tokens)
         .rate_limit(&config, limiter.clone()) // RATE_LIMIT_AUTH on register, login, resets
         .build();
-    auth.bootstrap_admin(&config).await?; // ADMIN_EMAIL / ADMIN_PASSWORD, when set
+    auth.bootstrap_admin(&auth_config).await?; // ADMIN_EMAIL / ADMIN_PASSWORD, when set
     let auth_doc = auth.openapi();
     App::new(config)
         .database(db)

@@ -3,6 +3,7 @@
 
 #![allow(clippy::expect_used, reason = "tests fail loudly")]
 
+use rustbe_auth::AuthConfig;
 use rustbe_core::config::{Config, Secret};
 use rustbe_core::testing::{TestDb, TestRequest};
 use sea_orm::DatabaseConnection;
@@ -12,9 +13,9 @@ const ADMIN: (&str, &str) = ("admin@library.example", "Admin1!password");
 
 /// The app as `main` builds it, with the first admin from the configuration.
 async fn router(db: DatabaseConnection) -> axum::Router {
-    let mut config = Config::for_tests("library");
-    config.admin = Some((ADMIN.0.into(), Secret::new(ADMIN.1)));
-    library::app(config, db)
+    let mut auth_config = AuthConfig::for_tests("library");
+    auth_config.admin = Some((ADMIN.0.into(), Secret::new(ADMIN.1)));
+    library::app(Config::for_tests("library"), auth_config, db)
         .await
         .expect("the app starts")
         .into_router()

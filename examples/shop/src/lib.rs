@@ -1,6 +1,6 @@
 //! The reference shop built on rustbe: users, products and orders (see `docs/shop.md`).
 //!
-//! The binary (`cargo run -p shop`) loads [`Config`] from the environment, connects the
+//! The binary (`cargo run -p shop`) loads its [`Settings`] from the environment, connects the
 //! database and serves [`app`]. Tests build the same router in-process.
 //!
 //! What is wired so far: accounts and sessions (rustbe-auth over the `users` table), the
@@ -12,7 +12,10 @@ pub mod entities;
 pub mod migration;
 pub mod routes;
 pub mod seed;
+mod settings;
 pub mod users;
+
+pub use settings::Settings;
 
 /// The walk-through of the shop, `docs/shop.md`.
 #[doc = include_str!("../../../docs/shop.md")]
@@ -27,7 +30,7 @@ use rustbe_auth::store::SeaOrmTokenStore;
 use rustbe_core::Error;
 use rustbe_core::app::App;
 use rustbe_core::cache::{Cache, RedisStore};
-use rustbe_core::config::{AppEnv, Config};
+use rustbe_core::config::AppEnv;
 use rustbe_core::rate_limit::{MemoryRateLimiter, RateLimiter, RedisRateLimiter};
 use rustbe_core::resource;
 use sea_orm::DatabaseConnection;
@@ -54,18 +57,22 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), Error> {
     SeaOrmTokenStore::new(db.clone()).create_tables().await
 }
 
-/// The shop: migrates `db`, wires auth, limits, revocation, cache and mail as `config` says,
-/// and returns the app ready to serve.
+/// The shop: migrates `db`, wires auth, limits, revocation, cache and mail as `settings`
+/// say, and returns the app ready to serve.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-/// use rustbe_core::config::Config;
-/// let config = Config::for_tests(shop::APP_NAME);
-/// let db = rustbe_core::db::connect(&config.database).await.unwrap();
-/// let router = shop::app(config, db).await.unwrap().into_router();
+/// let settings = shop::Settings::for_tests();
+/// let db = rustbe_core::db::connect(&settings.core.database).await.unwrap();
+/// let router = shop::app(settings, db).await.unwrap().into_router();
 /// # });
 /// ```
-pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
+pub async fn app(settings: Settings, db: DatabaseConnection) -> Result<App, Error> {
+    let Settings {
+        core: config,
+        auth: auth_config,
+        seed_demo_data,
+    } = settings;
     migrate(&db).await?;
     let redis = match &config.redis_url {
         Some(url) => Some(rustbe_core::redis::connect(url.expose()).await?),
@@ -89,20 +96,20 @@ pub async fn app(config: Config, db: DatabaseConnection) -> Result<App, Error> {
     } else {
         Cache::disabled(APP_NAME)
     };
-    let mailer: Arc<dyn Mailer> = match &config.smtp {
+    let mailer: Arc<dyn Mailer> = match &auth_config.smtp {
         Some(smtp) => Arc::new(SmtpMailer::new(smtp)?),
         None => Arc::new(LogMailer::new(config.env == AppEnv::Development)),
     };
     let users = users::SeaOrmUsers::new(db.clone());
-    let auth = AuthService::builder(&config, users, SeaOrmTokenStore::new(db.clone()))
+    let auth = AuthService::builder(&auth_config, users, SeaOrmTokenStore::new(db.clone()))
         .revocation(revocation)
         .mailer(mailer)
         .rate_limit(&config, limiter.clone())
         .build();
     // ADMIN_EMAIL / ADMIN_PASSWORD: an account that exists without the admin role is never
     // promoted; the shop refuses to start naming the conflict.
-    auth.bootstrap_admin(&config).await?;
-    if config.seed_demo_data && seed::seed(&db, auth.hasher()).await? {
+    auth.bootstrap_admin(&auth_config).await?;
+    if seed_demo_data && seed::seed(&db, auth.hasher()).await? {
         tracing::info!(
             "demo data seeded into the empty database (see the README for the demo accounts)"
         );

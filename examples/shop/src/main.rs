@@ -4,7 +4,6 @@
 use std::process::ExitCode;
 
 use rustbe_core::app::init_telemetry;
-use rustbe_core::config::Config;
 
 const USAGE: &str = "usage: shop [serve | migrate | seed]\n\n  serve     migrate, then serve the shop on HOST:PORT (the default)\n  migrate   bring the database schema up to date and exit\n  seed      migrate, put the demo data into an empty database and exit\n";
 
@@ -30,8 +29,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let config = match Config::from_env(shop::APP_NAME) {
-        Ok(config) => config,
+    let settings = match shop::Settings::from_env() {
+        Ok(settings) => settings,
         Err(err) => {
             #[allow(
                 clippy::print_stderr,
@@ -43,11 +42,11 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let telemetry = init_telemetry(&config);
-    for warning in config.warnings() {
+    let telemetry = init_telemetry(&settings.core);
+    for warning in settings.core.warnings() {
         tracing::warn!("{warning}");
     }
-    let outcome = match run(command, config).await {
+    let outcome = match run(command, settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!("shop stopped: {err}");
@@ -58,7 +57,8 @@ async fn main() -> ExitCode {
     outcome
 }
 
-async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+async fn run(command: Command, settings: shop::Settings) -> anyhow::Result<()> {
+    let config = &settings.core;
     let db = rustbe_core::db::connect(&config.database).await?;
     match command {
         Command::Migrate => {
@@ -79,7 +79,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Serve => {}
     }
-    if config.seed_demo_data && config.env == rustbe_core::config::AppEnv::Development {
+    if settings.seed_demo_data && config.env == rustbe_core::config::AppEnv::Development {
         print_demo_accounts();
     }
     tracing::info!(
@@ -88,7 +88,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         "shop starting: docs at http://{}/docs",
         config.listen_addr()
     );
-    shop::app(config, db).await?.serve().await?;
+    shop::app(settings, db).await?.serve().await?;
     Ok(())
 }
 

@@ -3,17 +3,16 @@
 #![allow(clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
 use axum::Router;
-use rustbe_core::config::Config;
 use rustbe_core::testing::{TestDb, TestRequest};
 use serde_json::json;
 
 const PASSWORD: &str = "Correct1!horse";
 
 async fn router(db: sea_orm::DatabaseConnection, admin: bool) -> Router {
-    let mut config = Config::for_tests(shop::APP_NAME);
-    config.rate_limit_auth = "1000/1m".parse().expect("rate");
+    let mut config = shop::Settings::for_tests();
+    config.auth.rate_limit_auth = "1000/1m".parse().expect("rate");
     if admin {
-        config = Config::from_lookup(shop::APP_NAME, |k| match k {
+        config = shop::Settings::from_lookup(|k| match k {
             "APP_ENV" => Some("test".into()),
             "ADMIN_EMAIL" => Some("Root@Shop.Example".into()),
             "ADMIN_PASSWORD" => Some("Admin1!password".into()),

@@ -14,7 +14,6 @@ use std::time::Duration;
 
 use axum::Router;
 use common::{get, on_every_backend, outcome, post, put, shop};
-use rustbe_core::config::Config;
 use rustbe_core::testing::{TestDb, TestRequest, TestResponse};
 use serde_json::{Value, json};
 
@@ -28,7 +27,7 @@ const NEW_PASSWORD: &str = "Brand1!newpass";
 async fn shop_with_mail(db: &TestDb, redis: Option<&str>, smtp_port: u16) -> Router {
     let redis = redis.map(str::to_owned);
     let port = smtp_port.to_string();
-    let config = Config::from_lookup(shop::APP_NAME, |k| match k {
+    let config = shop::Settings::from_lookup(|k| match k {
         "APP_ENV" => Some("test".into()),
         "RATE_LIMIT_AUTH" => Some("10000/1m".into()),
         "RATE_LIMIT" => Some("100000/1m".into()),

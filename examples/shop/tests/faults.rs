@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use http::Method;
-use rustbe_core::config::Config;
 use rustbe_core::testing::{TestDb, TestRequest, TestResponse, service_url};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
@@ -196,7 +195,7 @@ fn through(url: &str, default_port: u16, proxy: &Proxy) -> String {
 /// The configuration of the shop under test: `overrides` on top of test settings with generous
 /// limits and `TRUST_PROXY` on (each client of a test names its own address in
 /// `X-Forwarded-For`, so its limiter keys in the shared Redis are fresh).
-fn config(overrides: &[(&str, String)]) -> Config {
+fn config(overrides: &[(&str, String)]) -> shop::Settings {
     let mut settings: Vec<(&str, String)> = vec![
         ("APP_ENV", "test".into()),
         ("ADMIN_EMAIL", ADMIN_EMAIL.into()),
@@ -208,7 +207,7 @@ fn config(overrides: &[(&str, String)]) -> Config {
     ];
     settings.retain(|(k, _)| !overrides.iter().any(|(o, _)| o == k));
     settings.extend(overrides.iter().cloned());
-    Config::from_lookup(shop::APP_NAME, |k| {
+    shop::Settings::from_lookup(|k| {
         settings
             .iter()
             .find(|(n, _)| *n == k)
@@ -217,7 +216,7 @@ fn config(overrides: &[(&str, String)]) -> Config {
     .expect("config")
 }
 
-async fn shop(config: Config, db: DatabaseConnection) -> Router {
+async fn shop(config: shop::Settings, db: DatabaseConnection) -> Router {
     tokio::time::timeout(Duration::from_secs(60), shop::app(config, db))
         .await
         .expect("the shop starts within 60 s")
@@ -754,8 +753,8 @@ async fn postgres_outage_is_503_within_the_acquire_timeout_and_recovers() {
             format!("{}ms", ACQUIRE_TIMEOUT.as_millis()),
         ),
     ]);
-    assert_eq!(config.database.acquire_timeout, ACQUIRE_TIMEOUT);
-    let pool = rustbe_core::db::connect(&config.database)
+    assert_eq!(config.core.database.acquire_timeout, ACQUIRE_TIMEOUT);
+    let pool = rustbe_core::db::connect(&config.core.database)
         .await
         .expect("PostgreSQL through the proxy");
     let app = shop(config, pool.clone()).await;
@@ -857,8 +856,8 @@ async fn exhausted_pool_is_503_with_retry_after() {
             format!("{}ms", ACQUIRE_TIMEOUT.as_millis()),
         ),
     ]);
-    assert_eq!(config.database.max_connections, 1);
-    let pool = rustbe_core::db::connect(&config.database)
+    assert_eq!(config.core.database.max_connections, 1);
+    let pool = rustbe_core::db::connect(&config.core.database)
         .await
         .expect("PostgreSQL through the proxy");
     let app = shop(config, pool.clone()).await;

@@ -12,14 +12,13 @@ use axum::Router;
 use common::{
     ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, admin_token, get, on_every_backend, outcome, post, put,
 };
-use rustbe_core::config::Config;
 use rustbe_core::testing::{TestDb, TestResponse};
 use serde_json::json;
 use smtp::{smtp_sink, wait_for_mail};
 
 /// Test settings with fixed secrets (two apps over one database share tokens), Redis when
 /// given, and `extra` on top.
-fn config(redis: Option<&str>, extra: &[(&str, String)]) -> Config {
+fn config(redis: Option<&str>, extra: &[(&str, String)]) -> shop::Settings {
     let mut settings: Vec<(&str, String)> = vec![
         ("APP_ENV", "test".into()),
         (
@@ -39,7 +38,7 @@ fn config(redis: Option<&str>, extra: &[(&str, String)]) -> Config {
     }
     settings.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
     settings.extend(extra.iter().cloned());
-    Config::from_lookup(shop::APP_NAME, |k| {
+    shop::Settings::from_lookup(|k| {
         settings
             .iter()
             .find(|(n, _)| *n == k)
@@ -48,7 +47,7 @@ fn config(redis: Option<&str>, extra: &[(&str, String)]) -> Config {
     .expect("config")
 }
 
-async fn app(db: &TestDb, config: Config) -> Result<Router, rustbe_core::Error> {
+async fn app(db: &TestDb, config: shop::Settings) -> Result<Router, rustbe_core::Error> {
     Ok(shop::app(config, db.db.clone()).await?.into_router())
 }
 

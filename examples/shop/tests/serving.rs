@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 
 use http::{exchange, free_port};
 use rustbe_core::access::Principal;
-use rustbe_core::config::Config;
 use rustbe_core::testing::{TestDb, http_get};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -301,7 +300,9 @@ async fn app_env_test_never_serves_with_the_fixed_test_secrets() {
     let dir = temp_dir();
     let shop = Shop::start(&[("APP_ENV", "test"), ("RUST_LOG", "warn")], &dir).await;
     // An admin token signed with the secrets `Config::for_tests` uses (they are in the source).
-    let issuer = rustbe_auth::token::TokenIssuer::from_config(&Config::for_tests(shop::APP_NAME));
+    let issuer = rustbe_auth::token::TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests(
+        shop::APP_NAME,
+    ));
     let forged = issuer
         .issue_access(
             &Principal::new(uuid::Uuid::new_v4().to_string(), ["admin"]),

@@ -6,13 +6,12 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rustbe_core::config::Config;
 use rustbe_core::testing::{TestRequest, http_get};
 
 #[tokio::test]
 async fn serves_operations_routes_and_docs_in_process() {
-    let config = Config::for_tests(shop::APP_NAME);
-    let db = rustbe_core::db::connect(&config.database)
+    let config = shop::Settings::for_tests();
+    let db = rustbe_core::db::connect(&config.core.database)
         .await
         .expect("sqlite in memory");
     let app = shop::app(config, db)

@@ -4,14 +4,13 @@
 #![allow(clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
 use axum::Router;
-use rustbe_core::config::Config;
 use rustbe_core::testing::{TestDb, TestRequest, TestResponse};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Correct1!horse";
 
 async fn shop(db: &TestDb) -> Router {
-    let config = Config::from_lookup(shop::APP_NAME, |k| match k {
+    let config = shop::Settings::from_lookup(|k| match k {
         "APP_ENV" => Some("test".into()),
         "ADMIN_EMAIL" => Some("root@shop.example".into()),
         "ADMIN_PASSWORD" => Some("Admin1!password".into()),

@@ -27,7 +27,7 @@ use super::{AccessClaims, Authenticator, BEARER};
 /// use rustbe_auth::{layer::{AuthLayer, Authenticator}, revocation::MemoryRevocationList, token::TokenIssuer};
 /// use rustbe_core::{access::Principal, config::Config};
 ///
-/// let auth = Authenticator::new(TokenIssuer::from_config(&Config::for_tests("shop")), Arc::new(MemoryRevocationList::new()));
+/// let auth = Authenticator::new(TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop")), Arc::new(MemoryRevocationList::new()));
 /// let app: Router = Router::new()
 ///     .route("/me", get(|p: Principal| async move { p.id().to_owned() }))
 ///     .layer(AuthLayer::new(auth));
@@ -49,7 +49,7 @@ impl AuthLayer {
     /// use axum::{Router, routing::get};
     /// use rustbe_auth::layer::AuthLayer;
     /// use rustbe_core::{access::Principal, testing::TestRequest};
-    /// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// # let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
     /// # let token = issuer.issue_access(&Principal::new("7", ["customer"]), "s1").unwrap().token;
     /// # let auth = Authenticator::new(issuer, Arc::new(MemoryRevocationList::new()));
     /// let app = Router::new()
@@ -86,7 +86,7 @@ impl<S> Layer<S> for AuthLayer {
 /// # use rustbe_core::{access::Principal, config::Config};
 /// use axum::{body::Body, response::{IntoResponse, Response}};
 /// use tower::{Layer, ServiceExt, service_fn};
-/// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+/// # let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
 /// # let token = issuer.issue_access(&Principal::new("7", ["customer"]), "s1").unwrap().token;
 /// # let auth = Authenticator::new(issuer, Arc::new(MemoryRevocationList::new()));
 /// let inner = service_fn(|req: http::Request<Body>| async move {

@@ -20,7 +20,7 @@ use crate::token::{TokenIssuer, now_secs};
 /// use rustbe_auth::{layer::Authenticator, revocation::MemoryRevocationList, token::TokenIssuer};
 /// use rustbe_core::{access::Principal, config::Config};
 ///
-/// let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+/// let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
 /// let token = issuer.issue_access(&Principal::new("7", ["customer"]), "session-1").unwrap().token;
 /// let auth = Authenticator::new(issuer, Arc::new(MemoryRevocationList::new()));
 /// let mut headers = http::HeaderMap::new();
@@ -64,7 +64,7 @@ impl Authenticator {
     /// use rustbe_auth::{layer::Authenticator, revocation::MemoryRevocationList, token::TokenIssuer};
     /// use rustbe_core::config::Config;
     ///
-    /// let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
     /// let auth = Authenticator::new(issuer, Arc::new(MemoryRevocationList::new()));
     /// // No `Authorization: Bearer …`: an anonymous request, not an error.
     /// assert!(auth.authenticate(&http::HeaderMap::new()).await.unwrap().is_none());
@@ -86,7 +86,7 @@ impl Authenticator {
     /// use rustbe_auth::{layer::Authenticator, revocation::MemoryRevocationList, token::TokenIssuer};
     /// use rustbe_core::{access::Principal, config::Config};
     ///
-    /// let issuer = TokenIssuer::from_config(&Config::for_tests("conduit"));
+    /// let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("conduit"));
     /// let token = issuer.issue_access(&Principal::new("7", ["user"]), "s1").unwrap().token;
     /// let auth = Authenticator::with_scheme(issuer, Arc::new(MemoryRevocationList::new()), "Token");
     /// assert_eq!(auth.scheme(), "Token");
@@ -120,7 +120,7 @@ impl Authenticator {
     /// ```
     /// # use std::sync::Arc;
     /// # use rustbe_auth::{layer::Authenticator, revocation::MemoryRevocationList, token::TokenIssuer};
-    /// let issuer = TokenIssuer::from_config(&rustbe_core::config::Config::for_tests("shop"));
+    /// let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
     /// assert_eq!(Authenticator::new(issuer, Arc::new(MemoryRevocationList::new())).scheme(), "Bearer");
     /// ```
     #[must_use]
@@ -139,7 +139,7 @@ impl Authenticator {
     /// # use rustbe_core::{access::Principal, config::Config};
     /// # use rustbe_auth::revocation::{MemoryRevocationList, RevocationList};
     /// # use rustbe_core::ErrorCode;
-    /// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// # let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
     /// # let token = issuer.issue_access(&Principal::new("7", ["customer"]), "s1").unwrap().token;
     /// let revoked = Arc::new(MemoryRevocationList::new());
     /// let auth = Authenticator::new(issuer, revoked.clone());

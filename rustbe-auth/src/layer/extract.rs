@@ -53,7 +53,7 @@ impl<S: Send + Sync> FromRequestParts<S> for AccessClaims {
 /// # use std::sync::Arc;
 /// # use rustbe_auth::{layer::{AuthLayer, Authenticator}, revocation::MemoryRevocationList, token::TokenIssuer};
 /// # use rustbe_core::{access::Principal, config::Config, testing::TestRequest};
-/// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+/// # let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
 /// # let token = issuer.issue_access(&Principal::new("7", ["customer"]), "s1").unwrap().token;
 /// # let auth = Authenticator::new(issuer, Arc::new(MemoryRevocationList::new()));
 /// use axum::{Router, routing::get};

@@ -71,7 +71,7 @@ impl RequireRoleLayer {
     /// # use std::sync::Arc;
     /// # use rustbe_auth::{layer::{AuthLayer, Authenticator}, revocation::MemoryRevocationList, token::TokenIssuer};
     /// # use rustbe_core::{access::Principal, config::Config, testing::TestRequest};
-    /// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// # let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
     /// # let auth = Authenticator::new(issuer.clone(), Arc::new(MemoryRevocationList::new()));
     /// # let token = |role: &str| issuer.issue_access(&Principal::new("7", [role]), "s1").unwrap().token;
     /// use axum::{Router, routing::get};

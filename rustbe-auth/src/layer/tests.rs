@@ -100,7 +100,7 @@ fn a_full_map_is_emptied_not_grown() {
 
 #[tokio::test]
 async fn a_token_is_verified_once_then_served_from_the_cache() {
-    let issuer = TokenIssuer::from_config(&rustbe_core::config::Config::for_tests("shop"));
+    let issuer = TokenIssuer::from_config(&crate::AuthConfig::for_tests("shop"));
     let token = issuer
         .issue_access(&Principal::new("7", ["customer"]), "s1")
         .expect("token")

@@ -1,11 +1,13 @@
+//! [`SmtpMailer`]: mail over SMTP with lettre.
+
 use std::time::Duration;
 
+use crate::config::{SmtpConfig, SmtpTls};
 use futures_util::future::BoxFuture;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use rustbe_core::Error;
-use rustbe_core::config::{SmtpConfig, SmtpTls};
 
 use super::{Email, Mailer};
 
@@ -13,7 +15,7 @@ use super::{Email, Mailer};
 /// credentials when `SMTP_USER` and `SMTP_PASS` are set, and a 10 s timeout.
 ///
 /// ```no_run
-/// # fn run(config: &rustbe_core::config::SmtpConfig) -> Result<(), rustbe_core::Error> {
+/// # fn run(config: &rustbe_auth::config::SmtpConfig) -> Result<(), rustbe_core::Error> {
 /// let mailer = rustbe_auth::mail::SmtpMailer::new(config)?;
 /// # Ok(()) }
 /// ```
@@ -29,9 +31,9 @@ impl SmtpMailer {
     ///
     /// ```
     /// use rustbe_auth::mail::SmtpMailer;
-    /// use rustbe_core::config::Config;
+    /// use rustbe_auth::AuthConfig;
     ///
-    /// let config = Config::from_lookup("shop", |k| (k == "SMTP_HOST").then(|| "mail.example".into())).unwrap();
+    /// let config = AuthConfig::from_lookup("shop", |k| (k == "SMTP_HOST").then(|| "mail.example".into())).unwrap();
     /// let mut smtp = config.smtp.unwrap();
     /// let mailer = SmtpMailer::new(&smtp).unwrap();
     /// assert!(format!("{mailer:?}").contains("no-reply@shop.localhost"));

@@ -1,3 +1,5 @@
+//! [`PasswordHasher`]: argon2id on a small pool of threads of its own, never on an async worker.
+
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

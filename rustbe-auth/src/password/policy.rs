@@ -1,3 +1,5 @@
+//! [`PasswordPolicy`]: the rules a new password must pass, each broken one named.
+
 use rustbe_core::{Error, FieldError};
 
 /// The special characters of the default policy.

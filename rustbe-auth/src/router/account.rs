@@ -32,7 +32,7 @@ impl<U: UserStore> AuthService<U> {
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// # tokens.create_tables().await.unwrap();
     /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
-    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).hasher(fast).build();
     /// let (credentials, user) = auth.register(" Ada@Example.com", "Ada", "Correct1!horse").await.unwrap();
     /// assert_eq!((user.email.as_str(), credentials.id.as_str()), ("ada@example.com", user.id.as_str()));
     /// let bad = auth.register("nope", "", "short").await.unwrap_err();
@@ -93,7 +93,7 @@ impl<U: UserStore> AuthService<U> {
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// # tokens.create_tables().await.unwrap();
     /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
-    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// # let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).hasher(fast).build();
     /// auth.register("ada@example.com", "Ada", "Correct1!horse").await.unwrap();
     /// let (_, ada) = auth.check_login("ADA@example.com ", "Correct1!horse").await.unwrap();
     /// assert_eq!(ada.name, "Ada");
@@ -141,7 +141,7 @@ impl<U: UserStore> AuthService<U> {
     /// # let config = rustbe_core::config::Config::for_tests("shop");
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// # tokens.create_tables().await.unwrap();
-    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).build();
+    /// # let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).build();
     /// # let (user, _) = auth.users().create(NewUser { email: "a@b.co".into(), name: "A".into(), password_hash: String::new() }).await.unwrap();
     /// let issued = auth.access_token(&user).unwrap();
     /// let claims = auth.issuer().verify_access(&issued.token).unwrap();
@@ -164,7 +164,7 @@ impl<U: UserStore> AuthService<U> {
     /// # let config = rustbe_core::config::Config::for_tests("shop");
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// use rustbe_auth::password::PasswordPolicy;
-    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).policy(PasswordPolicy::lengths(8, 64)).build();
+    /// let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).policy(PasswordPolicy::lengths(8, 64)).build();
     /// assert!(auth.policy().check("password").is_ok());
     /// assert_eq!(auth.policy().check_field("short", "password").unwrap_err().details()[0].field(), "password");
     /// # });
@@ -181,14 +181,15 @@ impl<U: UserStore> AuthService<U> {
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
     /// # use std::sync::Arc;
     /// # use rustbe_auth::{AuthService, store::SeaOrmTokenStore, users::MemoryUserStore};
-    /// # let mut config = rustbe_core::config::Config::for_tests("shop");
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// # tokens.create_tables().await.unwrap();
     /// use axum::{Router, routing::post};
     /// use rustbe_core::{rate_limit::MemoryRateLimiter, testing::TestRequest};
     ///
-    /// config.rate_limit_auth = "1/15m".parse().unwrap();
-    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens)
+    /// let mut auth_config = rustbe_auth::AuthConfig::for_tests("shop");
+    /// auth_config.rate_limit_auth = "1/15m".parse().unwrap();
+    /// let auth = AuthService::builder(&auth_config, MemoryUserStore::new(), tokens)
     ///     .rate_limit(&config, Arc::new(MemoryRateLimiter::new()))
     ///     .build();
     /// let login = Router::new().route("/users/login", post(|| async { "ok" }));
@@ -215,7 +216,7 @@ impl<U: UserStore> AuthService<U> {
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// # tokens.create_tables().await.unwrap();
     /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
-    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// # let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).hasher(fast).build();
     /// let password_hash = auth.hasher().hash("Correct1!horse").await.unwrap();
     /// let new = NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash };
     /// let (ada, _) = auth.users().create(new).await.unwrap();
@@ -269,7 +270,7 @@ impl<U: UserStore> AuthService<U> {
     /// use rustbe_auth::mail::MemoryMailer;
     ///
     /// let mailer = MemoryMailer::new();
-    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).mailer(Arc::new(mailer.clone())).build();
+    /// let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).mailer(Arc::new(mailer.clone())).build();
     /// auth.notify_email_changed("ada@example.com", "ada@new.example");
     /// # for _ in 0..500 { if !mailer.sent().is_empty() { break } tokio::time::sleep(std::time::Duration::from_millis(10)).await; }
     /// assert_eq!(mailer.sent()[0].to, "ada@example.com");

@@ -1,6 +1,6 @@
 //! The administrator named by `ADMIN_EMAIL` / `ADMIN_PASSWORD`, created at start.
 
-use rustbe_core::config::Config;
+use crate::config::AuthConfig;
 use rustbe_core::{Error, ErrorCode};
 use validator::ValidateEmail as _;
 
@@ -49,16 +49,17 @@ impl<U: UserStore> AuthService<U> {
     /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore};
     /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
     /// use rustbe_auth::{router::AdminBootstrap, users::{MemoryUserStore, NewUser, UserStore}};
-    /// use rustbe_core::config::Config;
+    /// use rustbe_auth::AuthConfig;
     ///
-    /// let config = Config::from_lookup("shop", |key| match key {
+    /// let config = AuthConfig::from_lookup("shop", |key| match key {
     ///     "APP_ENV" => Some("test".into()),
     ///     "DATABASE_URL" => Some("sqlite::memory:".into()),
     ///     "ADMIN_EMAIL" => Some("Root@Shop.Example".into()),
     ///     "ADMIN_PASSWORD" => Some("Admin1!password".into()),
     ///     _ => None,
     /// }).unwrap();
-    /// let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
+    /// let tokens = SeaOrmTokenStore::new(db);
     /// tokens.create_tables().await.unwrap();
     /// let users = MemoryUserStore::new();
     /// let auth = AuthService::builder(&config, users.clone(), tokens.clone()).hasher(fast.clone()).build();
@@ -77,7 +78,7 @@ impl<U: UserStore> AuthService<U> {
     /// assert_eq!(squatted.find_by_email("root@shop.example").await.unwrap().unwrap().0.roles, ["customer"]);
     /// # });
     /// ```
-    pub async fn bootstrap_admin(&self, config: &Config) -> Result<AdminBootstrap, Error> {
+    pub async fn bootstrap_admin(&self, config: &AuthConfig) -> Result<AdminBootstrap, Error> {
         let Some((email, password)) = &config.admin else {
             return Ok(AdminBootstrap::NotConfigured);
         };

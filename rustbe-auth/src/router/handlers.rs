@@ -1,3 +1,5 @@
+//! The handlers of the `/auth/*` routes: each reads its body and calls the service.
+
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;

@@ -31,7 +31,7 @@ impl<U: UserStore> AuthService<U> {
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// # tokens.create_tables().await.unwrap();
     /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
-    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// # let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).hasher(fast).build();
     /// use rustbe_core::testing::TestRequest;
     ///
     /// let router = auth.router();
@@ -108,7 +108,7 @@ where
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// # tokens.create_tables().await.unwrap();
     /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
-    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// # let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).hasher(fast).build();
     /// let doc = auth.openapi();
     /// assert!(doc.paths.paths.contains_key("/api/auth/login"));
     /// assert!(doc.paths.paths.contains_key("/api/users/me/password"));
@@ -133,10 +133,10 @@ impl<U: UserStore> AuthService<U> {
     /// # use rustbe_auth::{AuthService, store::SeaOrmTokenStore, users::MemoryUserStore};
     /// # let config = rustbe_core::config::Config::for_tests("conduit");
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
-    /// let bearer = AuthService::builder(&config, MemoryUserStore::new(), tokens.clone()).build();
+    /// let bearer = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("conduit"), MemoryUserStore::new(), tokens.clone()).build();
     /// let json = serde_json::to_value(bearer.security_scheme()).unwrap();
     /// assert_eq!((json["type"].as_str(), json["scheme"].as_str()), (Some("http"), Some("bearer")));
-    /// let token = AuthService::builder(&config, MemoryUserStore::new(), tokens).token_scheme("Token").build();
+    /// let token = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("conduit"), MemoryUserStore::new(), tokens).token_scheme("Token").build();
     /// let json = serde_json::to_value(token.security_scheme()).unwrap();
     /// assert_eq!((json["type"].as_str(), json["in"].as_str(), json["name"].as_str()), (Some("apiKey"), Some("header"), Some("Authorization")));
     /// assert!(json["description"].as_str().unwrap().contains("Token <jwt>"));
@@ -175,7 +175,7 @@ impl<U: UserStore> AuthService<U> {
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// use rustbe_core::{app::App, testing::TestRequest};
     ///
-    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).token_scheme("Token").build();
+    /// let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("conduit"), MemoryUserStore::new(), tokens).token_scheme("Token").build();
     /// let router = App::new(config).openapi(auth.security_openapi()).into_router();
     /// let doc = TestRequest::get("/openapi.json").send(&router).await.json();
     /// assert_eq!(doc["components"]["securitySchemes"]["bearer_auth"]["type"], "apiKey");

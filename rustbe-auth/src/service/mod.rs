@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rustbe_core::Error;
-use rustbe_core::config::Config;
+use rustbe_core::config::{Config, Rate};
+
+use crate::config::AuthConfig;
 use rustbe_core::rate_limit::{KeyBy, RateLimitLayer, RateLimitRule, RateLimiter};
 
 use crate::layer::{AuthLayer, Authenticator};
@@ -31,7 +33,7 @@ use crate::users::UserStore;
 /// let db = rustbe_core::db::connect(&config.database).await.unwrap();
 /// let tokens = SeaOrmTokenStore::new(db.clone());
 /// tokens.create_tables().await.unwrap();
-/// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).build();
+/// let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).build();
 /// let app = App::new(config).database(db).api(auth.router()).openapi(auth.openapi()).into_router();
 /// # });
 /// ```
@@ -68,7 +70,7 @@ pub(crate) struct Inner<U> {
     pub(crate) app_url: String,
     pub(crate) reset_ttl: Duration,
     pub(crate) rate_limit: Option<RateLimitLayer>,
-    pub(crate) account_limit: Option<(Arc<dyn RateLimiter>, rustbe_core::config::Rate)>,
+    pub(crate) account_limit: Option<(Arc<dyn RateLimiter>, Rate)>,
 }
 
 /// Builds an [`AuthService`]; every part has a default but the users and the token store.
@@ -83,7 +85,7 @@ pub(crate) struct Inner<U> {
 /// use std::{sync::Arc, time::Duration};
 /// use rustbe_auth::{mail::MemoryMailer, password::PasswordPolicy, revocation::MemoryRevocationList};
 ///
-/// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens)
+/// let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens)
 ///     .hasher(fast)
 ///     .policy(PasswordPolicy::default().specials(Some("!@#$%^&*+-_")))
 ///     .revocation(Arc::new(MemoryRevocationList::new()))
@@ -106,7 +108,9 @@ pub struct AuthServiceBuilder<U> {
     app_url: String,
     reset_ttl: Duration,
     rate_limit: Option<RateLimitLayer>,
-    account_limit: Option<(Arc<dyn RateLimiter>, rustbe_core::config::Rate)>,
+    account_limit: Option<(Arc<dyn RateLimiter>, Rate)>,
+    /// `RATE_LIMIT_AUTH` and `RATE_LIMIT_ACCOUNT`, applied by [`Self::rate_limit`].
+    limits: (Rate, Rate),
     scheme: String,
 }
 
@@ -124,7 +128,7 @@ impl<U: UserStore> AuthServiceBuilder<U> {
     /// use axum::{Router, routing::get};
     /// use rustbe_core::{access::Principal, testing::TestRequest};
     ///
-    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).token_scheme("Token").build();
+    /// let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("conduit"), MemoryUserStore::new(), tokens).token_scheme("Token").build();
     /// # let (user, _) = auth.users().create(NewUser { email: "a@b.co".into(), name: "A".into(), password_hash: String::new() }).await.unwrap();
     /// let token = auth.access_token(&user).unwrap().token;
     /// let me = Router::new().route("/user", get(|p: Principal| async move { p.id().to_owned() })).layer(auth.layer());
@@ -148,7 +152,7 @@ impl<U: UserStore> AuthServiceBuilder<U> {
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// # tokens.create_tables().await.unwrap();
     /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
-    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).hasher(fast).build();
     /// let hash = auth.hasher().hash("Correct1!horse").await.unwrap();
     /// assert!(hash.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
     /// # });
@@ -170,7 +174,7 @@ impl<U: UserStore> AuthServiceBuilder<U> {
     /// use rustbe_auth::password::PasswordPolicy;
     /// use rustbe_core::testing::TestRequest;
     ///
-    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens)
+    /// let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens)
     ///     .hasher(fast)
     ///     .policy(PasswordPolicy::lengths(12, 64))
     ///     .build();
@@ -197,7 +201,7 @@ impl<U: UserStore> AuthServiceBuilder<U> {
     /// use rustbe_core::testing::TestRequest;
     ///
     /// let list = Arc::new(MemoryRevocationList::new());
-    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).revocation(list.clone()).build();
+    /// let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).hasher(fast).revocation(list.clone()).build();
     /// # use rustbe_auth::users::{NewUser, UserStore};
     /// # let (user, _) = auth.users().create(NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: String::new() }).await.unwrap();
     /// let pair = auth.start_session(&user).await.unwrap();
@@ -226,7 +230,7 @@ impl<U: UserStore> AuthServiceBuilder<U> {
     /// use rustbe_core::testing::TestRequest;
     ///
     /// let mailer = MemoryMailer::new();
-    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).mailer(Arc::new(mailer.clone())).build();
+    /// let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).hasher(fast).mailer(Arc::new(mailer.clone())).build();
     /// # use rustbe_auth::users::{NewUser, UserStore};
     /// # let (user, _) = auth.users().create(NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: String::new() }).await.unwrap();
     /// let body = serde_json::json!({"email": "ada@example.com"});
@@ -255,7 +259,7 @@ impl<U: UserStore> AuthServiceBuilder<U> {
     /// # use rustbe_core::testing::TestRequest;
     /// use std::time::Duration;
     ///
-    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens)
+    /// let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens)
     ///     .hasher(fast)
     ///     .reset_ttl(Duration::from_secs(15 * 60))
     ///     .mailer(Arc::new(mailer.clone())) // a MemoryMailer
@@ -273,22 +277,24 @@ impl<U: UserStore> AuthServiceBuilder<U> {
         self
     }
 
-    /// The strict limit of register, login, forgot-password and reset-password
-    /// (`RATE_LIMIT_AUTH` per client), counted in `limiter` under the rule name `auth`; none
-    /// when `config.rate_limits` is off (`RATE_LIMITS=off`).
+    /// The strict limits of register, login, forgot-password and reset-password: the auth
+    /// configuration's `RATE_LIMIT_AUTH` per client and `RATE_LIMIT_ACCOUNT` per email,
+    /// counted in `limiter` under the rule name `auth`, clients told apart as
+    /// `config.trust_proxy` says; none when `config.rate_limits` is off (`RATE_LIMITS=off`).
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
     /// # use std::sync::Arc;
-    /// # use rustbe_auth::{AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # use rustbe_auth::{AuthConfig, AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
     /// # use rustbe_core::testing::TestRequest;
-    /// # let mut config = rustbe_core::config::Config::for_tests("shop");
+    /// # let config = rustbe_core::config::Config::for_tests("shop");
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// # tokens.create_tables().await.unwrap();
     /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
     /// use rustbe_core::rate_limit::MemoryRateLimiter;
-    /// config.rate_limit_auth = "2/15m".parse().unwrap();
-    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens)
+    /// let mut auth_config = AuthConfig::for_tests("shop");
+    /// auth_config.rate_limit_auth = "2/15m".parse().unwrap();
+    /// let auth = AuthService::builder(&auth_config, MemoryUserStore::new(), tokens)
     ///     .hasher(fast)
     ///     .rate_limit(&config, Arc::new(MemoryRateLimiter::new()))
     ///     .build();
@@ -307,10 +313,11 @@ impl<U: UserStore> AuthServiceBuilder<U> {
         }
         // Per account too: an attacker with many addresses still gets RATE_LIMIT_ACCOUNT
         // guesses at one account's password (or reset mails to one inbox).
-        self.account_limit = Some((limiter.clone(), config.rate_limit_account));
+        let (per_client, per_account) = self.limits;
+        self.account_limit = Some((limiter.clone(), per_account));
         let rule = RateLimitRule::new(
             "auth",
-            config.rate_limit_auth,
+            per_client,
             KeyBy::ClientIp {
                 trust_proxy: config.trust_proxy,
             },
@@ -328,7 +335,7 @@ impl<U: UserStore> AuthServiceBuilder<U> {
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// # tokens.create_tables().await.unwrap();
     /// // Defaults: the OWASP hasher, an in-memory revocation list, a log mailer, 1 h reset links.
-    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).build();
+    /// let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).build();
     /// assert!(format!("{:?}", auth.hasher()).contains("memory_kib: 19456, passes: 2"));
     /// # });
     /// ```
@@ -383,12 +390,12 @@ impl<U: UserStore> AuthService<U> {
     /// let config = Config::for_tests("shop");
     /// let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// tokens.create_tables().await.unwrap();
-    /// let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
-    /// assert_eq!(auth.issuer().access_ttl(), config.jwt.access_ttl);
+    /// let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// assert_eq!(auth.issuer().access_ttl(), rustbe_auth::AuthConfig::for_tests("shop").jwt.access_ttl);
     /// assert_eq!(auth.issuer().issue_refresh("7", "s1").unwrap().claims.iss, "shop");
     /// # });
     /// ```
-    pub fn builder<T>(config: &Config, users: U, tokens: T) -> AuthServiceBuilder<U>
+    pub fn builder<T>(config: &AuthConfig, users: U, tokens: T) -> AuthServiceBuilder<U>
     where
         T: RefreshTokenStore + ResetTokenStore + Clone,
     {
@@ -405,6 +412,7 @@ impl<U: UserStore> AuthService<U> {
             reset_ttl: Duration::from_secs(3600),
             rate_limit: None,
             account_limit: None,
+            limits: (config.rate_limit_auth, config.rate_limit_account),
             scheme: crate::layer::BEARER.to_owned(),
         }
     }
@@ -418,7 +426,7 @@ impl<U: UserStore> AuthService<U> {
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// # tokens.create_tables().await.unwrap();
     /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
-    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// # let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).hasher(fast).build();
     /// # use rustbe_auth::users::{NewUser, UserStore};
     /// # let (user, _) = auth.users().create(NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: String::new() }).await.unwrap();
     /// use axum::{Router, routing::get};
@@ -445,7 +453,7 @@ impl<U: UserStore> AuthService<U> {
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// # tokens.create_tables().await.unwrap();
     /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
-    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// # let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).hasher(fast).build();
     /// # use rustbe_auth::users::{NewUser, UserStore};
     /// # let (user, _) = auth.users().create(NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: String::new() }).await.unwrap();
     /// let pair = auth.start_session(&user).await.unwrap();
@@ -468,7 +476,7 @@ impl<U: UserStore> AuthService<U> {
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// # tokens.create_tables().await.unwrap();
     /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
-    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// # let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).hasher(fast).build();
     /// use rustbe_auth::users::{NewUser, UserStore};
     /// use rustbe_core::testing::TestRequest;
     ///
@@ -495,7 +503,7 @@ impl<U: UserStore> AuthService<U> {
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// # tokens.create_tables().await.unwrap();
     /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
-    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// # let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).hasher(fast).build();
     /// use rustbe_auth::users::UserStore;
     /// use rustbe_core::testing::TestRequest;
     ///

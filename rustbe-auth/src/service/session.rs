@@ -52,7 +52,7 @@ impl<U: UserStore> AuthService<U> {
     /// # let config = rustbe_core::config::Config::for_tests("shop");
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// # tokens.create_tables().await.unwrap();
-    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).build();
+    /// # let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).build();
     /// # let (user, _) = auth.users().create(NewUser { email: "a@b.co".into(), name: "A".into(), password_hash: String::new() }).await.unwrap();
     /// let pair = auth.start_session(&user).await.unwrap();
     /// auth.revoke_all_sessions(&user.id).await.unwrap();
@@ -98,7 +98,7 @@ impl<U: UserStore> AuthService<U> {
     /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
     /// # tokens.create_tables().await.unwrap();
     /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
-    /// # let auth = AuthService::builder(&config, MemoryUserStore::new(), tokens).hasher(fast).build();
+    /// # let auth = AuthService::builder(&rustbe_auth::AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens).hasher(fast).build();
     /// # use rustbe_auth::users::{NewUser, UserStore};
     /// # let (user, _) = auth.users().create(NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: String::new() }).await.unwrap();
     /// use rustbe_core::testing::TestRequest;

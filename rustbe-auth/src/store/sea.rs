@@ -1,3 +1,5 @@
+//! [`SeaOrmTokenStore`]: refresh and reset tokens at rest in the app's database.
+
 use futures_util::future::BoxFuture;
 use rustbe_core::Error;
 use sea_orm::sea_query::{Expr, Index, OnConflict, Query};

@@ -1,3 +1,5 @@
+//! The claims rustbe-auth's tokens carry ([`Claims`]) and their two kinds ([`TokenKind`]).
+
 use serde::{Deserialize, Serialize};
 
 /// Which secret signed a token, and what it may be used for.
@@ -6,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// use rustbe_auth::token::{TokenIssuer, TokenKind};
 /// use rustbe_core::config::Config;
 ///
-/// let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+/// let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
 /// assert_eq!(issuer.issue_refresh("7", "s1").unwrap().claims.typ, TokenKind::Refresh);
 /// assert_eq!(serde_json::to_string(&TokenKind::Access).unwrap(), r#""access""#);
 /// ```

@@ -5,10 +5,10 @@ mod claims;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::config::{AuthConfig, JwtConfig};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rustbe_core::access::Principal;
-use rustbe_core::config::{Config, JwtConfig};
 use rustbe_core::{Error, ErrorCode};
 
 pub use claims::{Claims, TokenKind};
@@ -19,7 +19,7 @@ pub use claims::{Claims, TokenKind};
 /// use rustbe_auth::token::TokenIssuer;
 /// use rustbe_core::{access::Principal, config::Config};
 ///
-/// let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+/// let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
 /// let issued = issuer.issue_access(&Principal::new("7", ["customer"]), "s1").unwrap();
 /// assert_eq!(issued.token.split('.').count(), 3, "header.payload.signature");
 /// assert_eq!(issuer.verify_access(&issued.token).unwrap(), issued.claims);
@@ -43,7 +43,7 @@ pub struct IssuedToken {
 /// use rustbe_auth::token::TokenIssuer;
 /// use rustbe_core::{access::Principal, config::Config};
 ///
-/// let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+/// let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
 /// let access = issuer.issue_access(&Principal::new("7", ["customer"]), "session-1").unwrap();
 /// let claims = issuer.verify_access(&access.token).unwrap();
 /// assert_eq!((claims.sub.as_str(), claims.sid.as_str()), ("7", "session-1"));
@@ -66,7 +66,7 @@ impl TokenIssuer {
     /// ```
     /// use rustbe_auth::token::TokenIssuer;
     ///
-    /// let jwt = rustbe_core::config::Config::for_tests("shop").jwt;
+    /// let jwt = rustbe_auth::AuthConfig::for_tests("shop").jwt;
     /// let (shop, blog) = (TokenIssuer::new(&jwt, "shop"), TokenIssuer::new(&jwt, "blog"));
     /// let token = shop.issue_refresh("7", "s1").unwrap().token;
     /// assert_eq!(shop.verify_refresh(&token).unwrap().aud, "shop");
@@ -97,19 +97,19 @@ impl TokenIssuer {
         }
     }
 
-    /// An issuer from the app configuration (`iss` and `aud` are the app's name).
+    /// An issuer from the auth configuration (`iss` and `aud` are the app's name).
     ///
     /// ```
     /// use rustbe_auth::token::TokenIssuer;
     ///
-    /// let config = rustbe_core::config::Config::for_tests("shop");
+    /// let config = rustbe_auth::AuthConfig::for_tests("shop");
     /// let claims = TokenIssuer::from_config(&config).issue_refresh("7", "s1").unwrap().claims;
     /// assert_eq!((claims.iss.as_str(), claims.aud.as_str()), ("shop", "shop"));
     /// assert_eq!(claims.exp - claims.iat, config.jwt.refresh_ttl.as_secs());
     /// ```
     #[must_use]
-    pub fn from_config(config: &Config) -> Self {
-        Self::new(&config.jwt, &config.app_name)
+    pub fn from_config(config: &AuthConfig) -> Self {
+        Self::new(&config.jwt, &config.issuer)
     }
 
     /// Lifetime of access tokens (`expires_in` of the token answers).
@@ -117,7 +117,7 @@ impl TokenIssuer {
     /// ```
     /// # use rustbe_auth::token::TokenIssuer;
     /// # use rustbe_core::{access::Principal, config::Config};
-    /// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// # let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
     /// assert_eq!(issuer.access_ttl(), std::time::Duration::from_secs(15 * 60));
     /// let claims = issuer.issue_access(&Principal::new("7", ["customer"]), "s1").unwrap().claims;
     /// assert_eq!(claims.exp - claims.iat, issuer.access_ttl().as_secs());
@@ -130,7 +130,7 @@ impl TokenIssuer {
     /// The clock-skew allowance: a token is accepted until `exp` plus this.
     ///
     /// ```
-    /// let issuer = rustbe_auth::token::TokenIssuer::from_config(&rustbe_core::config::Config::for_tests("shop"));
+    /// let issuer = rustbe_auth::token::TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
     /// assert_eq!(issuer.leeway(), std::time::Duration::from_secs(5));
     /// ```
     #[must_use]
@@ -143,7 +143,7 @@ impl TokenIssuer {
     /// ```
     /// # use rustbe_auth::token::TokenIssuer;
     /// # use rustbe_core::config::Config;
-    /// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// # let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
     /// assert_eq!(issuer.refresh_ttl(), std::time::Duration::from_secs(7 * 86_400));
     /// let claims = issuer.issue_refresh("7", "s1").unwrap().claims;
     /// assert_eq!(claims.exp - claims.iat, issuer.refresh_ttl().as_secs());
@@ -159,7 +159,7 @@ impl TokenIssuer {
     /// use rustbe_auth::token::TokenIssuer;
     /// use rustbe_core::{access::Principal, config::Config};
     ///
-    /// let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
     /// let issued = issuer.issue_access(&Principal::new("7", ["admin", "editor"]), "s1").unwrap();
     /// assert_eq!(issued.claims.typ, rustbe_auth::token::TokenKind::Access);
     /// assert_eq!(issued.claims.roles, ["admin", "editor"]);
@@ -178,7 +178,7 @@ impl TokenIssuer {
     /// ```
     /// # use rustbe_auth::token::TokenIssuer;
     /// # use rustbe_core::config::Config;
-    /// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// # let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
     /// let issued = issuer.issue_refresh("7", "s1").unwrap();
     /// assert!(issued.claims.roles.is_empty(), "roles live in access tokens only");
     /// assert_eq!(issuer.verify_refresh(&issued.token).unwrap().sid, "s1");
@@ -222,10 +222,10 @@ impl TokenIssuer {
     ///
     /// ```
     /// # use rustbe_auth::token::TokenIssuer;
-    /// # use rustbe_core::{access::Principal, config::Config};
+    /// # use rustbe_core::access::Principal;
     /// use rustbe_core::ErrorCode;
     ///
-    /// let config = Config::for_tests("shop");
+    /// let config = rustbe_auth::AuthConfig::for_tests("shop");
     /// let issuer = TokenIssuer::from_config(&config);
     /// let mut claims = issuer.issue_access(&Principal::new("7", ["customer"]), "s1").unwrap().claims;
     /// claims.exp = 1_000; // long past; signed with the right secret all the same:
@@ -243,7 +243,7 @@ impl TokenIssuer {
     /// ```
     /// # use rustbe_auth::token::TokenIssuer;
     /// # use rustbe_core::{access::Principal, config::Config};
-    /// # let issuer = TokenIssuer::from_config(&Config::for_tests("shop"));
+    /// # let issuer = TokenIssuer::from_config(&rustbe_auth::AuthConfig::for_tests("shop"));
     /// let refresh = issuer.issue_refresh("7", "s1").unwrap().token;
     /// assert_eq!(issuer.verify_refresh(&refresh).unwrap().sub, "7");
     /// let access = issuer.issue_access(&Principal::new("7", ["customer"]), "s1").unwrap().token;

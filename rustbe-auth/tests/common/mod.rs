@@ -31,6 +31,7 @@ pub(crate) struct TestApp {
     pub(crate) auth: AuthService<MemoryUserStore>,
     pub(crate) mailer: MemoryMailer,
     pub(crate) config: Config,
+    pub(crate) auth_config: rustbe_auth::AuthConfig,
     pub(crate) db: TestDb,
 }
 
@@ -55,8 +56,9 @@ pub(crate) async fn app() -> TestApp {
 }
 
 pub(crate) async fn app_with(options: Options) -> TestApp {
-    let mut config = Config::for_tests("shop");
-    config.app_url = "https://shop.example".into();
+    let config = Config::for_tests("shop");
+    let mut auth_config = rustbe_auth::AuthConfig::for_tests("shop");
+    auth_config.app_url = "https://shop.example".into();
     let db = match options.db {
         Some(db) => db,
         None => TestDb::sqlite().await,
@@ -64,7 +66,7 @@ pub(crate) async fn app_with(options: Options) -> TestApp {
     let tokens = SeaOrmTokenStore::new(db.db.clone());
     tokens.create_tables().await.expect("auth tables");
     let mailer = MemoryMailer::new();
-    let mut builder = AuthService::builder(&config, MemoryUserStore::new(), tokens)
+    let mut builder = AuthService::builder(&auth_config, MemoryUserStore::new(), tokens)
         .hasher(fast_hasher())
         .mailer(Arc::new(mailer.clone()));
     if let Some(list) = options.revocation {
@@ -99,6 +101,7 @@ pub(crate) async fn app_with(options: Options) -> TestApp {
         auth,
         mailer,
         config,
+        auth_config,
         db,
     }
 }

@@ -1,3 +1,5 @@
+//! Where cached entries live: the [`CacheStore`] trait and its in-process [`MemoryStore`].
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use super::{ConfigError, Secret};
+use super::{Secret, Vars};
 
 /// Where and how `/metrics` is served (`METRICS`, `METRICS_PATH`, `METRICS_TOKEN`,
 /// `METRICS_ADDR`). Off by default.
@@ -98,82 +98,64 @@ impl OtelConfig {
 }
 
 /// Reads the `METRICS*` variables.
-pub(super) fn metrics(
-    get: &dyn Fn(&str) -> Option<String>,
-    boolean: &dyn Fn(&'static str, bool) -> Result<bool, ConfigError>,
-    warnings: &mut Vec<String>,
-) -> Result<MetricsConfig, ConfigError> {
-    let invalid = |var: &'static str, reason: &str| ConfigError::Invalid {
-        var,
-        reason: reason.to_owned(),
-    };
-    let enabled = boolean("METRICS", false)?;
-    let path = get("METRICS_PATH").unwrap_or_else(|| "/metrics".into());
-    let reserved = ["/health", "/ready", "/openapi.json", "/docs"];
-    if !path.starts_with('/')
-        || path.len() < 2
-        || path == "/api"
-        || path.starts_with("/api/")
-        || reserved.contains(&path.as_str())
-        || path.contains(['?', '#', '{', '}', '*', ' '])
-    {
-        return Err(invalid(
-            "METRICS_PATH",
-            "must be an absolute path such as /metrics, outside /api and the built-in routes",
-        ));
-    }
-    let addr = get("METRICS_ADDR")
-        .map(|v| {
-            v.parse::<SocketAddr>()
-                .map_err(|_| invalid("METRICS_ADDR", "must be an address such as 0.0.0.0:9100"))
-        })
-        .transpose()?;
+pub(super) fn metrics(vars: &mut Vars<'_>) -> MetricsConfig {
+    let enabled = vars.boolean("METRICS", false);
+    let path = vars.parse_with("METRICS_PATH", "/metrics".to_owned(), |path| {
+        let reserved = ["/health", "/ready", "/openapi.json", "/docs"];
+        if !path.starts_with('/')
+            || path.len() < 2
+            || path == "/api"
+            || path.starts_with("/api/")
+            || reserved.contains(&path)
+            || path.contains(['?', '#', '{', '}', '*', ' '])
+        {
+            Err(
+                "must be an absolute path such as /metrics, outside /api and the built-in routes"
+                    .into(),
+            )
+        } else {
+            Ok(path.to_owned())
+        }
+    });
+    let addr = vars.parse_with("METRICS_ADDR", None, |v| {
+        v.parse::<SocketAddr>()
+            .map(Some)
+            .map_err(|_| "must be an address such as 0.0.0.0:9100".to_owned())
+    });
     if enabled && !cfg!(feature = "metrics") {
-        warnings.push(
-            "METRICS=on, but rustbe-core was built without its `metrics` feature: no metrics are served"
-                .into(),
+        vars.warn(
+            "METRICS=on, but rustbe-core was built without its `metrics` feature: no metrics are served",
         );
     }
-    Ok(MetricsConfig {
+    MetricsConfig {
         enabled,
         path,
-        token: get("METRICS_TOKEN").map(Secret::new),
+        token: vars.get("METRICS_TOKEN").map(Secret::new),
         addr,
-    })
+    }
 }
 
 /// Reads the `OTEL_*` variables.
-pub(super) fn otel(
-    app_name: &str,
-    get: &dyn Fn(&str) -> Option<String>,
-    warnings: &mut Vec<String>,
-) -> Result<Option<OtelConfig>, ConfigError> {
-    let Some(endpoint) = get("OTEL_EXPORTER_OTLP_ENDPOINT") else {
-        return Ok(None);
+pub(super) fn otel(vars: &mut Vars<'_>) -> Option<OtelConfig> {
+    let url = |v: &str| {
+        if v.starts_with("http://") || v.starts_with("https://") {
+            Ok(Some(v.to_owned()))
+        } else {
+            Err("must be an http:// or https:// URL such as http://127.0.0.1:4318".to_owned())
+        }
     };
-    let url_like = |v: &str| v.starts_with("http://") || v.starts_with("https://");
-    if !url_like(&endpoint) {
-        return Err(ConfigError::Invalid {
-            var: "OTEL_EXPORTER_OTLP_ENDPOINT",
-            reason: "must be an http:// or https:// URL such as http://127.0.0.1:4318".into(),
-        });
-    }
-    let traces_endpoint = get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
-    if traces_endpoint.as_deref().is_some_and(|v| !url_like(v)) {
-        return Err(ConfigError::Invalid {
-            var: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-            reason: "must be an http:// or https:// URL".into(),
-        });
-    }
+    let endpoint = vars.parse_with("OTEL_EXPORTER_OTLP_ENDPOINT", None, url)?;
+    let traces_endpoint = vars.parse_with("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", None, url);
     if !cfg!(feature = "otel") {
-        warnings.push(
-            "OTEL_EXPORTER_OTLP_ENDPOINT is set, but rustbe-core was built without its `otel` feature: no traces are exported"
-                .into(),
+        vars.warn(
+            "OTEL_EXPORTER_OTLP_ENDPOINT is set, but rustbe-core was built without its `otel` feature: no traces are exported",
         );
     }
-    Ok(Some(OtelConfig {
+    Some(OtelConfig {
         endpoint: endpoint.trim_end_matches('/').to_owned(),
-        service_name: get("OTEL_SERVICE_NAME").unwrap_or_else(|| app_name.to_owned()),
+        service_name: vars
+            .get("OTEL_SERVICE_NAME")
+            .unwrap_or_else(|| vars.app_name().to_owned()),
         traces_endpoint,
-    }))
+    })
 }

@@ -117,6 +117,20 @@ pub struct Rate {
     pub window: Duration,
 }
 
+impl Rate {
+    /// `count` events per `window`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use rustbe_core::config::Rate;
+    /// assert_eq!(Rate::per(5, Duration::from_secs(900)), "5/15m".parse().unwrap());
+    /// ```
+    #[must_use]
+    pub const fn per(count: u32, window: Duration) -> Self {
+        Self { count, window }
+    }
+}
+
 impl std::str::FromStr for Rate {
     type Err = String;
 

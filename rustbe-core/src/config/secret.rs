@@ -1,3 +1,5 @@
+//! [`Secret`]: a configuration value that never prints (`Debug` and `Display` show `[redacted]`).
+
 use std::fmt;
 
 /// A value that must not be printed: a password, a signing key, a DSN with credentials.

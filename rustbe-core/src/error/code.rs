@@ -1,3 +1,5 @@
+//! [`ErrorCode`]: the machine-readable codes of API.md, their statuses and their schema.
+
 use http::StatusCode;
 
 /// The machine-readable `code` of an error envelope.

@@ -1,3 +1,6 @@
+//! Database errors as API errors: constraint violations as 409s, a missing row as 404, an
+//! unreachable database or exhausted pool as 503, anything else as a 500 keeping its cause.
+
 use std::time::Duration;
 
 use sea_orm::sqlx;

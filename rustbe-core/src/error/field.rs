@@ -1,3 +1,5 @@
+//! [`FieldError`]: what is wrong with one field of a request, the `details` of a 400.
+
 use std::borrow::Cow;
 
 use validator::{ValidationError, ValidationErrors, ValidationErrorsKind};

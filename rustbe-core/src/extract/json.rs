@@ -1,3 +1,5 @@
+//! [`Json`]: axum's JSON extractor with its rejections as rustbe errors naming the field.
+
 use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;

@@ -1,3 +1,5 @@
+//! [`Pagination`]: `page` or `offset`, and `limit`, bounded by the app's [`PaginationLimits`].
+
 use std::convert::Infallible;
 
 use axum::extract::FromRequestParts;

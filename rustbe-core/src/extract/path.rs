@@ -1,3 +1,5 @@
+//! [`Path`]: axum's path extractor with its rejections as rustbe errors.
+
 use axum::extract::FromRequestParts;
 use axum::extract::rejection::PathRejection as AxumPathRejection;
 use axum::response::{IntoResponse, Response};

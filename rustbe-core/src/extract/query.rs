@@ -1,3 +1,5 @@
+//! [`Query`]: axum's query extractor with its rejections as rustbe errors naming the parameter.
+
 use axum::extract::FromRequestParts;
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;

@@ -1,3 +1,5 @@
+//! `?sort=` and `?order=`: [`SortKey`]s parsed against a [`SortFields`] allowlist.
+
 use std::marker::PhantomData;
 
 use axum::extract::FromRequestParts;

@@ -1,3 +1,5 @@
+//! [`ValidJson`]: a JSON body, validated, with every rule it breaks in one 400.
+
 use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;

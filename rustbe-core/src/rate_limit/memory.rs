@@ -1,3 +1,5 @@
+//! [`MemoryRateLimiter`]: GCRA in this process's memory, for one instance and tests.
+
 use std::collections::HashMap;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -3,21 +3,23 @@
 //! ([`MemoryRateLimiter`]) or in Redis with one Lua script (`RedisRateLimiter`, feature
 //! `redis`), and applied by [`RateLimitLayer`].
 
+mod client;
 mod layer;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
+mod rule;
 
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 
-pub use layer::{
-    KeyBy, RateLimit, RateLimitLayer, RateLimitRule, ResponseFuture, client_bucket, client_ip,
-};
+pub use client::{client_bucket, client_ip};
+pub use layer::{RateLimit, RateLimitLayer, ResponseFuture};
 pub use memory::MemoryRateLimiter;
 #[cfg(feature = "redis")]
 pub use redis::RedisRateLimiter;
+pub use rule::{KeyBy, RateLimitRule};
 
 use crate::Error;
 use crate::config::Rate;

@@ -1,3 +1,6 @@
+//! [`RedisRateLimiter`]: GCRA in one Lua script on Redis's clock, one limit shared by every
+//! instance.
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;

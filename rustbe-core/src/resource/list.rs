@@ -3,12 +3,14 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};
+use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, DbBackend, EntityTrait, IdenStatic, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 
+use super::page::order;
+use super::search::search;
 use super::{ColumnOf, Resource};
 use crate::extract::{Direction, Pagination, PaginationLimits, SortKey, parse_sort};
 use crate::{Error, FieldError};
@@ -44,16 +46,6 @@ pub struct Filter {
 
 /// At most this many values in one `_in` filter.
 const MAX_IN_VALUES: usize = 100;
-/// At most this many characters of `q`, counted as sent (before trimming), as the `maxLength`
-/// of its parameter in the document counts them.
-///
-/// ```
-/// assert_eq!(rustbe_core::resource::MAX_SEARCH_CHARS, 200);
-/// ```
-pub const MAX_SEARCH_CHARS: usize = 200;
-/// The alias of the window count.
-const TOTAL: &str = "__rustbe_total";
-
 /// How a list is paged.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Paging {
@@ -324,13 +316,6 @@ fn decode_cursor(cursor: &str, sort: &[SortKey]) -> Result<Vec<serde_json::Value
     }
 }
 
-fn order(direction: Direction) -> Order {
-    match direction {
-        Direction::Asc => Order::Asc,
-        Direction::Desc => Order::Desc,
-    }
-}
-
 /// The condition of filter parameter `parameter`, or `None` when it is no filter of `R`.
 fn filter_condition<R: Resource>(parameter: &str, raw: &str) -> Option<Result<SimpleExpr, String>> {
     let filters = R::META.filters;
@@ -386,233 +371,4 @@ enum Form {
     Min,
     Max,
     In,
-}
-
-fn search<R: Resource>(raw: &str, backend: DbBackend) -> Result<Option<SimpleExpr>, String> {
-    let mut columns = Vec::with_capacity(R::META.search.len());
-    for field in R::META.search {
-        columns
-            .push(R::column(field).ok_or_else(|| format!("search field `{field}` has no column"))?);
-    }
-    text_search(&columns, R::META.search_language, raw, backend)
-}
-
-/// `q`, the text search of a list over `columns`: on PostgreSQL full-text search with the
-/// expression an index
-/// `USING GIN (to_tsvector('<language>', coalesce(a, '') || ' ' || coalesce(b, '')))` serves;
-/// elsewhere [`contains_ignore_case`]. A blank `q` is no condition (`None`); one longer than
-/// [`MAX_SEARCH_CHARS`] as sent (surrounding spaces count, as they do for the parameter's
-/// `maxLength`), or a `language` that is not `[a-z_]+`, is a message for the client.
-///
-/// ```
-/// use rustbe_core::resource::text_search;
-/// use sea_orm::{DbBackend, entity::prelude::*};
-/// # #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-/// # #[sea_orm(table_name = "books")]
-/// # pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub title: String, pub blurb: String }
-/// # #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-/// # pub enum Relation {}
-/// # impl ActiveModelBehavior for ActiveModel {}
-/// let columns = [Column::Title, Column::Blurb];
-/// assert!(text_search(&columns, "simple", "  ", DbBackend::Postgres).unwrap().is_none());
-/// assert!(text_search(&columns, "simple", "dune", DbBackend::Postgres).unwrap().is_some());
-/// assert!(text_search(&columns, "simple", &"x".repeat(201), DbBackend::Sqlite).is_err());
-/// assert!(text_search(&columns, "simple", &format!("{} ", "x".repeat(200)), DbBackend::Sqlite).is_err());
-/// assert!(text_search(&columns, "simple", &" ".repeat(200), DbBackend::Sqlite).unwrap().is_none());
-/// ```
-///
-/// # Errors
-/// A message for the client, under the parameter `q`.
-pub fn text_search<C: ColumnTrait>(
-    columns: &[C],
-    language: &str,
-    raw: &str,
-    backend: DbBackend,
-) -> Result<Option<SimpleExpr>, String> {
-    if raw.chars().count() > MAX_SEARCH_CHARS {
-        return Err(format!(
-            "must be at most {MAX_SEARCH_CHARS} characters long"
-        ));
-    }
-    let q = raw.trim();
-    if q.is_empty() {
-        return Ok(None);
-    }
-    if backend == DbBackend::Postgres {
-        if !language
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b == b'_')
-        {
-            return Err("search is misconfigured".to_owned());
-        }
-        let document = columns
-            .iter()
-            .map(|c| format!("coalesce(\"{}\", '')", c.as_str().replace('"', "\"\"")))
-            .collect::<Vec<_>>()
-            .join(" || ' ' || ");
-        let sql =
-            format!("to_tsvector('{language}', {document}) @@ plainto_tsquery('{language}', $1)");
-        return Ok(Some(Expr::cust_with_values(sql, [q.to_owned()])));
-    }
-    Ok(Some(
-        contains_ignore_case(columns.iter().copied(), q).into(),
-    ))
-}
-
-/// Rows where any of `columns` contains `text`, ignoring case: `LOWER(column) LIKE '%text%'`
-/// with `%`, `_` and `\` in `text` escaped, so a client's text matches only itself. The
-/// fallback search of the derive; hand-written lists use it for the same behaviour.
-///
-/// ```
-/// use rustbe_core::resource::contains_ignore_case;
-/// use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait, entity::prelude::*};
-/// # #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-/// # #[sea_orm(table_name = "users")]
-/// # pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub name: String, pub email: String }
-/// # #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-/// # pub enum Relation {}
-/// # impl ActiveModelBehavior for ActiveModel {}
-/// let sql = Entity::find()
-///     .filter(contains_ignore_case([Column::Name, Column::Email], "50%_off"))
-///     .build(DbBackend::Sqlite)
-///     .to_string();
-/// assert!(sql.contains(r"LIKE '%50\%\_off%' ESCAPE '\'"));
-/// ```
-pub fn contains_ignore_case<C: ColumnTrait>(
-    columns: impl IntoIterator<Item = C>,
-    text: &str,
-) -> Condition {
-    let pattern = format!(
-        "%{}%",
-        text.to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let mut any = Condition::any();
-    for column in columns {
-        any = any.add(
-            Expr::expr(Func::lower(Expr::col(column)))
-                .like(LikeExpr::new(pattern.as_str()).escape('\\')),
-        );
-    }
-    any
-}
-
-/// `select` ordered by `keys` (from [`Sort`](crate::extract::Sort) or
-/// [`parse_sort`](crate::extract::parse_sort)), each field mapped to its column by `column`.
-///
-/// ```
-/// use rustbe_core::extract::SortKey;
-/// use rustbe_core::resource::order_by;
-/// use sea_orm::{DbBackend, EntityTrait, QueryTrait, entity::prelude::*};
-/// # #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-/// # #[sea_orm(table_name = "users")]
-/// # pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub name: String }
-/// # #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-/// # pub enum Relation {}
-/// # impl ActiveModelBehavior for ActiveModel {}
-/// let keys = [SortKey::desc("name")];
-/// let sql = order_by(Entity::find(), &keys, |_| Column::Name).build(DbBackend::Sqlite).to_string();
-/// assert!(sql.ends_with(r#"ORDER BY "users"."name" DESC"#));
-/// ```
-pub fn order_by<E: EntityTrait>(
-    mut select: Select<E>,
-    keys: &[SortKey],
-    column: impl Fn(&'static str) -> E::Column,
-) -> Select<E> {
-    for key in keys {
-        select = select.order_by(column(key.field), order(key.direction));
-    }
-    select
-}
-
-/// One page of `select` (filtered and ordered by the caller) and the number of rows of all
-/// pages, in as few statements as the backend makes cheapest:
-///
-/// - PostgreSQL: one statement, the page with a window count (`COUNT(*) OVER ()`), one round
-///   trip;
-/// - SQLite, in process: the `LIMIT`ed page (its numbers written into the SQL, see
-///   [`limited`](crate::db::limited)), then a `COUNT`, each of which an index can serve
-///   (a window count must visit every matching row first; measured in `docs/benchmarks.md`);
-/// - a short page that is not past the end needs no count on either; a page past the end
-///   costs a `COUNT`, since no row carries the total.
-///
-/// The derive's lists use it; hand-written lists use it for the same behaviour.
-///
-/// ```
-/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-/// use rustbe_core::extract::{Pagination, PaginationLimits};
-/// use rustbe_core::resource::fetch_page;
-/// use sea_orm::{EntityTrait, QueryOrder, entity::prelude::*};
-/// # #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-/// # #[sea_orm(table_name = "tags")]
-/// # pub struct Model { #[sea_orm(primary_key)] pub id: i32, pub name: String }
-/// # #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-/// # pub enum Relation {}
-/// # impl ActiveModelBehavior for ActiveModel {}
-/// let test_db = rustbe_core::testing::TestDb::sqlite().await;
-/// test_db.execute("CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL)").await;
-/// test_db.execute("INSERT INTO tags (name) VALUES ('a'), ('b'), ('c')").await;
-/// let page = Pagination::parse(Some("page=2&limit=2"), PaginationLimits::default()).unwrap();
-/// let (rows, total) = fetch_page(Entity::find().order_by_asc(Column::Id), page, &test_db.db).await.unwrap();
-/// assert_eq!((rows.len(), total), (1, 3));
-/// # });
-/// ```
-///
-/// # Errors
-/// The database's, mapped as every database error is.
-pub async fn fetch_page<E, C>(
-    select: Select<E>,
-    page: Pagination,
-    db: &C,
-) -> Result<(Vec<E::Model>, u64), Error>
-where
-    E: EntityTrait,
-    E::Model: Send + Sync,
-    C: ConnectionTrait,
-{
-    let window = db.get_database_backend() == DbBackend::Postgres;
-    let counter = select.clone();
-    let (rows, counted) = if window {
-        let rows: Vec<Counted<E::Model>> = select
-            .limit(page.limit())
-            .offset(page.offset())
-            .expr_as(Expr::cust("COUNT(*) OVER ()"), TOTAL)
-            .into_model::<Counted<E::Model>>()
-            .all(db)
-            .await?;
-        let total = rows.first().map(|r| r.total);
-        (rows.into_iter().map(|r| r.row).collect::<Vec<_>>(), total)
-    } else {
-        (
-            crate::db::limited(select, page.limit(), page.offset(), db).await?,
-            None,
-        )
-    };
-    let fetched = u64::try_from(rows.len()).unwrap_or(u64::MAX);
-    let total = match counted {
-        Some(total) => u64::try_from(total).unwrap_or_default(),
-        // A short page that is not past the end holds the last rows.
-        None if fetched < page.limit() && (fetched > 0 || page.offset() == 0) => {
-            page.offset() + fetched
-        }
-        None => counter.count(db).await?,
-    };
-    Ok((rows, total))
-}
-
-/// A row with the window count of its list.
-struct Counted<R> {
-    row: R,
-    total: i64,
-}
-
-impl<R: sea_orm::FromQueryResult> sea_orm::FromQueryResult for Counted<R> {
-    fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
-        Ok(Self {
-            row: R::from_query_result(res, pre)?,
-            total: res.try_get(pre, TOTAL)?,
-        })
-    }
 }

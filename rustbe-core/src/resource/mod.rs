@@ -50,6 +50,7 @@ mod etag;
 mod hooks;
 mod list;
 mod openapi;
+mod page;
 mod patch;
 mod read;
 mod render;
@@ -57,6 +58,7 @@ mod router;
 pub mod rules;
 mod schema;
 mod scope;
+mod search;
 pub mod trimmed;
 mod value;
 mod views;
@@ -68,13 +70,13 @@ pub use custom::{
 };
 pub use etag::etag_of;
 pub use hooks::{HookContext, Hooks};
-pub use list::{
-    Filter, ListQuery, MAX_SEARCH_CHARS, contains_ignore_case, fetch_page, order_by, text_search,
-};
+pub use list::{Filter, ListQuery};
 pub use openapi::openapi;
+pub use page::{fetch_page, order_by};
 pub use patch::Patch;
 pub use router::router;
 pub use schema::{Constraint, FieldSchema, NOT_BLANK_PATTERN, ObjectSchema, Schemas, UUID_PATTERN};
+pub use search::{MAX_SEARCH_CHARS, contains_ignore_case, text_search};
 pub use value::{FilterValue, GeneratedKey, Timestamp, owner_id};
 pub use views::ListView;
 

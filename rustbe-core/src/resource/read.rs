@@ -11,7 +11,8 @@ use sea_orm::{
 
 use super::Resource;
 use super::etag::not_modified;
-use super::list::{ListQuery, Paging, fetch_page};
+use super::list::{ListQuery, Paging};
+use super::page::fetch_page;
 use super::render::{Rendered, bad_path, names, not_modified_response, parse_key, render, single};
 use super::scope::{Owned, check_owner, in_scope, read_scope, rule};
 use crate::Error;

@@ -50,9 +50,9 @@ pub struct UsersState {
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use rustbe_core::testing::TestRequest;
-/// let config = rustbe_core::config::Config::for_tests(shop::APP_NAME);
-/// let db = rustbe_core::db::connect(&config.database).await.unwrap();
-/// let router = shop::app(config, db).await.unwrap().into_router(); // merges `routes::users::router`
+/// let settings = shop::Settings::for_tests();
+/// let db = rustbe_core::db::connect(&settings.core.database).await.unwrap();
+/// let router = shop::app(settings, db).await.unwrap().into_router(); // merges `routes::users::router`
 /// assert_eq!(TestRequest::get("/api/users").send(&router).await.error_code(), "UNAUTHORIZED");
 /// # });
 /// ```

@@ -5,7 +5,6 @@
 #![allow(dead_code, reason = "each test file uses a part")]
 
 use axum::Router;
-use rustbe_core::config::Config;
 use rustbe_core::testing::{TestDb, TestRequest, TestResponse};
 use serde_json::{Value, json};
 
@@ -17,7 +16,7 @@ pub(crate) const ADMIN_PASSWORD: &str = "Admin1!password";
 /// limits and revocation when `redis` is given.
 pub(crate) async fn shop(db: &TestDb, redis: Option<&str>) -> Router {
     let redis = redis.map(str::to_owned);
-    let config = Config::from_lookup(shop::APP_NAME, |k| match k {
+    let config = shop::Settings::from_lookup(|k| match k {
         "APP_ENV" => Some("test".into()),
         "ADMIN_EMAIL" => Some(ADMIN_EMAIL.into()),
         "ADMIN_PASSWORD" => Some(ADMIN_PASSWORD.into()),
