@@ -1,7 +1,7 @@
 //! rustbe-auth's section of the configuration: [`AuthConfig`] (`JWT_*`, `SMTP_*`, `APP_URL`,
 //! `RATE_LIMIT_AUTH`, `RATE_LIMIT_ACCOUNT`, `ADMIN_*`), read beside rustbe-core's
-//! [`Config`](rustbe_core::config::Config) with
-//! [`Config::from_env_with`](rustbe_core::config::Config::from_env_with).
+//! [`Config`] with
+//! [`Config::from_env_with`].
 
 use std::time::Duration;
 
@@ -257,7 +257,7 @@ fn admin(vars: &mut Vars<'_>) -> Option<(String, Secret)> {
 impl AuthConfig {
     /// Only this section, from `lookup` (rustbe-core's variables are read too, so an app
     /// gets the same answer here as from
-    /// [`Config::from_lookup_with`](rustbe_core::config::Config::from_lookup_with)).
+    /// [`Config::from_lookup_with`]).
     ///
     /// ```
     /// use rustbe_auth::config::AuthConfig;
@@ -283,7 +283,7 @@ impl AuthConfig {
     /// Settings for in-process tests: `APP_ENV=test` defaults and fixed JWT secrets, so two
     /// calls give configurations that accept each other's tokens. Those secrets are in our
     /// source: nothing that serves a port may use them, and
-    /// [`Config::from_env_with`](rustbe_core::config::Config::from_env_with) never does
+    /// [`Config::from_env_with`] never does
     /// (`APP_ENV=test` without secrets gets random ones, like development).
     ///
     /// ```

@@ -32,7 +32,7 @@ tokio::task_local! {
 
 /// The id of the request being served.
 ///
-/// As an extractor it never fails: behind [`RequestIdLayer`] it is the request's id, and
+/// As an extractor it never fails: behind [`SetRequestIdLayer`] it is the request's id, and
 /// elsewhere a fresh one.
 ///
 /// ```
@@ -107,7 +107,7 @@ impl RequestId {
         std::str::from_utf8(self.0.as_bytes()).unwrap_or_default()
     }
 
-    /// The id of the request this task is serving, if it runs behind [`RequestIdLayer`].
+    /// The id of the request this task is serving, if it runs behind [`SetRequestIdLayer`].
     ///
     /// ```
     /// assert!(rustbe_core::request_id::RequestId::current().is_none());
@@ -149,7 +149,7 @@ fn hex_pair(a: u64, b: u64) -> [u8; 32] {
     hex
 }
 
-/// The current id, or a new one outside [`RequestIdLayer`].
+/// The current id, or a new one outside [`SetRequestIdLayer`].
 pub(crate) fn current_or_new() -> RequestId {
     RequestId::current().unwrap_or_else(RequestId::generate)
 }
@@ -179,23 +179,23 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestId {
 ///
 /// ```
 /// use axum::{Router, routing::get};
-/// use rustbe_core::request_id::RequestIdLayer;
+/// use rustbe_core::request_id::SetRequestIdLayer;
 ///
-/// let app: Router = Router::new().route("/", get(|| async { "hi" })).layer(RequestIdLayer::new());
+/// let app: Router = Router::new().route("/", get(|| async { "hi" })).layer(SetRequestIdLayer::new());
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
 #[must_use]
-pub struct RequestIdLayer;
+pub struct SetRequestIdLayer;
 
-impl RequestIdLayer {
+impl SetRequestIdLayer {
     /// The layer.
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
     /// use axum::{Router, routing::get};
-    /// use rustbe_core::request_id::{RequestId, RequestIdLayer};
+    /// use rustbe_core::request_id::{RequestId, SetRequestIdLayer};
     /// use rustbe_core::testing::TestRequest;
-    /// let app = Router::new().route("/", get(|id: RequestId| async move { id.to_string() })).layer(RequestIdLayer::new());
+    /// let app = Router::new().route("/", get(|id: RequestId| async move { id.to_string() })).layer(SetRequestIdLayer::new());
     /// let response = TestRequest::get("/").header("x-request-id", "abc-123").send(&app).await;
     /// assert_eq!(response.header("x-request-id"), Some("abc-123"));
     /// assert_eq!(response.body(), b"abc-123");
@@ -206,36 +206,50 @@ impl RequestIdLayer {
     }
 }
 
-impl<S> Layer<S> for RequestIdLayer {
-    type Service = RequestIdService<S>;
+impl<S> Layer<S> for SetRequestIdLayer {
+    type Service = SetRequestId<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        RequestIdService { inner }
+        SetRequestId { inner }
     }
 }
 
-/// The service of [`RequestIdLayer`].
+/// The service of [`SetRequestIdLayer`].
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// # use std::convert::Infallible;
 /// # use http::{Request, Response};
-/// use rustbe_core::request_id::{RequestId, RequestIdLayer};
+/// use rustbe_core::request_id::{RequestId, SetRequestIdLayer};
 /// use tower::{Layer, ServiceExt, service_fn};
 /// let inner = service_fn(|req: Request<()>| async move {
 ///     assert_eq!(req.headers()["x-request-id"], RequestId::current().unwrap().as_str());
 ///     Ok::<_, Infallible>(Response::new(()))
 /// });
-/// let response = RequestIdLayer::new().layer(inner).oneshot(Request::new(())).await.unwrap();
+/// let response = SetRequestIdLayer::new().layer(inner).oneshot(Request::new(())).await.unwrap();
 /// assert_eq!(response.headers()["x-request-id"].len(), 32);
 /// # });
 /// ```
 #[derive(Debug, Clone)]
-pub struct RequestIdService<S> {
+pub struct SetRequestId<S> {
     inner: S,
 }
 
-impl<S, B, ResB> Service<Request<B>> for RequestIdService<S>
+/// The old name of [`SetRequestId`].
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed `SetRequestId` (beside `SetRequestIdLayer`, as tower-http names them)"
+)]
+pub type RequestIdService<S> = SetRequestId<S>;
+
+/// The old name of [`SetRequestIdLayer`].
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed `SetRequestIdLayer` (beside `SetRequestId`, as tower-http names them)"
+)]
+pub type RequestIdLayer = SetRequestIdLayer;
+
+impl<S, B, ResB> Service<Request<B>> for SetRequestId<S>
 where
     S: Service<Request<B>, Response = Response<ResB>>,
 {
@@ -265,15 +279,15 @@ where
 }
 
 pin_project_lite::pin_project! {
-    /// The response future of [`RequestIdService`].
+    /// The response future of [`SetRequestId`].
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
     /// # use std::convert::Infallible;
     /// # use http::{Request, Response};
-    /// use rustbe_core::request_id::{RequestIdLayer, ResponseFuture};
+    /// use rustbe_core::request_id::{SetRequestIdLayer, ResponseFuture};
     /// use tower::{Layer, Service, ServiceExt, service_fn};
-    /// let mut service = RequestIdLayer::new().layer(service_fn(|_: Request<()>| async { Ok::<_, Infallible>(Response::new(())) }));
+    /// let mut service = SetRequestIdLayer::new().layer(service_fn(|_: Request<()>| async { Ok::<_, Infallible>(Response::new(())) }));
     /// let future: ResponseFuture<_> = service.ready().await.unwrap().call(Request::new(()));
     /// assert!(future.await.unwrap().headers().contains_key("x-request-id"));
     /// # });

@@ -22,7 +22,7 @@ use crate::extract::PaginationLimits;
 use crate::format::FormatLayer;
 use crate::middleware::{RequestTimeoutLayer, SecurityHeadersLayer, panic_response};
 use crate::rate_limit::RateLimitLayer;
-use crate::request_id::{RequestId, RequestIdLayer, X_REQUEST_ID};
+use crate::request_id::{RequestId, SetRequestIdLayer, X_REQUEST_ID};
 
 /// Wraps `router` in the standard stack, the request extensions (pagination limits, database,
 /// cache) innermost.
@@ -40,7 +40,7 @@ pub(super) fn with_stack(
     // optional layers are `option_layer`s; where a layer wants axum's `Response` under a layer
     // that changed the body type, `into_response` converts it, as `Router::layer` did.
     let stack = ServiceBuilder::new()
-        .layer(RequestIdLayer::new())
+        .layer(SetRequestIdLayer::new())
         .layer(format)
         .layer(
             SecurityHeadersLayer::new()

@@ -1,4 +1,6 @@
-//! Extractors whose rejections render the error envelope.
+//! Extractors whose rejections render the error envelope: replacements of axum's keep a named
+//! rejection type (as axum's do), rustbe's own reject with [`Error`](crate::Error) itself;
+//! every rejection converts into `Error`.
 //!
 //! | extractor | rejects with |
 //! |---|---|

@@ -2,7 +2,7 @@
 //! on the wire, and how the OpenAPI document describes them.
 //!
 //! Every answer of rustbe (the derive's routes, [`response`](crate::response)'s types, every
-//! [`Error`], and the framework's own rejections: 404, 405, 413, 415, timeouts,
+//! [`Error`](crate::Error), and the framework's own rejections: 404, 405, 413, 415, timeouts,
 //! panics) is rendered by the app's [`Format`]. Three ship:
 //!
 //! | format | a value | a page | an error |
