@@ -1,26 +1,18 @@
 //! The OpenAPI description of the auth router, built for the app's own user type.
 
+use rustbe_core::openapi::{self as kit, ErrorResponse, INVALID, UNAUTHORIZED, UNSUPPORTED, data};
 use utoipa::ToSchema;
-use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
-use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::path::{HttpMethod, PathItem};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
-use utoipa::openapi::security::SecurityRequirement;
-use utoipa::openapi::{Content, OpenApi, OpenApiBuilder, Ref, RefOr, Required};
+use utoipa::openapi::{OpenApi, OpenApiBuilder, Ref, RefOr, Required};
 
 use super::dto::{
     Accepted, ChangePasswordRequest, ForgotPasswordRequest, LoginRequest, LogoutRequest,
     RefreshRequest, RegisterRequest, ResetPasswordRequest, TokenPair,
 };
-use rustbe_core::app::BEARER_SCHEME;
-
-const JSON: &str = "application/json";
-
 fn reference<T: ToSchema>() -> RefOr<Schema> {
     Ref::from_schema_name(T::name()).into()
 }
-
-use rustbe_core::openapi::data;
 
 /// A user and a token pair.
 fn session(user: RefOr<Schema>) -> RefOr<Schema> {
@@ -52,61 +44,31 @@ struct Op {
     /// Whether the body may be left out (`POST /api/auth/logout`).
     body_optional: bool,
     ok: (&'static str, &'static str, Option<RefOr<Schema>>),
-    errors: &'static [(&'static str, &'static str)],
+    errors: &'static [ErrorResponse],
     secured: bool,
 }
 
 fn operation(op: Op) -> PathItem {
-    let error = || Content::new(Some(Ref::from_schema_name("ErrorEnvelope")));
-    let mut builder = OperationBuilder::new()
-        .tag("auth")
-        .summary(Some(op.summary));
+    let mut builder = kit::operation("auth", op.summary, op.secured);
     if let Some(body) = op.body {
-        builder = builder.request_body(Some(
-            RequestBodyBuilder::new()
-                .content(JSON, Content::new(Some(body)))
-                .required(Some(if op.body_optional {
-                    Required::False
-                } else {
-                    Required::True
-                }))
-                .build(),
-        ));
+        let mut body = kit::body(body);
+        if op.body_optional {
+            body.required = Some(Required::False);
+        }
+        builder = builder.request_body(Some(body));
     }
     let (status, description, schema) = op.ok;
-    let mut ok = ResponseBuilder::new().description(description);
-    if let Some(schema) = schema {
-        ok = ok.content(JSON, Content::new(Some(schema)));
-    }
-    builder = builder.response(status, ok.build());
-    for (status, description) in op.errors {
-        builder = builder.response(
-            *status,
-            ResponseBuilder::new()
-                .description(*description)
-                .content(JSON, error())
-                .build(),
-        );
-    }
-    if op.secured {
-        builder = builder.security(SecurityRequirement::new(
-            BEARER_SCHEME,
-            Vec::<String>::new(),
-        ));
-    }
-    PathItem::new(op.method, builder.build())
+    let ok = match schema {
+        Some(schema) => kit::ok(description, schema),
+        None => kit::no_content(description),
+    };
+    PathItem::new(
+        op.method,
+        kit::errors(builder.response(status, ok), op.errors).build(),
+    )
 }
 
-const INVALID: (&str, &str) = (
-    "400",
-    "Malformed body (`BAD_REQUEST`) or broken rules (`VALIDATION_ERROR`, with `details`)",
-);
-const UNAUTHORIZED: (&str, &str) = (
-    "401",
-    "No token (`UNAUTHORIZED`), or a bad, revoked or expired one (`INVALID_TOKEN`, `TOKEN_EXPIRED`)",
-);
-const UNSUPPORTED: (&str, &str) = ("415", "The body is not `application/json`");
-const BUSY: (&str, &str) = (
+const BUSY: ErrorResponse = (
     "503",
     "The database or the revocation store is unavailable (with `Retry-After`)",
 );

@@ -62,6 +62,11 @@ pub const UNAUTHORIZED: ErrorResponse = (
     "401",
     "No token (`UNAUTHORIZED`), or a bad, revoked or expired one (`INVALID_TOKEN`, `TOKEN_EXPIRED`)",
 );
+/// 400 for a route with a JSON body: malformed, or breaking the rules.
+pub const INVALID: ErrorResponse = (
+    "400",
+    "Malformed body (`BAD_REQUEST`) or broken rules (`VALIDATION_ERROR`, with `details`)",
+);
 /// 415 for a route with a JSON body.
 pub const UNSUPPORTED: ErrorResponse = ("415", "The body is not `application/json`");
 /// 503 for a route that reads the database.

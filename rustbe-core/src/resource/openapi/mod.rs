@@ -17,7 +17,7 @@ use super::Resource;
 use crate::access::AccessRule;
 use crate::app::BEARER_SCHEME;
 use crate::format::Names;
-use crate::openapi::{self as kit, ErrorResponse, UNSUPPORTED, string};
+use crate::openapi::{self as kit, ErrorResponse, INVALID, UNSUPPORTED, string};
 
 mod parameters;
 
@@ -315,10 +315,6 @@ const BAD_QUERY: ErrorResponse = (
 const BAD_PATH: ErrorResponse = (
     "400",
     "The id is not a key of this resource (`BAD_REQUEST`)",
-);
-const INVALID: ErrorResponse = (
-    "400",
-    "Malformed body (`BAD_REQUEST`) or broken rules (`VALIDATION_ERROR`, with `details`)",
 );
 const NOT_FOUND: ErrorResponse = (
     "404",
