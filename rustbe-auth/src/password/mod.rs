@@ -3,6 +3,7 @@
 
 mod hasher;
 mod policy;
+mod worker;
 
 pub use hasher::{PasswordHasher, PasswordHasherBuilder};
 pub use policy::{DEFAULT_SPECIALS, PasswordPolicy};

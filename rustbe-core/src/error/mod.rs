@@ -383,15 +383,15 @@ impl Error {
             headers.insert(name, HeaderValue::from_static(value));
         }
         let mut response = (status, headers, body).into_response();
-        response.extensions_mut().insert(Rendered);
+        response.extensions_mut().insert(ErrorRendered);
         response
     }
 }
 
-/// Marks a response whose body is already the error envelope, so the envelope fallback layer
-/// leaves it alone.
+/// Marks a response whose body is already an error in the app's format, so
+/// [`FormatLayer`](crate::format::FormatLayer) leaves it alone.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Rendered;
+pub(crate) struct ErrorRendered;
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {

@@ -15,7 +15,7 @@ use tower::{Layer, Service};
 
 use super::{CURRENT, Envelope, Format, Scope};
 use crate::ErrorCode;
-use crate::error::Rendered;
+use crate::error::ErrorRendered;
 
 /// Answers the requests under it in a [`Format`], and renders the error body of every error
 /// response that was not produced by [`Error`](crate::Error): axum's 404 and 405 (keeping
@@ -230,7 +230,7 @@ where
 fn rejection(response: Response<Body>, scope: Option<&Scope>) -> Response<Body> {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error())
-        || response.extensions().get::<Rendered>().is_some()
+        || response.extensions().get::<ErrorRendered>().is_some()
     {
         return response;
     }

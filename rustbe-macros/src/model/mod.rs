@@ -2,6 +2,7 @@
 //! field's options ([`Field`]). Building it reports malformed attributes; how the options fit
 //! together is [`crate::validate`]'s job.
 
+mod access;
 mod extend;
 mod field;
 mod options;
@@ -17,8 +18,9 @@ use crate::attr::{self, Arg};
 use crate::errors::Errors;
 use crate::names::{self, RenameRule};
 
+pub(crate) use access::{AccessKey, AccessRule, Op};
 pub(crate) use field::{Field, KeyMode};
-pub(crate) use options::{AccessKey, AccessRule, Op, Options};
+pub(crate) use options::Options;
 pub(crate) use rule::RuleKind;
 
 /// Where a key was written and its position among its attribute's keys, so that of two keys
