@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::vars::parse_choice;
 use super::{Secret, Section, Vars};
 
 /// The database settings.
@@ -58,13 +59,15 @@ impl std::str::FromStr for SqliteJournal {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "wal" => Ok(Self::Wal),
-            "delete" => Ok(Self::Delete),
-            "truncate" => Ok(Self::Truncate),
-            "persist" => Ok(Self::Persist),
-            _ => Err(format!("`{s}` is not wal, delete, truncate or persist")),
-        }
+        parse_choice(
+            s,
+            &[
+                ("wal", Self::Wal),
+                ("delete", Self::Delete),
+                ("truncate", Self::Truncate),
+                ("persist", Self::Persist),
+            ],
+        )
     }
 }
 
@@ -98,13 +101,15 @@ impl std::str::FromStr for SqliteSynchronous {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "off" => Ok(Self::Off),
-            "normal" => Ok(Self::Normal),
-            "full" => Ok(Self::Full),
-            "extra" => Ok(Self::Extra),
-            _ => Err(format!("`{s}` is not off, normal, full or extra")),
-        }
+        parse_choice(
+            s,
+            &[
+                ("off", Self::Off),
+                ("normal", Self::Normal),
+                ("full", Self::Full),
+                ("extra", Self::Extra),
+            ],
+        )
     }
 }
 

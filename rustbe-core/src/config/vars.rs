@@ -308,7 +308,7 @@ impl<'a> Vars<'a> {
             var,
             reason: reason.into(),
         };
-        // A variable read by two sections (one the other's default) is reported once.
+        // A variable is reported once, however many readers look at it.
         if !self.errors.contains(&error) {
             self.errors.push(error);
         }
@@ -335,19 +335,6 @@ impl<'a> Vars<'a> {
         }
     }
 
-    /// The variable parsed as `T` ([`FromStr`]), when it is set and valid.
-    pub fn optional<T>(&mut self, var: &'static str) -> Option<T>
-    where
-        T: FromStr,
-        T::Err: fmt::Display,
-    {
-        let value = self.get(var)?;
-        value
-            .parse()
-            .map_err(|e: T::Err| self.invalid(var, e.to_string()))
-            .ok()
-    }
-
     /// One of a few spellings (case-insensitive), or `default` when unset.
     ///
     /// ```
@@ -359,22 +346,7 @@ impl<'a> Vars<'a> {
     /// assert_eq!(vars.finish().unwrap_err().to_string(), "MODE is invalid: `Fast` is not slow");
     /// ```
     pub fn choice<T: Copy>(&mut self, var: &'static str, default: T, choices: &[(&str, T)]) -> T {
-        self.parse_with(var, default, |value| {
-            choices
-                .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(value))
-                .map(|&(_, choice)| choice)
-                .ok_or_else(|| {
-                    let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
-                    let names = match names.split_last() {
-                        Some((last, rest)) if !rest.is_empty() => {
-                            format!("{} or {last}", rest.join(", "))
-                        }
-                        _ => names.concat(),
-                    };
-                    format!("`{value}` is not {names}")
-                })
-        })
+        self.parse_with(var, default, |value| parse_choice(value, choices))
     }
 
     /// A duration (`500ms`, `30s`, `15m`, `1h`, `7d`), or `default`.
@@ -457,6 +429,23 @@ impl<'a> Vars<'a> {
             Err(ConfigErrors(self.errors))
         }
     }
+}
+
+/// `value` as one of `choices` (case-insensitive), or a message naming them all
+/// (`` `fast` is not wal, delete or truncate ``); the `FromStr` of the configuration's enums.
+pub(crate) fn parse_choice<T: Copy>(value: &str, choices: &[(&str, T)]) -> Result<T, String> {
+    if let Some(&(_, choice)) = choices
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(value))
+    {
+        return Ok(choice);
+    }
+    let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+    let names = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.concat(),
+    };
+    Err(format!("`{value}` is not {names}"))
 }
 
 fn distinct_bytes(value: &str) -> usize {
