@@ -3,8 +3,9 @@
 //! rate-limit counter, the bearer token, and no rate limit on the scrape itself.
 //!
 //! The recorder is global to the process, so every test uses routes of its own and reads
-//! only the series of those routes; the series read at scrape (pool, cache, breakers) are
-//! the process's, so the tests that check them take turns ([`ONE_AT_A_TIME`]).
+//! only the series of those routes, and an app name of its own for the pool and cache series
+//! (labelled `app`); the breaker gauges are the process's, so the tests that read series at
+//! scrape take turns ([`ONE_AT_A_TIME`]).
 
 #![cfg(feature = "metrics")]
 #![allow(clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
@@ -25,7 +26,12 @@ use rustbe_core::testing::{TestDb, TestRequest};
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn config(vars: &[(&str, &str)]) -> Config {
-    Config::from_lookup("metrics", |key| {
+    named("metrics", vars)
+}
+
+/// The test configuration of the app `name`, with `vars` set.
+fn named(name: &str, vars: &[(&str, &str)]) -> Config {
+    Config::from_lookup(name, |key| {
         vars.iter()
             .find(|(k, _)| *k == key)
             .map(|(_, v)| (*v).to_owned())
@@ -43,6 +49,11 @@ fn value(text: &str, series: &str) -> Option<f64> {
     text.lines()
         .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
         .and_then(|v| v.trim().parse().ok())
+}
+
+/// The series `name` of the app `app`, as the scrape writes it.
+fn of(name: &str, app: &str) -> String {
+    format!(r#"{name}{{app="{app}"}}"#)
 }
 
 async fn scrape(router: &Router) -> String {
@@ -65,6 +76,7 @@ async fn off_by_default_no_route() {
 
 #[tokio::test]
 async fn requests_by_route_template_pool_and_cache() {
+    const APP: &str = "series";
     let _turn = ONE_AT_A_TIME.lock().await;
     let db = TestDb::sqlite().await;
     let cache = Cache::memory("metrics", 1 << 20);
@@ -81,7 +93,7 @@ async fn requests_by_route_template_pool_and_cache() {
             },
         ),
     );
-    let router = App::new(config(&[("METRICS", "on")]))
+    let router = App::new(named(APP, &[("METRICS", "on")]))
         .database(db.db.clone())
         .cache(cache)
         .api(api)
@@ -137,11 +149,17 @@ async fn requests_by_route_template_pool_and_cache() {
         "raw paths never become labels"
     );
 
-    assert_eq!(value(&text, "rustbe_cache_hits_total"), Some(1.0));
-    assert_eq!(value(&text, "rustbe_cache_misses_total"), Some(2.0));
-    assert_eq!(value(&text, "rustbe_cache_load_errors_total"), Some(0.0));
-    let size = value(&text, "rustbe_db_pool_connections").expect("pool size");
-    let idle = value(&text, "rustbe_db_pool_idle_connections").expect("idle");
+    assert_eq!(value(&text, &of("rustbe_cache_hits_total", APP)), Some(1.0));
+    assert_eq!(
+        value(&text, &of("rustbe_cache_misses_total", APP)),
+        Some(2.0)
+    );
+    assert_eq!(
+        value(&text, &of("rustbe_cache_load_errors_total", APP)),
+        Some(0.0)
+    );
+    let size = value(&text, &of("rustbe_db_pool_connections", APP)).expect("pool size");
+    let idle = value(&text, &of("rustbe_db_pool_idle_connections", APP)).expect("idle");
     assert!(size >= 1.0 && idle <= size, "{size} {idle}");
     let max = db
         .db
@@ -149,7 +167,7 @@ async fn requests_by_route_template_pool_and_cache() {
         .options()
         .get_max_connections();
     assert_eq!(
-        value(&text, "rustbe_db_pool_max_connections"),
+        value(&text, &of("rustbe_db_pool_max_connections", APP)),
         Some(f64::from(max))
     );
     assert!(text.contains("# TYPE rustbe_http_request_duration_seconds histogram"));
@@ -235,6 +253,7 @@ fn paths_inside_api_or_over_builtin_routes_are_refused() {
 
 #[tokio::test]
 async fn a_dead_redis_shows_as_an_open_breaker_and_store_errors() {
+    const APP: &str = "breakers";
     let _turn = ONE_AT_A_TIME.lock().await;
     use rustbe_core::cache::RedisStore;
     let client = rustbe_core::redis::connect("redis://127.0.0.1:1")
@@ -252,7 +271,7 @@ async fn a_dead_redis_shows_as_an_open_breaker_and_store_errors() {
             Ok::<_, rustbe_core::Error>(Single(value))
         }),
     );
-    let router = App::new(config(&[("METRICS", "on")]))
+    let router = App::new(named(APP, &[("METRICS", "on")]))
         .cache(cache)
         .api(api)
         .into_router();
@@ -265,27 +284,119 @@ async fn a_dead_redis_shows_as_an_open_breaker_and_store_errors() {
         "{text}"
     );
     assert!(value(&text, "rustbe_redis_breaker_opened_total").is_some_and(|n| n >= 1.0));
-    assert!(value(&text, "rustbe_cache_store_errors_total").is_some_and(|n| n >= 1.0));
-    assert_eq!(value(&text, "rustbe_cache_loads_total"), Some(1.0));
+    assert!(value(&text, &of("rustbe_cache_store_errors_total", APP)).is_some_and(|n| n >= 1.0));
+    assert_eq!(
+        value(&text, &of("rustbe_cache_loads_total", APP)),
+        Some(1.0)
+    );
 }
 
 #[tokio::test]
 async fn postgres_pool_gauges() {
+    const APP: &str = "postgres";
     let _turn = ONE_AT_A_TIME.lock().await;
     let Some(db) = TestDb::postgres("metrics_pool", |c| c.max_connections = 3).await else {
         return;
     };
-    let router = App::new(config(&[("METRICS", "on")]))
+    let router = App::new(named(APP, &[("METRICS", "on")]))
         .database(db.db.clone())
         .into_router();
     assert_eq!(TestRequest::get("/ready").send(&router).await.status(), 200);
     let text = scrape(&router).await;
     let pool = db.db.get_postgres_connection_pool();
-    assert_eq!(value(&text, "rustbe_db_pool_max_connections"), Some(3.0));
-    let size = value(&text, "rustbe_db_pool_connections").expect("pool size");
+    assert_eq!(
+        value(&text, &of("rustbe_db_pool_max_connections", APP)),
+        Some(3.0)
+    );
+    let size = value(&text, &of("rustbe_db_pool_connections", APP)).expect("pool size");
     assert!((1.0..=3.0).contains(&size), "{size}");
     assert_eq!(size, f64::from(pool.size()));
-    let idle = value(&text, "rustbe_db_pool_idle_connections").expect("idle");
+    let idle = value(&text, &of("rustbe_db_pool_idle_connections", APP)).expect("idle");
     assert!(idle <= size);
     db.cleanup().await;
+}
+
+/// Reads `key` through `cache` (a load the first time, a hit after).
+async fn read_through(cache: &Cache, key: &str) {
+    let value: Option<String> = cache
+        .get_or_load("gadget", key, Duration::from_secs(60), || async {
+            Ok(Some(key.to_owned()))
+        })
+        .await
+        .expect("the memory cache answers");
+    assert_eq!(value.as_deref(), Some(key));
+}
+
+#[tokio::test]
+async fn two_apps_of_one_process_are_told_apart_and_a_dropped_one_is_not_read() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let (one, two) = ("public_api", "admin_api");
+    // Files, not memory: an in-memory SQLite pool is always one connection.
+    let dir = std::env::temp_dir().join(format!("rustbe-two-apps-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let pool = |file: &str, max: u32| {
+        let mut config = rustbe_core::config::DatabaseConfig::new(format!(
+            "sqlite://{}?mode=rwc",
+            dir.join(file).display()
+        ));
+        config.max_connections = max;
+        async move {
+            rustbe_core::db::connect(&config)
+                .await
+                .expect("SQLite file")
+        }
+    };
+    let (small, large) = (pool("one.db", 2).await, pool("two.db", 7).await);
+    let (one_cache, two_cache) = (Cache::memory(one, 1 << 20), Cache::memory(two, 1 << 20));
+    let first = App::new(named(one, &[("METRICS", "on")]))
+        .database(small.clone())
+        .cache(one_cache.clone())
+        .into_router();
+    let second = App::new(named(two, &[("METRICS", "on")]))
+        .database(large.clone())
+        .cache(two_cache.clone())
+        .into_router();
+    for _ in 0..3 {
+        read_through(&one_cache, "a").await; // one miss, then hits
+    }
+    read_through(&two_cache, "b").await; // a miss only
+
+    // Either app's scrape reports both, each with its own values.
+    for router in [&first, &second] {
+        let text = scrape(router).await;
+        assert_eq!(
+            value(&text, &of("rustbe_db_pool_max_connections", one)),
+            Some(2.0),
+            "{text}"
+        );
+        assert_eq!(
+            value(&text, &of("rustbe_db_pool_max_connections", two)),
+            Some(7.0)
+        );
+        assert_eq!(value(&text, &of("rustbe_cache_hits_total", one)), Some(2.0));
+        assert_eq!(
+            value(&text, &of("rustbe_cache_misses_total", one)),
+            Some(1.0)
+        );
+        assert_eq!(value(&text, &of("rustbe_cache_hits_total", two)), Some(0.0));
+        assert_eq!(
+            value(&text, &of("rustbe_cache_misses_total", two)),
+            Some(1.0)
+        );
+    }
+
+    // Once the second app is gone its cache is read no more: new reads of it never show.
+    drop(second);
+    read_through(&two_cache, "b").await; // a hit nobody scrapes
+    let text = scrape(&first).await;
+    assert_eq!(
+        value(&text, &of("rustbe_cache_hits_total", two)),
+        Some(0.0),
+        "{text}"
+    );
+    read_through(&one_cache, "a").await;
+    let text = scrape(&first).await;
+    assert_eq!(value(&text, &of("rustbe_cache_hits_total", one)), Some(3.0));
+    drop((first, small, large));
+    std::fs::remove_dir_all(&dir).expect("the temporary directory");
 }

@@ -39,16 +39,13 @@ impl Observability {
         if config.metrics.enabled {
             match crate::metrics::Metrics::install() {
                 Ok(metrics) => {
-                    let endpoint = crate::metrics::MetricsEndpoint {
-                        metrics: metrics.clone(),
-                        db: db.cloned(),
-                        cache: cache.cloned(),
-                        token: config
-                            .metrics
-                            .token
-                            .as_ref()
-                            .map(|t| crate::metrics::MetricsEndpoint::digest(t.expose())),
-                    };
+                    let endpoint = crate::metrics::MetricsEndpoint::new(
+                        metrics.clone(),
+                        &config.app_name,
+                        db.cloned(),
+                        cache.cloned(),
+                        config.metrics.token.as_ref().map(|t| t.expose()),
+                    );
                     let router = crate::metrics::metrics_router(&config.metrics.path, endpoint);
                     match config.metrics.addr {
                         Some(addr) => parts.separate = Some((addr, router)),

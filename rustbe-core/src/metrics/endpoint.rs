@@ -1,7 +1,12 @@
 //! The scrape endpoint: the gauges read at scrape time (database pool, cache counters, Redis
 //! breakers), then the Prometheus text of every series.
+//!
+//! The recorder is the process's, so a scrape reports the pool and cache of every live app of
+//! the process, each under its `app` label ([`Config::app_name`](crate::config::Config)):
+//! two apps in one process (a public and an admin API, or the tests of a crate) are told
+//! apart, instead of each scrape overwriting the other app's values with its own.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use axum::Router;
 use axum::extract::State;
@@ -18,20 +23,63 @@ use super::{
 use crate::Error;
 use crate::cache::Cache;
 
+/// What one app's scrapes read: its pool and its cache, under its name.
+struct Source {
+    app: String,
+    db: Option<DatabaseConnection>,
+    cache: Option<Cache>,
+}
+
+/// The sources of every app with metrics on, weakly: an app that is dropped (its router and
+/// its scrape route with it) stops being read, and its pool is not kept open by this list.
+static SOURCES: Mutex<Vec<Weak<Source>>> = Mutex::new(Vec::new());
+
+/// The live sources, in the order their apps were built; the dropped ones are forgotten.
+fn live_sources() -> Vec<Arc<Source>> {
+    let mut sources = SOURCES.lock().unwrap_or_else(PoisonError::into_inner);
+    sources.retain(|source| source.strong_count() > 0);
+    sources.iter().filter_map(Weak::upgrade).collect()
+}
+
 /// What the scrape handler reads.
 #[derive(Clone)]
 pub(crate) struct MetricsEndpoint {
-    pub(crate) metrics: Metrics,
-    pub(crate) db: Option<DatabaseConnection>,
-    pub(crate) cache: Option<Cache>,
+    metrics: Metrics,
+    /// This app's pool and cache; its entry in [`SOURCES`] lives as long as this does.
+    _source: Arc<Source>,
     /// SHA-256 of `METRICS_TOKEN`: the comparison is of digests, so its time says nothing
     /// about the token.
-    pub(crate) token: Option<Arc<[u8; 32]>>,
+    token: Option<Arc<[u8; 32]>>,
 }
 
 impl MetricsEndpoint {
+    /// The scrape of the app `app`, whose `db` and `cache` are read at each scrape of any
+    /// app of the process; `token` is `METRICS_TOKEN`.
+    pub(crate) fn new(
+        metrics: Metrics,
+        app: &str,
+        db: Option<DatabaseConnection>,
+        cache: Option<Cache>,
+        token: Option<&str>,
+    ) -> Self {
+        let source = Arc::new(Source {
+            app: app.to_owned(),
+            db,
+            cache,
+        });
+        SOURCES
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Arc::downgrade(&source));
+        Self {
+            metrics,
+            _source: source,
+            token: token.map(Self::digest),
+        }
+    }
+
     /// The digest `token` is compared by.
-    pub(crate) fn digest(token: &str) -> Arc<[u8; 32]> {
+    fn digest(token: &str) -> Arc<[u8; 32]> {
         Arc::new(Sha256::digest(token.as_bytes()).into())
     }
 }
@@ -54,16 +102,19 @@ async fn scrape(State(endpoint): State<MetricsEndpoint>, headers: HeaderMap) -> 
                 .into_response();
         }
     }
-    if let Some(db) = &endpoint.db {
-        pool_gauges(db);
-    }
-    if let Some(cache) = &endpoint.cache {
-        let stats = cache.stats();
-        ::metrics::counter!(CACHE_HITS).absolute(stats.hits);
-        ::metrics::counter!(CACHE_MISSES).absolute(stats.misses);
-        ::metrics::counter!(CACHE_LOADS).absolute(stats.loads);
-        ::metrics::counter!(CACHE_LOAD_ERRORS).absolute(stats.load_errors);
-        ::metrics::counter!(CACHE_STORE_ERRORS).absolute(stats.errors);
+    for source in live_sources() {
+        let app = [("app", source.app.clone())];
+        if let Some(db) = &source.db {
+            pool_gauges(db, &app);
+        }
+        if let Some(cache) = &source.cache {
+            let stats = cache.stats();
+            ::metrics::counter!(CACHE_HITS, &app).absolute(stats.hits);
+            ::metrics::counter!(CACHE_MISSES, &app).absolute(stats.misses);
+            ::metrics::counter!(CACHE_LOADS, &app).absolute(stats.loads);
+            ::metrics::counter!(CACHE_LOAD_ERRORS, &app).absolute(stats.load_errors);
+            ::metrics::counter!(CACHE_STORE_ERRORS, &app).absolute(stats.errors);
+        }
     }
     #[cfg(feature = "redis")]
     breaker_gauges();
@@ -77,8 +128,8 @@ async fn scrape(State(endpoint): State<MetricsEndpoint>, headers: HeaderMap) -> 
         .into_response()
 }
 
-/// Size, idle count and maximum of the sqlx pool behind `db`.
-fn pool_gauges(db: &DatabaseConnection) {
+/// Size, idle count and maximum of the sqlx pool behind `db`, labelled `app`.
+fn pool_gauges(db: &DatabaseConnection, app: &[(&'static str, String); 1]) {
     // On the variant, not the backend: a mock connection may claim to be Postgres, and the
     // pool getters panic on anything but their own pool.
     let (size, idle, max) = match &db.inner {
@@ -100,9 +151,9 @@ fn pool_gauges(db: &DatabaseConnection) {
         }
         _ => return,
     };
-    ::metrics::gauge!(DB_POOL_SIZE).set(f64::from(size));
-    ::metrics::gauge!(DB_POOL_IDLE).set(idle as f64);
-    ::metrics::gauge!(DB_POOL_MAX).set(f64::from(max));
+    ::metrics::gauge!(DB_POOL_SIZE, app).set(f64::from(size));
+    ::metrics::gauge!(DB_POOL_IDLE, app).set(idle as f64);
+    ::metrics::gauge!(DB_POOL_MAX, app).set(f64::from(max));
 }
 
 /// How many Redis circuit breakers are closed, open and half-open.

@@ -11,8 +11,8 @@
 //! | [`HTTP_REQUESTS`] | counter | `method`, `route`, `status_class` |
 //! | [`HTTP_DURATION`] | histogram | `method`, `route`, `status_class` |
 //! | [`HTTP_IN_FLIGHT`] | gauge | |
-//! | [`DB_POOL_SIZE`], [`DB_POOL_IDLE`], [`DB_POOL_MAX`] | gauge | |
-//! | [`CACHE_HITS`], [`CACHE_MISSES`], [`CACHE_LOADS`], [`CACHE_LOAD_ERRORS`], [`CACHE_STORE_ERRORS`] | counter | |
+//! | [`DB_POOL_SIZE`], [`DB_POOL_IDLE`], [`DB_POOL_MAX`] | gauge | `app` |
+//! | [`CACHE_HITS`], [`CACHE_MISSES`], [`CACHE_LOADS`], [`CACHE_LOAD_ERRORS`], [`CACHE_STORE_ERRORS`] | counter | `app` |
 //! | [`RATE_LIMITED`] | counter | `rule` |
 //! | [`AUTH_FAILURES`] | counter | `reason`: `expired`, `invalid`, `revoked` |
 //! | [`REDIS_BREAKERS`] | gauge | `state`: `closed`, `open`, `half_open` |
@@ -20,7 +20,8 @@
 //!
 //! `route` is the route template (`/api/products/{id}`), never the path a client sent, so
 //! the number of series is bounded by the app's routes; requests no route matches are
-//! [`UNMATCHED_ROUTE`].
+//! [`UNMATCHED_ROUTE`]. `app` is the name of the app whose pool or cache it is
+//! ([`Config::app_name`](crate::config::Config)): a scrape reports every app of the process.
 //!
 //! ```
 //! use rustbe_core::metrics::{Metrics, facade};
