@@ -1,8 +1,9 @@
 //! `cargo run -p conduit`: serves Conduit on `HOST:PORT` (`127.0.0.1:8081`) on the SQLite
-//! file `conduit.db` unless `DATABASE_URL` says otherwise; Swagger UI at `/docs`.
+//! file `conduit.db` unless `DATABASE_URL` says otherwise; Swagger UI at `/docs`; metrics at
+//! `/metrics` with `METRICS=on`, traces exported with `OTEL_EXPORTER_OTLP_ENDPOINT`.
 
 use rustbe_auth::AuthConfig;
-use rustbe_core::app::init_tracing;
+use rustbe_core::app::init_telemetry;
 use rustbe_core::config::Config;
 
 #[tokio::main]
@@ -23,7 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var_os("JWT_ACCESS_TTL").is_none() {
         auth_config.jwt.access_ttl = conduit::DEFAULT_TOKEN_TTL;
     }
-    init_tracing(config.log_format);
+    let telemetry = init_telemetry(&config);
     for warning in config.warnings() {
         tracing::warn!("{warning}");
     }
@@ -32,6 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "conduit: API at http://{}/api, docs at /docs",
         config.listen_addr()
     );
-    conduit::app(config, auth_config, db).await?.serve().await?;
-    Ok(())
+    let served = conduit::app(config, auth_config, db).await?.serve().await;
+    telemetry.shutdown().await;
+    Ok(served?)
 }

@@ -757,3 +757,40 @@ async fn articles_on_postgres() {
 async fn comments_on_postgres() {
     on_postgres("conduit_comments", comments).await;
 }
+
+/// With `METRICS=on` Conduit serves `/metrics`: the requests by route template (never the
+/// slug a client sent) and its pool, under its app name.
+#[tokio::test]
+async fn metrics_when_on() {
+    let mut config = Config::for_tests(conduit::APP_NAME);
+    config.metrics.enabled = true;
+    let auth = rustbe_auth::AuthConfig::for_tests(conduit::APP_NAME);
+    let router = conduit::app(config, auth, TestDb::sqlite().await.db)
+        .await
+        .expect("the app starts")
+        .into_router();
+    let slug = "no-such-article-for-metrics";
+    let missing = call(
+        &router,
+        Method::GET,
+        &format!("/api/articles/{slug}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(missing.status(), 404);
+    let scrape = call(&router, Method::GET, "/metrics", None, None).await;
+    assert_eq!(scrape.status(), 200);
+    let text = String::from_utf8(scrape.body().to_vec()).expect("UTF-8");
+    let series = r#"rustbe_http_requests_total{method="GET",route="/api/articles/{slug}",status_class="4xx"}"#;
+    let count = text
+        .lines()
+        .find_map(|line| line.strip_prefix(series)?.trim().parse::<f64>().ok());
+    assert!(count.is_some_and(|n| n >= 1.0), "{text}");
+    assert!(!text.contains(slug), "a raw path became a label");
+    let pool = format!(
+        r#"rustbe_db_pool_max_connections{{app="{}"}}"#,
+        conduit::APP_NAME
+    );
+    assert!(text.contains(&pool), "{text}");
+}
