@@ -359,7 +359,10 @@ impl App {
     }
 
     /// Connects nothing, builds the router and serves it on `HOST:PORT` until Ctrl-C or
-    /// SIGTERM, letting in-flight requests finish.
+    /// SIGTERM, letting in-flight requests finish. First it checks each
+    /// `#[resource(parent = "…")]` that no declared relation vouches for against the database
+    /// (one `SELECT … WHERE 1 = 0` each): a parent table or key column that is not there is an
+    /// error naming the resource, and nothing is served.
     ///
     /// ```no_run
     /// # async fn run() -> std::io::Result<()> {
@@ -368,6 +371,12 @@ impl App {
     /// # }
     /// ```
     pub async fn serve(self) -> std::io::Result<()> {
+        if let Some(db) = &self.db {
+            self.resources
+                .check_parents(db)
+                .await
+                .map_err(std::io::Error::other)?;
+        }
         let listener = tokio::net::TcpListener::bind(self.config.listen_addr()).await?;
         let server = Server::new(self.config.server.clone());
         let (router, mut observe) = self.build();

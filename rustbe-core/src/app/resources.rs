@@ -1,13 +1,14 @@
 //! One call per resource: [`App::resource`] serves its routes under `/api`, lists them in
-//! `/openapi.json` and remembers its table for [`App::create_tables`]; [`App::api_layer`]
-//! wraps every `/api` route (the auth layer, say), whenever it was added.
+//! `/openapi.json` and remembers its table for [`App::create_tables`] (and a parent no
+//! declared relation vouches for, checked against the database when the app starts);
+//! [`App::api_layer`] wraps every `/api` route (the auth layer, say), whenever it was added.
 
 use axum::Router;
 use axum::extract::Request;
 use axum::response::IntoResponse;
 use axum::routing::Route;
-use sea_orm::sea_query::TableCreateStatement;
-use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel, Schema};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, TableCreateStatement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Schema};
 use std::convert::Infallible;
 use tower::{Layer, Service};
 
@@ -26,12 +27,35 @@ pub(super) struct Registry {
     tables: Vec<fn(&Schema) -> TableCreateStatement>,
     /// Layers around the whole `/api` router, innermost first.
     layers: Vec<ApiLayer>,
+    /// `(resource, table, key column)` of each `parent = "…"` that no declared relation of
+    /// its entity checks: [`Registry::check_parents`] asks the database instead.
+    parents: Vec<(&'static str, &'static str, &'static str)>,
 }
 
 impl Registry {
     /// `api` with every layer of [`App::api_layer`] around it.
     pub(super) fn wrap(self, api: Router) -> Router {
         self.layers.into_iter().fold(api, |api, layer| layer(api))
+    }
+
+    /// Each unchecked `parent = "table.key"` against `db`: one `SELECT key FROM table WHERE
+    /// 1 = 0` each, which reads no row. `Err` names the resource and what to fix when the
+    /// table or its column is not there: the app refuses to start, rather than answer 500 to
+    /// the first nested request.
+    pub(super) async fn check_parents(&self, db: &DatabaseConnection) -> Result<(), String> {
+        for &(resource, table, key) in &self.parents {
+            let probe = Query::select()
+                .column(Alias::new(key))
+                .from(Alias::new(table))
+                .and_where(Expr::val(1).eq(0))
+                .to_owned();
+            if let Err(err) = db.query_one(&probe).await {
+                return Err(format!(
+                    "resource `{resource}`: `#[resource(parent = \"{table}\")]` names `{table}.{key}`, which the database cannot read ({err}): name the parent's table (and key column, `\"{table}.{key}\"`), or declare the relation in `enum Relation`"
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -78,6 +102,9 @@ impl App {
         self.api = self.api.merge(crate::resource::router::<R>());
         self.openapi.merge(crate::resource::openapi::<R>("/api"));
         self.resources.tables.push(table_of::<R>);
+        if let Some((table, key)) = crate::resource::unchecked_parent::<R>() {
+            self.resources.parents.push((R::META.name, table, key));
+        }
         self
     }
 
@@ -120,8 +147,12 @@ impl App {
     /// development and tests. It never alters an existing table, and under
     /// `APP_ENV=production` it creates nothing and logs a warning: deploy with migrations.
     ///
+    /// Then it checks each `parent = "…"` that no declared relation vouches for against the
+    /// database, as [`App::serve`] does.
+    ///
     /// # Errors
-    /// The database's error, when a statement fails.
+    /// The database's error, when a statement fails; a parent table or key column that is
+    /// not there, naming the resource.
     ///
     /// See [`App::resource`] for an example.
     pub async fn create_tables(self) -> Result<Self, Error> {
@@ -136,6 +167,10 @@ impl App {
             for table in &self.resources.tables {
                 let mut statement = table(&schema);
                 db.execute(statement.if_not_exists()).await?;
+            }
+            // A start-up error, never an answer: the message is the whole point.
+            if let Err(message) = self.resources.check_parents(db).await {
+                return Err(Error::internal(message.clone()).with_message(message));
             }
         } else if !self.resources.tables.is_empty() {
             tracing::warn!("App::create_tables before App::database: no table was created");

@@ -37,7 +37,8 @@ use crate::db::Db;
 /// When the entity declares SeaORM relations and none of them leads to the table and column
 /// of `#[resource(parent = "…")]`: a misspelt parent fails at start-up, as axum's own route
 /// conflicts do, not as a 500 on the first nested request. (With no relation declared there
-/// is nothing to check the name against.)
+/// is nothing to check the name against here; [`App::resource`](crate::app::App::resource)
+/// then checks it against the database when the app starts.)
 pub fn router<R>() -> Router
 where
     R: Hooks + IntoActiveModel<R::ActiveModel>,
@@ -108,6 +109,16 @@ where
         }
     }
     router
+}
+
+/// The parent table and key column of `R` when no relation of its entity can vouch for them
+/// (it declares none), to be checked against the database instead.
+pub(crate) fn unchecked_parent<R: super::Resource>() -> Option<(&'static str, &'static str)> {
+    let parent = R::META.nested?.parent?;
+    <R::Entity as EntityTrait>::Relation::iter()
+        .next()
+        .is_none()
+        .then_some(parent)
 }
 
 /// `parent = "table"` (or `"table.column"`) against the relations `R`'s entity declares: `Err`
