@@ -55,7 +55,5 @@ mod validate;
 #[proc_macro_derive(Resource, attributes(resource, sea_orm))]
 pub fn derive_resource(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    expand::derive(&input)
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    expand::derive_with_names(&input).into()
 }

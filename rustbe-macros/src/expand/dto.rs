@@ -88,6 +88,57 @@ pub(crate) fn structs(model: &Model<'_>, names: &Names) -> TokenStream {
     }
 }
 
+/// The DTO structs of a struct the derive refused, so that the user's code naming them adds
+/// no error of its own: their fields and types, and nothing that could fail on a field the
+/// derive refused (no serde, no `Validate`, no `Resource`). The view is left out when no
+/// field is in it, for it would not use its lifetime.
+pub(crate) fn fallback(model: &Model<'_>, names: &Names) -> TokenStream {
+    let vis = model.vis;
+    let (create, replace, patch, view) = (&names.create, &names.replace, &names.patch, &names.view);
+    let fields = |body: Body| {
+        model
+            .fields
+            .iter()
+            .filter(move |f| in_body(f, body))
+            .map(move |field| {
+                let (vis, ident, ty, inner) = (field.vis, field.ident, field.ty, field.inner);
+                match body {
+                    Body::Patch => quote!(#vis #ident: ::rustbe_core::resource::Patch<#inner>),
+                    Body::Create | Body::Replace => quote!(#vis #ident: #ty),
+                }
+            })
+    };
+    let (create_fields, replace_fields, patch_fields) = (
+        fields(Body::Create),
+        fields(Body::Replace),
+        fields(Body::Patch),
+    );
+    let view_fields: Vec<TokenStream> = model
+        .fields
+        .iter()
+        .filter(|f| f.in_view())
+        .map(|field| {
+            let (vis, ident, ty) = (field.vis, field.ident, field.ty);
+            quote!(#vis #ident: &'a #ty)
+        })
+        .collect();
+    let view = (!view_fields.is_empty()).then(|| {
+        quote! {
+            #[derive(::core::fmt::Debug)]
+            #vis struct #view<'a> { #(#view_fields,)* }
+        }
+    });
+    quote! {
+        #[derive(::core::fmt::Debug)]
+        #vis struct #create { #(#create_fields,)* }
+        #[derive(::core::fmt::Debug)]
+        #vis struct #replace { #(#replace_fields,)* }
+        #[derive(::core::fmt::Debug)]
+        #vis struct #patch { #(#patch_fields,)* }
+        #view
+    }
+}
+
 /// Whether the field is a `Decimal` (or an `Option` of one): a JSON number with its scale,
 /// read from a number only (`rustbe_core::decimal`).
 fn is_decimal(field: &Field<'_>) -> bool {

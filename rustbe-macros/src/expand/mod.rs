@@ -18,23 +18,38 @@ use crate::validate;
 
 /// The expansion of `#[derive(Resource)]` on `input`, or every error found in it.
 pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
+    derive_or_fallback(input).map_err(|(err, _)| err)
+}
+
+/// The expansion of `#[derive(Resource)]` on `input`; on an error, the errors and the DTOs
+/// the struct would have had, as thiserror keeps its impls: the user's code that names
+/// `ProductCreate` still compiles, so one mistake is one message.
+pub(crate) fn derive_with_names(input: &DeriveInput) -> TokenStream {
+    derive_or_fallback(input).unwrap_or_else(|(err, dtos)| {
+        let err = err.into_compile_error();
+        quote!(#err #dtos)
+    })
+}
+
+/// The expansion, or every error with the fallback DTOs (empty when the struct is beyond
+/// naming them).
+fn derive_or_fallback(input: &DeriveInput) -> Result<TokenStream, (syn::Error, TokenStream)> {
     let mut errors = Errors::default();
     let model = Model::parse(input, &mut errors);
     if let Some(model) = &model {
         validate::check(model, &mut errors);
     }
-    errors.finish()?;
+    if let Err(err) = errors.finish() {
+        let dtos = model.as_ref().map(fallback).unwrap_or_default();
+        return Err((err, dtos));
+    }
     let Some(model) = model else {
-        return Err(syn::Error::new(
-            input.ident.span(),
-            "`Resource` cannot be derived here",
-        ));
+        let err = syn::Error::new(input.ident.span(), "`Resource` cannot be derived here");
+        return Err((err, TokenStream::new()));
     };
     let Some(key) = model.key() else {
-        return Err(syn::Error::new(
-            input.ident.span(),
-            "a resource needs a primary key",
-        ));
+        let err = syn::Error::new(input.ident.span(), "a resource needs a primary key");
+        return Err((err, fallback(&model)));
     };
     Ok(expand(&model, key))
 }
@@ -51,16 +66,31 @@ pub(crate) struct Names {
     pub(crate) view: Ident,
 }
 
-fn expand(model: &Model<'_>, key: &Field<'_>) -> TokenStream {
+/// The fallback DTOs of a refused `model`, when its name makes type names (a bad `name` is
+/// one of the errors, and has no DTOs).
+fn fallback(model: &Model<'_>) -> TokenStream {
+    if syn::parse_str::<Ident>(&model.name()).is_ok() {
+        dto::fallback(model, &names(model))
+    } else {
+        TokenStream::new()
+    }
+}
+
+/// The DTO names of `model` and its singular name and path.
+fn names(model: &Model<'_>) -> Names {
     let name = model.name();
-    let names = Names {
+    Names {
         create: format_ident!("{name}Create", span = Span::call_site()),
         replace: format_ident!("{name}Replace", span = Span::call_site()),
         patch: format_ident!("{name}Patch", span = Span::call_site()),
         view: format_ident!("{name}View", span = Span::call_site()),
         path: model.path(),
         name,
-    };
+    }
+}
+
+fn expand(model: &Model<'_>, key: &Field<'_>) -> TokenStream {
+    let names = names(model);
     let ident = model.ident;
     let structs = dto::structs(model, &names);
     let validate = dto::validate_impls(model, &names);
@@ -221,7 +251,8 @@ mod tests {
         ];
         for source in cases {
             let input: DeriveInput = syn::parse_str(source).unwrap();
-            let _ = derive(&input);
+            // With the fallback DTOs of a refused struct, which must not panic either.
+            let _ = derive_with_names(&input);
         }
     }
 
