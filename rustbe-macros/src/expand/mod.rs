@@ -17,6 +17,7 @@ use crate::model::{Field, Model};
 use crate::validate;
 
 /// The expansion of `#[derive(Resource)]` on `input`, or every error found in it.
+#[cfg(test)]
 pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     derive_or_fallback(input).map_err(|(err, _)| err)
 }
