@@ -7,6 +7,7 @@
     unreachable_pub,
     reason = "SeaORM entities are public by convention"
 )]
+#![allow(clippy::expect_used, reason = "tests fail loudly")]
 
 pub mod author {
     use rustbe_core::Resource;
