@@ -1,5 +1,10 @@
 //! The user store the auth router works with: an app plugs in its own user entity by
-//! implementing [`UserStore`].
+//! naming its columns ([`UserEntity`], served by [`SeaOrmUserStore`]), or by implementing
+//! [`UserStore`] itself.
+
+mod sea;
+
+pub use sea::{SeaOrmUserStore, UserEntity};
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
