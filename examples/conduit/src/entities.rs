@@ -31,6 +31,14 @@ pub mod user {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    /// rustbe-auth's accounts: the username is the name; Conduit has no roles.
+    impl rustbe_auth::users::UserEntity for Entity {
+        const EMAIL: Column = Column::Email;
+        const NAME: Column = Column::Username;
+        const PASSWORD_HASH: Column = Column::PasswordHash;
+        type User = Model;
+    }
 }
 
 /// `follower_id` follows `followee_id`.

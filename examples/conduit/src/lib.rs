@@ -149,7 +149,7 @@ pub async fn app(
                 Arc::new(MemoryRateLimiter::new()),
             ),
         };
-    let users = users::Users(db.clone());
+    let users = users::Users::new(db.clone());
     let auth = AuthService::builder(
         &auth_config,
         users.clone(),

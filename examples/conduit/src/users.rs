@@ -1,16 +1,15 @@
-//! Users and authentication: rustbe-auth's [`UserStore`] over the `users` table, and
-//! `POST /users`, `POST /users/login`, `GET /user`, `PUT /user`.
+//! Users and authentication: rustbe-auth's [`SeaOrmUserStore`] over the `users` table
+//! (`entities::user` names its columns), and `POST /users`, `POST /users/login`, `GET /user`,
+//! `PUT /user`.
 
 use axum::extract::State;
 use http::StatusCode;
-use rustbe_auth::users::{Credentials, NewUser, UserStore};
+use rustbe_auth::users::SeaOrmUserStore;
 use rustbe_core::access::Principal;
 use rustbe_core::envelope::ErrorEnvelope;
 use rustbe_core::extract::Json;
 use rustbe_core::{Error, FieldError};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -18,83 +17,7 @@ use crate::entities::user;
 use crate::{Answer, Ctx, format};
 
 /// The users of rustbe-auth: Conduit's `users` table.
-#[derive(Debug, Clone)]
-pub struct Users(pub DatabaseConnection);
-
-fn credentials(m: &user::Model) -> Credentials {
-    let (id, password_hash) = (m.id.to_string(), m.password_hash.clone());
-    Credentials {
-        id,
-        password_hash,
-        roles: Vec::new(),
-    }
-}
-
-impl Users {
-    async fn find(
-        &self,
-        filter: impl sea_orm::sea_query::IntoCondition,
-    ) -> Result<Option<user::Model>, Error> {
-        Ok(rustbe_core::db::first(user::Entity::find().filter(filter), &self.0).await?)
-    }
-
-    /// The user with `id` (a Principal's id).
-    pub(crate) async fn by_id(&self, id: &str) -> Result<Option<user::Model>, Error> {
-        let Ok(id) = id.parse::<i32>() else {
-            return Ok(None);
-        };
-        self.find(user::Column::Id.eq(id)).await
-    }
-}
-
-impl UserStore for Users {
-    type User = user::Model;
-
-    async fn find_by_email(
-        &self,
-        email: &str,
-    ) -> Result<Option<(Credentials, user::Model)>, Error> {
-        Ok(self
-            .find(user::Column::Email.eq(email))
-            .await?
-            .map(|m| (credentials(&m), m)))
-    }
-
-    async fn credentials(&self, id: &str) -> Result<Option<Credentials>, Error> {
-        Ok(self.by_id(id).await?.as_ref().map(credentials))
-    }
-
-    async fn profile(&self, id: &str) -> Result<Option<user::Model>, Error> {
-        self.by_id(id).await
-    }
-
-    async fn create(&self, new: NewUser) -> Result<(Credentials, user::Model), Error> {
-        let row = user::ActiveModel {
-            email: Set(new.email),
-            username: Set(new.name),
-            password_hash: Set(new.password_hash),
-            ..Default::default()
-        };
-        let row = row.insert(&self.0).await?;
-        Ok((credentials(&row), row))
-    }
-
-    async fn create_with_role(
-        &self,
-        new: NewUser,
-        _: &str,
-    ) -> Result<(Credentials, user::Model), Error> {
-        self.create(new).await // Conduit has no roles
-    }
-
-    async fn set_password(&self, id: &str, password_hash: &str) -> Result<(), Error> {
-        let row = self.by_id(id).await?.ok_or_else(Error::not_found)?;
-        let mut row: user::ActiveModel = row.into();
-        row.password_hash = Set(password_hash.to_owned());
-        row.update(&self.0).await?;
-        Ok(())
-    }
-}
+pub type Users = SeaOrmUserStore<user::Entity>;
 
 /// The signed-in user, with a token.
 #[derive(Debug, Serialize, ToSchema)]
@@ -138,7 +61,7 @@ pub struct UpdateUserIn {
 }
 
 fn view(ctx: &Ctx, status: StatusCode, m: user::Model) -> Answer {
-    let token = ctx.auth.access_token(&credentials(&m))?.token;
+    let token = ctx.auth.access_token(&Users::credentials_of(&m))?.token;
     let (email, username, bio, image) = (m.email, m.username, m.bio, m.image);
     let user = UserView {
         email,
@@ -182,7 +105,7 @@ pub async fn login(ctx: State<Ctx>, Json(body): Json<UserIn<LoginIn>>) -> Answer
 pub async fn current(ctx: State<Ctx>, me: Principal) -> Answer {
     let row = ctx
         .users
-        .by_id(me.id())
+        .row(me.id())
         .await?
         .ok_or_else(Error::unauthorized)?;
     view(&ctx, StatusCode::OK, row)
@@ -198,7 +121,7 @@ pub async fn update(
 ) -> Answer {
     let row = ctx
         .users
-        .by_id(me.id())
+        .row(me.id())
         .await?
         .ok_or_else(Error::unauthorized)?;
     let (change, mut row) = (body.user, user::ActiveModel::from(row));

@@ -58,7 +58,9 @@ use super::{Credentials, NewUser, UserStore};
 /// let new = NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: "h".into() };
 /// let (credentials, ada) = users.create(new).await.unwrap();
 /// assert_eq!((credentials.id.as_str(), credentials.roles.as_slice()), ("1", &["customer".to_owned()][..]));
-/// assert_eq!(users.profile("1").await.unwrap(), Some(ada));
+/// assert_eq!(users.profile("1").await.unwrap(), Some(ada.clone()));
+/// let row = users.row("1").await.unwrap().unwrap();
+/// assert_eq!(SeaOrmUserStore::<user::Entity>::credentials_of(&row), credentials);
 /// # });
 /// ```
 pub trait UserEntity: EntityTrait {
@@ -137,15 +139,26 @@ where
             .unwrap_or_else(|| unreachable!("SeaORM entities have a primary key"))
     }
 
-    /// The account whose key is `id`; `None` for an id that is not one.
-    pub(crate) async fn by_id(&self, id: &str) -> Result<Option<E::Model>, Error> {
+    /// The row of the account whose id (the key's text, as in tokens) is `id`; `None` for an
+    /// id that is not one.
+    ///
+    /// # Errors
+    /// The database's.
+    ///
+    /// See [`UserEntity`] for an example.
+    pub async fn row(&self, id: &str) -> Result<Option<E::Model>, Error> {
         let Ok(key) = id.parse::<Key<E>>() else {
             return Ok(None);
         };
         Ok(rustbe_core::db::first(E::find_by_id(key), &self.db).await?)
     }
 
-    fn credentials(model: &E::Model) -> Credentials {
+    /// What authentication knows of the account `model` (to mint a token for a row the app
+    /// read itself, with `AuthService::access_token`).
+    ///
+    /// See [`UserEntity`] for an example.
+    #[must_use]
+    pub fn credentials_of(model: &E::Model) -> Credentials {
         let key = Key::<E>::from_value_tuple(ValueTuple::One(model.get(Self::key_column())));
         Credentials {
             id: key.to_string(),
@@ -169,15 +182,15 @@ where
 
     async fn find_by_email(&self, email: &str) -> Result<Option<(Credentials, E::User)>, Error> {
         let found = rustbe_core::db::first(E::find().filter(E::EMAIL.eq(email)), &self.db).await?;
-        Ok(found.map(|model| (Self::credentials(&model), model.into())))
+        Ok(found.map(|model| (Self::credentials_of(&model), model.into())))
     }
 
     async fn credentials(&self, id: &str) -> Result<Option<Credentials>, Error> {
-        Ok(self.by_id(id).await?.as_ref().map(Self::credentials))
+        Ok(self.row(id).await?.as_ref().map(Self::credentials_of))
     }
 
     async fn profile(&self, id: &str) -> Result<Option<E::User>, Error> {
-        Ok(self.by_id(id).await?.map(Into::into))
+        Ok(self.row(id).await?.map(Into::into))
     }
 
     async fn create(&self, new: NewUser) -> Result<(Credentials, E::User), Error> {
@@ -198,7 +211,7 @@ where
             row.set(column, role.into());
         }
         match row.insert(&self.db).await.map_err(Error::from) {
-            Ok(model) => Ok((Self::credentials(&model), model.into())),
+            Ok(model) => Ok((Self::credentials_of(&model), model.into())),
             // Which unique column refused is the database's to say, in its own words: ask.
             Err(err) if err.code() == ErrorCode::DuplicateEntry => {
                 let taken = E::find().filter(E::EMAIL.eq(email.as_str()));
@@ -213,7 +226,7 @@ where
     }
 
     async fn set_password(&self, id: &str, password_hash: &str) -> Result<(), Error> {
-        let model = self.by_id(id).await?.ok_or_else(Error::not_found)?;
+        let model = self.row(id).await?.ok_or_else(Error::not_found)?;
         let mut row = model.into_active_model();
         row.set(E::PASSWORD_HASH, password_hash.into());
         row.update(&self.db).await?;

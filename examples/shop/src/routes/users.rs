@@ -5,7 +5,6 @@
 use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, put};
-use chrono::Utc;
 use rustbe_auth::AuthService;
 use rustbe_core::access::Principal;
 use rustbe_core::envelope::ErrorEnvelope;
@@ -255,7 +254,6 @@ async fn save(
     if let Some(role) = body.role.filter(|_| role_changes) {
         active.role = Set(role);
     }
-    active.updated_at = Set(Utc::now());
     let saved = active
         .update(&state.db)
         .await
