@@ -161,6 +161,8 @@ async fn requests_by_route_template_pool_and_cache() {
     let size = value(&text, &of("rustbe_db_pool_connections", APP)).expect("pool size");
     let idle = value(&text, &of("rustbe_db_pool_idle_connections", APP)).expect("idle");
     assert!(size >= 1.0 && idle <= size, "{size} {idle}");
+    let acquire = value(&text, &of("rustbe_db_pool_acquire_seconds", APP)).expect("acquire");
+    assert!((0.0..=1.0).contains(&acquire), "{acquire}");
     let max = db
         .db
         .get_sqlite_connection_pool()
@@ -399,4 +401,30 @@ async fn two_apps_of_one_process_are_told_apart_and_a_dropped_one_is_not_read() 
     assert_eq!(value(&text, &of("rustbe_cache_hits_total", one)), Some(3.0));
     drop((first, small, large));
     std::fs::remove_dir_all(&dir).expect("the temporary directory");
+}
+
+#[tokio::test]
+async fn an_exhausted_pool_shows_in_the_acquire_time() {
+    const APP: &str = "exhausted";
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let db = TestDb::sqlite().await; // in memory: one connection
+    let router = App::new(named(APP, &[("METRICS", "on")]))
+        .database(db.db.clone())
+        .into_router();
+    let text = scrape(&router).await;
+    let free = value(&text, &of("rustbe_db_pool_acquire_seconds", APP)).expect("acquire");
+    assert!(free < 0.5, "an idle connection is at hand: {free}");
+    let held = db
+        .db
+        .get_sqlite_connection_pool()
+        .acquire()
+        .await
+        .expect("the one connection");
+    let text = scrape(&router).await;
+    let waited = value(&text, &of("rustbe_db_pool_acquire_seconds", APP)).expect("acquire");
+    assert!(
+        waited >= 0.9,
+        "the scrape waited for the held connection: {waited}"
+    );
+    drop(held);
 }

@@ -1,5 +1,6 @@
 //! [`PasswordHasher`]: argon2id on a small pool of threads of its own, never on an async worker.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -53,6 +54,23 @@ struct Inner {
 }
 
 pub(super) type Job = Box<dyn FnOnce(&mut Worker) + Send>;
+
+/// Jobs of every hasher of the process that wait for a thread (queued, not started).
+static WAITING: AtomicUsize = AtomicUsize::new(0);
+
+/// `WAITING` changed by `change` (+1 queued, -1 started), in `rustbe_password_hash_queue`
+/// (feature `metrics`).
+fn waiting(change: isize) {
+    let now = if change > 0 {
+        WAITING.fetch_add(1, Ordering::Relaxed) + 1
+    } else {
+        WAITING.fetch_sub(1, Ordering::Relaxed).saturating_sub(1)
+    };
+    #[cfg(feature = "metrics")]
+    rustbe_core::metrics::record::password_hash_queue(now);
+    #[cfg(not(feature = "metrics"))]
+    let _ = now;
+}
 
 /// Builds a [`PasswordHasher`] with other parameters than the defaults.
 ///
@@ -280,16 +298,22 @@ impl PasswordHasher {
         work: impl FnOnce(&mut Worker) -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Error> {
         let (done, result) = oneshot::channel();
+        // Counted as waiting before it is sent, so that a thread taking it at once never
+        // takes the count below zero.
+        waiting(1);
         let job: Job = Box::new(move |argon| {
+            waiting(-1);
             let _ = done.send(work(argon));
         });
         match self.inner.jobs.try_send(job) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
+                waiting(-1);
                 return Err(Error::service_unavailable(Duration::from_secs(1))
                     .with_message("Too many password checks at once"));
             }
             Err(TrySendError::Disconnected(_)) => {
+                waiting(-1);
                 return Err(Error::internal("the hashing threads are gone"));
             }
         }
@@ -441,5 +465,57 @@ mod tests {
             ok <= 6,
             "at most the permit plus the queue got through at once: {ok}"
         );
+    }
+
+    /// Jobs waiting for the one thread are counted (process-wide, so other tests' hashes
+    /// only add to it), and shown in `rustbe_password_hash_queue` once metrics are on.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn waiting_jobs_are_counted_and_reported() {
+        let metrics = rustbe_core::metrics::Metrics::install().unwrap();
+        let hasher = PasswordHasher::builder()
+            .memory_kib(1024)
+            .passes(1)
+            .concurrency(1)
+            .max_waiting(8)
+            .build()
+            .unwrap();
+        // The thread is held by a job that waits for `release`.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (started_tx, started) = oneshot::channel::<()>();
+        let blocker = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move {
+                hasher
+                    .run(move |_| {
+                        let _ = started_tx.send(());
+                        let _ = held.recv();
+                        Ok(())
+                    })
+                    .await
+            })
+        };
+        started.await.unwrap();
+        let queued: Vec<_> = (0..2)
+            .map(|_| {
+                let h = hasher.clone();
+                tokio::spawn(async move { h.hash("x").await })
+            })
+            .collect();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while WAITING.load(Ordering::Relaxed) < 2 {
+            assert!(std::time::Instant::now() < deadline, "the two never queued");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let gauge = metrics.render().lines().find_map(|l| {
+            l.strip_prefix("rustbe_password_hash_queue ")?
+                .parse::<f64>()
+                .ok()
+        });
+        assert!(gauge.is_some_and(|n| n >= 2.0), "{gauge:?}");
+        release.send(()).unwrap();
+        blocker.await.unwrap().unwrap();
+        for task in queued {
+            assert!(task.await.unwrap().unwrap().starts_with("$argon2id$"));
+        }
     }
 }

@@ -7,6 +7,7 @@
 //! apart, instead of each scrape overwriting the other app's values with its own.
 
 use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::State;
@@ -17,8 +18,8 @@ use sea_orm::{DatabaseConnection, DatabaseConnectionType};
 use sha2::{Digest, Sha256};
 
 use super::{
-    CACHE_HITS, CACHE_LOAD_ERRORS, CACHE_LOADS, CACHE_MISSES, CACHE_STORE_ERRORS, DB_POOL_IDLE,
-    DB_POOL_MAX, DB_POOL_SIZE, Metrics,
+    CACHE_HITS, CACHE_LOAD_ERRORS, CACHE_LOADS, CACHE_MISSES, CACHE_STORE_ERRORS, DB_POOL_ACQUIRE,
+    DB_POOL_IDLE, DB_POOL_MAX, DB_POOL_SIZE, Metrics,
 };
 use crate::Error;
 use crate::cache::Cache;
@@ -105,7 +106,7 @@ async fn scrape(State(endpoint): State<MetricsEndpoint>, headers: HeaderMap) -> 
     for source in live_sources() {
         let app = [("app", source.app.clone())];
         if let Some(db) = &source.db {
-            pool_gauges(db, &app);
+            pool_gauges(db, &app).await;
         }
         if let Some(cache) = &source.cache {
             let stats = cache.stats();
@@ -128,32 +129,42 @@ async fn scrape(State(endpoint): State<MetricsEndpoint>, headers: HeaderMap) -> 
         .into_response()
 }
 
-/// Size, idle count and maximum of the sqlx pool behind `db`, labelled `app`.
-fn pool_gauges(db: &DatabaseConnection, app: &[(&'static str, String); 1]) {
+/// The longest a scrape waits for a connection to time its acquisition.
+const ACQUIRE_PROBE: Duration = Duration::from_secs(1);
+
+/// Size, idle count and maximum of the sqlx pool behind `db`, then how long a connection
+/// takes to acquire now, labelled `app`.
+async fn pool_gauges(db: &DatabaseConnection, app: &[(&'static str, String); 1]) {
     // On the variant, not the backend: a mock connection may claim to be Postgres, and the
     // pool getters panic on anything but their own pool.
-    let (size, idle, max) = match &db.inner {
+    match &db.inner {
         DatabaseConnectionType::SqlxPostgresPoolConnection(_) => {
-            let pool = db.get_postgres_connection_pool();
-            (
-                pool.size(),
-                pool.num_idle(),
-                pool.options().get_max_connections(),
-            )
+            pool_series(db.get_postgres_connection_pool(), app).await;
         }
         DatabaseConnectionType::SqlxSqlitePoolConnection(_) => {
-            let pool = db.get_sqlite_connection_pool();
-            (
-                pool.size(),
-                pool.num_idle(),
-                pool.options().get_max_connections(),
-            )
+            pool_series(db.get_sqlite_connection_pool(), app).await;
         }
-        _ => return,
-    };
+        _ => {}
+    }
+}
+
+async fn pool_series<DB: sea_orm::sqlx::Database>(
+    pool: &sea_orm::sqlx::Pool<DB>,
+    app: &[(&'static str, String); 1],
+) {
+    let (size, idle, max) = (
+        pool.size(),
+        pool.num_idle(),
+        pool.options().get_max_connections(),
+    );
     ::metrics::gauge!(DB_POOL_SIZE, app).set(f64::from(size));
     ::metrics::gauge!(DB_POOL_IDLE, app).set(idle as f64);
     ::metrics::gauge!(DB_POOL_MAX, app).set(f64::from(max));
+    // What a request's statement would wait for a connection now (the pool's queue, or the
+    // opening of a connection), capped at `ACQUIRE_PROBE`; the connection goes straight back.
+    let started = Instant::now();
+    drop(tokio::time::timeout(ACQUIRE_PROBE, pool.acquire()).await);
+    ::metrics::gauge!(DB_POOL_ACQUIRE, app).set(started.elapsed().as_secs_f64());
 }
 
 /// How many Redis circuit breakers are closed, open and half-open.

@@ -11,10 +11,11 @@
 //! | [`HTTP_REQUESTS`] | counter | `method`, `route`, `status_class` |
 //! | [`HTTP_DURATION`] | histogram | `method`, `route`, `status_class` |
 //! | [`HTTP_IN_FLIGHT`] | gauge | |
-//! | [`DB_POOL_SIZE`], [`DB_POOL_IDLE`], [`DB_POOL_MAX`] | gauge | `app` |
+//! | [`DB_POOL_SIZE`], [`DB_POOL_IDLE`], [`DB_POOL_MAX`], [`DB_POOL_ACQUIRE`] | gauge | `app` |
 //! | [`CACHE_HITS`], [`CACHE_MISSES`], [`CACHE_LOADS`], [`CACHE_LOAD_ERRORS`], [`CACHE_STORE_ERRORS`] | counter | `app` |
 //! | [`RATE_LIMITED`] | counter | `rule` |
 //! | [`AUTH_FAILURES`] | counter | `reason`: `expired`, `invalid`, `revoked` |
+//! | [`PASSWORD_HASH_QUEUE`] | gauge | |
 //! | [`REDIS_BREAKERS`] | gauge | `state`: `closed`, `open`, `half_open` |
 //! | [`REDIS_BREAKER_OPENED`] | counter | |
 //!
@@ -81,6 +82,13 @@ pub const DB_POOL_IDLE: &str = "rustbe_db_pool_idle_connections";
 /// assert_eq!(rustbe_core::metrics::DB_POOL_MAX, "rustbe_db_pool_max_connections");
 /// ```
 pub const DB_POOL_MAX: &str = "rustbe_db_pool_max_connections";
+/// How long a connection took to acquire at the last scrape, in seconds (capped at 1 s): the
+/// wait a statement would have had then, for a pool whose queue grows: gauge.
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::DB_POOL_ACQUIRE, "rustbe_db_pool_acquire_seconds");
+/// ```
+pub const DB_POOL_ACQUIRE: &str = "rustbe_db_pool_acquire_seconds";
 /// Reads the cache answered: counter.
 ///
 /// ```
@@ -123,6 +131,13 @@ pub const RATE_LIMITED: &str = "rustbe_rate_limit_rejections_total";
 /// assert_eq!(rustbe_core::metrics::AUTH_FAILURES, "rustbe_auth_failures_total");
 /// ```
 pub const AUTH_FAILURES: &str = "rustbe_auth_failures_total";
+/// Password hashes and checks waiting for a hashing thread of rustbe-auth (every hasher of
+/// the process): gauge. Near its `max_waiting`, logins are about to get 503s.
+///
+/// ```
+/// assert_eq!(rustbe_core::metrics::PASSWORD_HASH_QUEUE, "rustbe_password_hash_queue");
+/// ```
+pub const PASSWORD_HASH_QUEUE: &str = "rustbe_password_hash_queue";
 /// Redis circuit breakers in each `state` (`closed`, `open`, `half_open`): gauge.
 ///
 /// ```
@@ -294,6 +309,11 @@ fn describe() {
     describe_gauge!(DB_POOL_SIZE, "Connections held by the database pool");
     describe_gauge!(DB_POOL_IDLE, "Idle connections of the database pool");
     describe_gauge!(DB_POOL_MAX, "Most connections the database pool may open");
+    describe_gauge!(
+        DB_POOL_ACQUIRE,
+        Unit::Seconds,
+        "Time a database connection took to acquire at the last scrape (capped at 1 s)"
+    );
     describe_counter!(CACHE_HITS, "Cache reads answered by the cache");
     describe_counter!(CACHE_MISSES, "Cache reads that went to the loader");
     describe_counter!(CACHE_LOADS, "Cache loader runs");
@@ -304,6 +324,10 @@ fn describe() {
     );
     describe_counter!(RATE_LIMITED, "Requests refused by a rate limit, by rule");
     describe_counter!(AUTH_FAILURES, "Bearer tokens refused, by reason");
+    describe_gauge!(
+        PASSWORD_HASH_QUEUE,
+        "Password hashes and checks waiting for a hashing thread"
+    );
     describe_gauge!(REDIS_BREAKERS, "Redis circuit breakers in each state");
     describe_counter!(REDIS_BREAKER_OPENED, "Times a Redis circuit breaker opened");
 }
