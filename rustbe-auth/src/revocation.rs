@@ -309,7 +309,7 @@ mod redis {
                 let ttl = expires_at.saturating_sub(now_secs()).max(1);
                 let ttl = i64::try_from(ttl).unwrap_or(i64::MAX);
                 self.breaker
-                    .call(|| {
+                    .command("SET", || {
                         self.client.set::<(), _, _>(
                             format!("{}{jti}", self.prefix),
                             1,
@@ -327,7 +327,9 @@ mod redis {
             Box::pin(async move {
                 let n: u32 = self
                     .breaker
-                    .call(|| self.client.exists(format!("{}{jti}", self.prefix)))
+                    .command("EXISTS", || {
+                        self.client.exists(format!("{}{jti}", self.prefix))
+                    })
                     .await
                     .map_err(unavailable)?;
                 Ok(n > 0)
@@ -340,7 +342,7 @@ mod redis {
                     keys.iter().map(|k| format!("{}{k}", self.prefix)).collect();
                 let n: u32 = self
                     .breaker
-                    .call(|| self.client.exists(keys))
+                    .command("EXISTS", || self.client.exists(keys))
                     .await
                     .map_err(unavailable)?;
                 Ok(n > 0)

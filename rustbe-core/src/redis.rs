@@ -7,7 +7,7 @@ mod breaker;
 
 use std::time::Duration;
 
-pub use breaker::{BREAKER_COOL_DOWN, BreakerState, CircuitBreaker};
+pub use breaker::{BREAKER_COOL_DOWN, BreakerState, CircuitBreaker, SPAN_TARGET};
 pub use fred;
 use fred::prelude::{Builder, Client, ClientLike, Config, ReconnectPolicy};
 

@@ -231,7 +231,7 @@ mod redis_store {
         fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Bytes>, Error>> {
             Box::pin(async move {
                 self.breaker
-                    .call(|| self.client.get::<Option<Bytes>, _>(key))
+                    .command("GET", || self.client.get::<Option<Bytes>, _>(key))
                     .await
                     .map_err(unavailable)
             })
@@ -246,7 +246,7 @@ mod redis_store {
             Box::pin(async move {
                 let ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1);
                 self.breaker
-                    .call(|| {
+                    .command("SET", || {
                         self.client.set::<(), _, _>(
                             key,
                             value,
@@ -263,7 +263,7 @@ mod redis_store {
         fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), Error>> {
             Box::pin(async move {
                 self.breaker
-                    .call(|| self.client.del::<(), _>(key))
+                    .command("DEL", || self.client.del::<(), _>(key))
                     .await
                     .map_err(unavailable)
             })
@@ -272,7 +272,7 @@ mod redis_store {
         fn incr<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<u64, Error>> {
             Box::pin(async move {
                 self.breaker
-                    .call(|| self.client.incr::<u64, _>(key))
+                    .command("INCR", || self.client.incr::<u64, _>(key))
                     .await
                     .map_err(unavailable)
             })
@@ -282,7 +282,7 @@ mod redis_store {
             Box::pin(async move {
                 Ok(self
                     .breaker
-                    .call(|| self.client.get::<Option<u64>, _>(key))
+                    .command("GET", || self.client.get::<Option<u64>, _>(key))
                     .await
                     .map_err(unavailable)?
                     .unwrap_or(0))

@@ -47,9 +47,10 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// ```
 /// use rustbe_core::otel::EXPORT_FILTER;
 /// assert!(EXPORT_FILTER.contains("sea_orm=info") && EXPORT_FILTER.contains("hyper=off"));
+/// assert!(EXPORT_FILTER.contains("rustbe::redis=debug"), "a span per Redis command");
 /// assert!(tracing_subscriber::EnvFilter::try_new(EXPORT_FILTER).is_ok());
 /// ```
-pub const EXPORT_FILTER: &str = "info,sea_orm=info,sqlx=warn,hyper=off,hyper_util=off,h2=off,\
+pub const EXPORT_FILTER: &str = "info,sea_orm=info,rustbe::redis=debug,sqlx=warn,hyper=off,hyper_util=off,h2=off,\
                                  opentelemetry=off,opentelemetry_sdk=off,opentelemetry_otlp=off,\
                                  opentelemetry-otlp=off,opentelemetry_http=off";
 

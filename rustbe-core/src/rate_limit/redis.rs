@@ -93,7 +93,7 @@ impl RateLimiter for RedisRateLimiter {
             let (window, interval) = super::micros(rate);
             let reply: Result<Vec<i64>, _> = self
                 .breaker
-                .call(|| {
+                .command("EVALSHA", || {
                     self.script.evalsha_with_reload(
                         &self.client,
                         format!("{}{key}", self.prefix),

@@ -18,6 +18,13 @@ use fred::prelude::{Client, ClientLike};
 /// ```
 pub const BREAKER_COOL_DOWN: Duration = Duration::from_secs(1);
 
+/// The target of the span of each Redis command ([`CircuitBreaker::command`]).
+///
+/// ```
+/// assert_eq!(rustbe_core::redis::SPAN_TARGET, "rustbe::redis");
+/// ```
+pub const SPAN_TARGET: &str = "rustbe::redis";
+
 /// The text of the error a call gets while the breaker is open (kind `Canceled`).
 const OPEN: &str =
     "Redis failed a moment ago; failing fast until it answers (circuit breaker open)";
@@ -193,6 +200,38 @@ impl CircuitBreaker {
             _ => self.succeeded(),
         }
         outcome
+    }
+
+    /// [`call`](Self::call) inside a span for the Redis command `name` (`GET`, `EVALSHA` …),
+    /// so that exported traces show each Redis command beside the request's SQL: the span is
+    /// `redis` at `debug` level with the target [`SPAN_TARGET`], `otel.name` = `name`,
+    /// `db.system` = `redis` and `db.operation` = `name`, and trace export enables it
+    /// ([`otel::EXPORT_FILTER`](crate::otel)); with the log's default `info` filter it is
+    /// never made.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use rustbe_core::redis::CircuitBreaker;
+    /// use rustbe_core::redis::fred::error::Error;
+    ///
+    /// let breaker = CircuitBreaker::new(std::time::Duration::from_secs(1));
+    /// assert_eq!(breaker.command("GET", || async { Ok::<_, Error>(7) }).await.unwrap(), 7);
+    /// # });
+    /// ```
+    pub async fn command<T, F, Fut>(&self, name: &'static str, command: F) -> Result<T, RedisError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, RedisError>>,
+    {
+        let span = tracing::debug_span!(
+            target: SPAN_TARGET,
+            "redis",
+            otel.name = name,
+            otel.kind = "client",
+            db.system = "redis",
+            db.operation = name,
+        );
+        tracing::Instrument::instrument(self.call(command), span).await
     }
 
     /// Where the breaker stands now.

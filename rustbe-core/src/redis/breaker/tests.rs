@@ -187,3 +187,70 @@ fn for_client_shares_one_breaker_per_client() {
         BreakerState::Closed
     );
 }
+
+/// The spans a subscriber with `filter` sees made: (name, target, `db.operation`).
+fn spans_made(filter: &str, run: impl FnOnce()) -> Vec<(String, String, Option<String>)> {
+    use std::fmt::Debug;
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id};
+    use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+
+    type Seen = Arc<Mutex<Vec<(String, String, Option<String>)>>>;
+    struct Spans(Seen);
+    impl<S: tracing::Subscriber> Layer<S> for Spans {
+        fn on_new_span(&self, attrs: &Attributes<'_>, _: &Id, _: Context<'_, S>) {
+            struct Operation(Option<String>);
+            impl Visit for Operation {
+                fn record_str(&mut self, field: &Field, value: &str) {
+                    if field.name() == "db.operation" {
+                        self.0 = Some(value.to_owned());
+                    }
+                }
+                fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
+                    if field.name() == "db.operation" {
+                        self.0 = Some(format!("{value:?}"));
+                    }
+                }
+            }
+            let mut operation = Operation(None);
+            attrs.record(&mut operation);
+            let meta = attrs.metadata();
+            self.0.lock().unwrap_or_else(PoisonError::into_inner).push((
+                meta.name().to_owned(),
+                meta.target().to_owned(),
+                operation.0,
+            ));
+        }
+    }
+    let seen = Seen::default();
+    let filter = tracing_subscriber::EnvFilter::new(filter);
+    let subscriber = tracing_subscriber::registry().with(Spans(seen.clone()).with_filter(filter));
+    tracing::subscriber::with_default(subscriber, run);
+    seen.lock().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
+fn one_get() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    let b = breaker();
+    let got = runtime.block_on(b.command("GET", || async { Ok::<_, RedisError>(3) }));
+    assert_eq!(got.expect("answered"), 3);
+}
+
+#[test]
+fn a_command_is_a_span_when_traces_are_exported_and_nothing_otherwise() {
+    let exported = spans_made("info,rustbe::redis=debug", one_get);
+    assert_eq!(
+        exported,
+        [(
+            "redis".to_owned(),
+            SPAN_TARGET.to_owned(),
+            Some("GET".to_owned())
+        )]
+    );
+    assert!(
+        spans_made("info", one_get).is_empty(),
+        "the log's default makes none"
+    );
+}
