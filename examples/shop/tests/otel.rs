@@ -4,7 +4,8 @@
 //! `traceparent` yields one trace under the caller's trace id: the request span (kind
 //! server, child of the caller's span), the handler span inside it and the SQL spans of the
 //! handler's statements; and the request's log lines carry that trace id beside the request
-//! id.
+//! id. With Redis (`TEST_REDIS_URL`, always under CI) the cache's Redis commands are spans
+//! of the trace too.
 
 #[path = "support/http.rs"]
 mod http;
@@ -247,6 +248,75 @@ async fn one_trace_with_the_callers_parent_the_handler_and_its_sql() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    drop(shop);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn the_caches_redis_commands_are_spans_of_the_trace() {
+    let Some(redis) = rustbe_core::testing::service_url("TEST_REDIS_URL", "otel_redis") else {
+        return;
+    };
+    let (sink_addr, received) = sink().await;
+    let dir = process::temp_dir("shop-otel-redis");
+    let port = free_port();
+    let endpoint = format!("http://{sink_addr}");
+    let shop = process::shop(
+        &dir,
+        port,
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+            ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+            ("REDIS_URL", redis.as_str()),
+        ],
+    );
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
+    process::wait_healthy(addr, &shop).await;
+    let list = exchange(addr, None, "GET", "/api/products?limit=1", "", &[], None)
+        .await
+        .expect("the list answers");
+    let id = match &list.body["data"][0]["id"] {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let trace_id = uuid::Uuid::new_v4().simple().to_string();
+    let traceparent = format!("00-{trace_id}-{}-01", &trace_id[..16]);
+    let product = exchange(
+        addr,
+        None,
+        "GET",
+        &format!("/api/products/{id}"),
+        "",
+        &[("traceparent", traceparent.as_str())],
+        None,
+    )
+    .await
+    .expect("the product answers");
+    assert_eq!(product.status, 200, "{}", product.body);
+
+    // The cache reads the row's key from Redis: a `GET` span in the request's trace.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let get = loop {
+        let ours: Vec<Span> = spans(&received)
+            .into_iter()
+            .map(|(_, s)| s)
+            .filter(|s| hex(&s.trace_id) == trace_id)
+            .collect();
+        if let Some(get) = ours.iter().find(|s| s.name == "GET") {
+            break get.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no Redis GET span in trace {trace_id} in 30s: {:?}\n{}",
+            ours.iter().map(|s| &s.name).collect::<Vec<_>>(),
+            shop.output()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(get.kind, SpanKind::Client as i32);
+    assert_eq!(attribute(&get, "db.system").as_deref(), Some("redis"));
+    assert_eq!(attribute(&get, "db.operation").as_deref(), Some("GET"));
+    assert!(!get.parent_span_id.is_empty(), "inside the request's spans");
     drop(shop);
     let _ = std::fs::remove_dir_all(&dir);
 }
