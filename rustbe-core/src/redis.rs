@@ -40,8 +40,11 @@ pub const COMMAND_TIMEOUT: Duration = Duration::from_millis(500);
 /// # Ok(()) }
 /// ```
 pub async fn connect(url: &str) -> Result<Client, Error> {
-    let config = Config::from_url(url)
-        .map_err(|e| Error::internal(format!("REDIS_URL is not a Redis URL: {}", e.details())))?;
+    // A start-up error, never an answer: the message says what to fix.
+    let config = Config::from_url(url).map_err(|e| {
+        let message = format!("REDIS_URL is not a Redis URL: {}", e.details());
+        Error::internal(message.clone()).with_message(message)
+    })?;
     let client = Builder::from_config(config)
         .with_connection_config(|c| {
             c.connection_timeout = Duration::from_secs(1);

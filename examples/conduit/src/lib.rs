@@ -15,20 +15,17 @@ pub mod migration;
 pub mod profiles;
 pub mod users;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post};
 use rustbe_auth::password::PasswordPolicy;
-use rustbe_auth::revocation::{MemoryRevocationList, RedisRevocationList, RevocationList};
 use rustbe_auth::store::SeaOrmTokenStore;
 use rustbe_auth::{AuthConfig, AuthService};
 use rustbe_core::access::Principal;
-use rustbe_core::app::App;
+use rustbe_core::app::{App, Shared};
 use rustbe_core::config::Config;
 use rustbe_core::extract::{PageBy, PaginationLimits};
-use rustbe_core::rate_limit::{MemoryRateLimiter, RateLimiter, RedisRateLimiter};
 use rustbe_core::{Error, ErrorCode};
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigratorTrait;
@@ -135,20 +132,7 @@ pub async fn app(
     db: DatabaseConnection,
 ) -> Result<App, Error> {
     migrate(&db).await?;
-    let (revocation, limiter): (Arc<dyn RevocationList>, Arc<dyn RateLimiter>) =
-        match &config.redis_url {
-            Some(url) => {
-                let client = rustbe_core::redis::connect(url.expose()).await?;
-                (
-                    Arc::new(RedisRevocationList::new(client.clone(), APP_NAME)),
-                    Arc::new(RedisRateLimiter::new(client, APP_NAME)),
-                )
-            }
-            None => (
-                Arc::new(MemoryRevocationList::new()),
-                Arc::new(MemoryRateLimiter::new()),
-            ),
-        };
+    let shared = Shared::connect(&config).await?; // Redis with REDIS_URL, else memory
     let users = users::Users::new(db.clone());
     let auth = AuthService::builder(
         &auth_config,
@@ -157,8 +141,7 @@ pub async fn app(
     )
     .token_scheme("Token")
     .policy(PasswordPolicy::lengths(8, 128))
-    .revocation(revocation)
-    .rate_limit(&config, limiter.clone())
+    .shared(&config, &shared)
     .build();
     let ctx = Ctx {
         db: db.clone(),
@@ -208,7 +191,7 @@ pub async fn app(
         .format(format::conduit())
         .pagination(PaginationLimits::default().paged_by(PageBy::Offset))
         .database(db)
-        .rate_limiter(limiter)
+        .shared(&shared)
         .api(api)
         .openapi(doc))
 }

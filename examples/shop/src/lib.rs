@@ -25,13 +25,10 @@ use std::sync::Arc;
 
 use rustbe_auth::AuthService;
 use rustbe_auth::mail::{LogMailer, Mailer, SmtpMailer};
-use rustbe_auth::revocation::{MemoryRevocationList, RedisRevocationList, RevocationList};
 use rustbe_auth::store::SeaOrmTokenStore;
 use rustbe_core::Error;
-use rustbe_core::app::App;
-use rustbe_core::cache::{Cache, RedisStore};
+use rustbe_core::app::{App, Shared};
 use rustbe_core::config::AppEnv;
-use rustbe_core::rate_limit::{MemoryRateLimiter, RateLimiter, RedisRateLimiter};
 use rustbe_core::resource;
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigratorTrait;
@@ -74,37 +71,16 @@ pub async fn app(settings: Settings, db: DatabaseConnection) -> Result<App, Erro
         seed_demo_data,
     } = settings;
     migrate(&db).await?;
-    let redis = match &config.redis_url {
-        Some(url) => Some(rustbe_core::redis::connect(url.expose()).await?),
-        None => None,
-    };
-    let (revocation, limiter, cache): (Arc<dyn RevocationList>, Arc<dyn RateLimiter>, Cache) =
-        match redis {
-            Some(client) => (
-                Arc::new(RedisRevocationList::new(client.clone(), APP_NAME)),
-                Arc::new(RedisRateLimiter::new(client.clone(), APP_NAME)),
-                Cache::new(Arc::new(RedisStore::new(client)), APP_NAME),
-            ),
-            None => (
-                Arc::new(MemoryRevocationList::new()),
-                Arc::new(MemoryRateLimiter::new()),
-                Cache::memory(APP_NAME, 64 << 20),
-            ),
-        };
-    let cache = if config.cache {
-        cache
-    } else {
-        Cache::disabled(APP_NAME)
-    };
+    // Redis with REDIS_URL (the rate limits, the cache, the revocation list), else memory.
+    let shared = Shared::connect(&config).await?;
     let mailer: Arc<dyn Mailer> = match &auth_config.smtp {
         Some(smtp) => Arc::new(SmtpMailer::new(smtp)?),
         None => Arc::new(LogMailer::new(config.env == AppEnv::Development)),
     };
     let users = users::SeaOrmUsers::new(db.clone());
     let auth = AuthService::builder(&auth_config, users, SeaOrmTokenStore::new(db.clone()))
-        .revocation(revocation)
+        .shared(&config, &shared)
         .mailer(mailer)
-        .rate_limit(&config, limiter.clone())
         .build();
     // ADMIN_EMAIL / ADMIN_PASSWORD: an account that exists without the admin role is never
     // promoted; the shop refuses to start naming the conflict.
@@ -132,8 +108,7 @@ pub async fn app(settings: Settings, db: DatabaseConnection) -> Result<App, Erro
     doc.merge(routes::orders::openapi());
     Ok(App::new(config)
         .database(db)
-        .cache(cache)
-        .rate_limiter(limiter)
+        .shared(&shared)
         .api(api)
         .openapi(doc))
 }

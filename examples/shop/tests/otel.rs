@@ -100,23 +100,30 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-#[tokio::test]
-async fn one_trace_with_the_callers_parent_the_handler_and_its_sql() {
+/// The shop, exporting to a fresh sink, with `vars` besides; healthy, with the id of its
+/// first product.
+async fn exporting_shop(
+    name: &str,
+    vars: &[(&str, &str)],
+) -> (
+    process::Process,
+    SocketAddr,
+    Received,
+    std::path::PathBuf,
+    String,
+) {
     let (sink_addr, received) = sink().await;
-    let dir = process::temp_dir("shop-otel");
+    let dir = process::temp_dir(name);
     let port = free_port();
     let endpoint = format!("http://{sink_addr}");
-    let shop = process::shop(
-        &dir,
-        port,
-        &[
-            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
-            ("OTEL_BSP_SCHEDULE_DELAY", "100"),
-        ],
-    );
+    let mut all = vec![
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+        ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+    ];
+    all.extend_from_slice(vars);
+    let shop = process::shop(&dir, port, &all);
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
     process::wait_healthy(addr, &shop).await;
-
     let list = exchange(addr, None, "GET", "/api/products?limit=1", "", &[], None)
         .await
         .expect("the list answers");
@@ -125,6 +132,12 @@ async fn one_trace_with_the_callers_parent_the_handler_and_its_sql() {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
+    (shop, addr, received, dir, id)
+}
+
+#[tokio::test]
+async fn one_trace_with_the_callers_parent_the_handler_and_its_sql() {
+    let (shop, addr, received, dir, id) = exporting_shop("shop-otel", &[]).await;
 
     // The caller's trace: a fresh trace id and the caller's own span id.
     let trace_id = uuid::Uuid::new_v4().simple().to_string();
@@ -257,28 +270,8 @@ async fn the_caches_redis_commands_are_spans_of_the_trace() {
     let Some(redis) = rustbe_core::testing::service_url("TEST_REDIS_URL", "otel_redis") else {
         return;
     };
-    let (sink_addr, received) = sink().await;
-    let dir = process::temp_dir("shop-otel-redis");
-    let port = free_port();
-    let endpoint = format!("http://{sink_addr}");
-    let shop = process::shop(
-        &dir,
-        port,
-        &[
-            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
-            ("OTEL_BSP_SCHEDULE_DELAY", "100"),
-            ("REDIS_URL", redis.as_str()),
-        ],
-    );
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
-    process::wait_healthy(addr, &shop).await;
-    let list = exchange(addr, None, "GET", "/api/products?limit=1", "", &[], None)
-        .await
-        .expect("the list answers");
-    let id = match &list.body["data"][0]["id"] {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
+    let (shop, addr, received, dir, id) =
+        exporting_shop("shop-otel-redis", &[("REDIS_URL", redis.as_str())]).await;
     let trace_id = uuid::Uuid::new_v4().simple().to_string();
     let traceparent = format!("00-{trace_id}-{}-01", &trace_id[..16]);
     let product = exchange(

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use rustbe_core::app::Shared;
 use rustbe_core::config::{Config, Rate};
 use rustbe_core::rate_limit::{KeyBy, RateLimitLayer, RateLimitRule, RateLimiter};
 
@@ -263,6 +264,41 @@ impl<U: UserStore> AuthServiceBuilder<U> {
         self
     }
 
+    /// Keeps the revocation list and the auth limits where `shared` keeps the app's state:
+    /// with Redis (`REDIS_URL`), a `RedisRevocationList` (so a logout holds on every
+    /// instance) and [`rate_limit`](Self::rate_limit) counting in Redis; otherwise both in
+    /// this process. `config` is the one `shared` was made from (`RATE_LIMITS`,
+    /// `TRUST_PROXY`, the key prefix).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use rustbe_auth::{AuthConfig, AuthService, password::PasswordHasher, store::SeaOrmTokenStore, users::MemoryUserStore};
+    /// # let fast = PasswordHasher::builder().memory_kib(1024).passes(1).build().unwrap();
+    /// use rustbe_core::{app::{App, Shared}, config::Config};
+    /// let config = Config::for_tests("shop");
+    /// # let tokens = SeaOrmTokenStore::new(rustbe_core::db::connect(&config.database).await.unwrap());
+    /// # tokens.create_tables().await.unwrap();
+    /// let shared = Shared::connect(&config).await.unwrap(); // Redis with REDIS_URL
+    /// let auth = AuthService::builder(&AuthConfig::for_tests("shop"), MemoryUserStore::new(), tokens)
+    ///     .hasher(fast)
+    ///     .shared(&config, &shared)
+    ///     .build();
+    /// let app = App::new(config).shared(&shared).api(auth.router().layer(auth.layer()));
+    /// # });
+    /// ```
+    pub fn shared(self, config: &Config, shared: &Shared) -> Self {
+        let revocation: Arc<dyn RevocationList> = match shared_redis(shared) {
+            #[cfg(feature = "redis")]
+            Some(client) => Arc::new(crate::revocation::RedisRevocationList::new(
+                client.clone(),
+                &config.app_name,
+            )),
+            _ => Arc::new(MemoryRevocationList::new()),
+        };
+        self.revocation(revocation)
+            .rate_limit(config, shared.limiter())
+    }
+
     /// The strict limits of register, login, forgot-password and reset-password: the auth
     /// configuration's `RATE_LIMIT_AUTH` per client and `RATE_LIMIT_ACCOUNT` per email,
     /// counted in `limiter` under the rule name `auth`, clients told apart as
@@ -360,4 +396,22 @@ impl<U: UserStore> AuthServiceBuilder<U> {
             }),
         }
     }
+}
+
+/// The Redis client of `shared`, when there is one this build of rustbe-auth can use.
+#[cfg(feature = "redis")]
+fn shared_redis(shared: &Shared) -> Option<&rustbe_core::redis::fred::prelude::Client> {
+    shared.redis()
+}
+
+/// Without the `redis` feature the revocation list stays in the process: said loudly when
+/// the rest of the app's state is in Redis, for a logout then holds on one instance only.
+#[cfg(not(feature = "redis"))]
+fn shared_redis(shared: &Shared) -> Option<std::convert::Infallible> {
+    if shared.is_redis() {
+        tracing::warn!(
+            "REDIS_URL is set, but rustbe-auth was built without its `redis` feature: revoked tokens are revoked on this instance only"
+        );
+    }
+    None
 }

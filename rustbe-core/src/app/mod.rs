@@ -6,6 +6,7 @@ mod health;
 mod observability;
 mod resources;
 mod serve;
+mod shared;
 mod stack;
 mod telemetry;
 
@@ -19,6 +20,7 @@ use utoipa::openapi::OpenApi;
 pub use docs::{BEARER_SCHEME, base_openapi};
 pub use health::ReadinessCheck;
 pub use serve::{Server, serve, shutdown_signal};
+pub use shared::{MEMORY_CACHE_BYTES, Shared};
 pub use telemetry::{DEFAULT_FILTER, Telemetry, init_telemetry, init_tracing};
 
 use crate::cache::Cache;

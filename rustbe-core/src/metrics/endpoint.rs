@@ -132,8 +132,8 @@ async fn scrape(State(endpoint): State<MetricsEndpoint>, headers: HeaderMap) -> 
 /// The longest a scrape waits for a connection to time its acquisition.
 const ACQUIRE_PROBE: Duration = Duration::from_secs(1);
 
-/// Size, idle count and maximum of the sqlx pool behind `db`, then how long a connection
-/// takes to acquire now, labelled `app`.
+/// How long a connection takes to acquire now, then the size, idle count and maximum of the
+/// sqlx pool behind `db`, labelled `app`.
 async fn pool_gauges(db: &DatabaseConnection, app: &[(&'static str, String); 1]) {
     // On the variant, not the backend: a mock connection may claim to be Postgres, and the
     // pool getters panic on anything but their own pool.
@@ -152,6 +152,12 @@ async fn pool_series<DB: sea_orm::sqlx::Database>(
     pool: &sea_orm::sqlx::Pool<DB>,
     app: &[(&'static str, String); 1],
 ) {
+    // What a request's statement would wait for a connection now (the pool's queue, or the
+    // opening of a connection), capped at `ACQUIRE_PROBE`; the connection goes straight back.
+    // First, so that the sizes below count a connection it may have opened.
+    let started = Instant::now();
+    drop(tokio::time::timeout(ACQUIRE_PROBE, pool.acquire()).await);
+    ::metrics::gauge!(DB_POOL_ACQUIRE, app).set(started.elapsed().as_secs_f64());
     let (size, idle, max) = (
         pool.size(),
         pool.num_idle(),
@@ -160,11 +166,6 @@ async fn pool_series<DB: sea_orm::sqlx::Database>(
     ::metrics::gauge!(DB_POOL_SIZE, app).set(f64::from(size));
     ::metrics::gauge!(DB_POOL_IDLE, app).set(idle as f64);
     ::metrics::gauge!(DB_POOL_MAX, app).set(f64::from(max));
-    // What a request's statement would wait for a connection now (the pool's queue, or the
-    // opening of a connection), capped at `ACQUIRE_PROBE`; the connection goes straight back.
-    let started = Instant::now();
-    drop(tokio::time::timeout(ACQUIRE_PROBE, pool.acquire()).await);
-    ::metrics::gauge!(DB_POOL_ACQUIRE, app).set(started.elapsed().as_secs_f64());
 }
 
 /// How many Redis circuit breakers are closed, open and half-open.
