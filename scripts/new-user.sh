@@ -73,22 +73,26 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 base="http://127.0.0.1:$port"
 admin_email="admin@library.example"
 admin_password='Admin1!password'
-step "cargo run on $base"
-(
-  cd "$app" &&
-    exec env APP_ENV=development HOST=127.0.0.1 PORT="$port" \
-      DATABASE_URL="sqlite://$tmp/library.db?mode=rwc" \
-      ADMIN_EMAIL="$admin_email" ADMIN_PASSWORD="$admin_password" \
-      cargo run --quiet
-) >"$tmp/server.log" 2>&1 &
-server=$!
-# Up to a minute: a loaded machine may still be linking.
-for _ in $(seq 1 600); do
-  curl -fsS "$base/health" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || fail "the server exited"
-  sleep 0.1
-done
-curl -fsS "$base/health" >/dev/null || { tail -20 "$tmp/server.log"; fail "/health does not answer"; }
+# start LOG: `cargo run` of the app on $base, in the background ($server), until /health answers.
+start() {
+  step "cargo run on $base"
+  (
+    cd "$app" &&
+      exec env APP_ENV=development HOST=127.0.0.1 PORT="$port" \
+        DATABASE_URL="sqlite://$tmp/library.db?mode=rwc" \
+        ADMIN_EMAIL="$admin_email" ADMIN_PASSWORD="$admin_password" \
+        cargo run --quiet
+  ) >"$1" 2>&1 &
+  server=$!
+  # Up to a minute: a loaded machine may still be linking.
+  for _ in $(seq 1 600); do
+    curl -fsS "$base/health" >/dev/null 2>&1 && break
+    kill -0 "$server" 2>/dev/null || fail "the server exited"
+    sleep 0.1
+  done
+  curl -fsS "$base/health" >/dev/null || { tail -20 "$1"; fail "/health does not answer"; }
+}
+start "$tmp/server.log"
 
 # request METHOD PATH EXPECTED_STATUS [TOKEN] [BODY]: the body of the answer in $tmp/body.
 request() {
@@ -139,4 +143,13 @@ request GET /openapi.json 200
 request GET /docs/ 200
 
 grep -q "JWT_SECRET is not set" "$tmp/server.log" || fail "no warning about the unset JWT_SECRET"
+
+# Accounts are in the database (rustbe-auth's `users` table), not in the process: they
+# outlive a restart.
+kill "$server"
+wait "$server" 2>/dev/null || true
+start "$tmp/server-again.log"
+request POST /api/auth/login 200 "" '{"email": "ada@example.com", "password": "Correct1!horse"}'
+kill "$server"
+wait "$server" 2>/dev/null || true
 echo "new-user: every step passed in $(($(date +%s) - started))s"

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use rustbe_auth::{AuthConfig, AuthService, store::SeaOrmTokenStore, users::MemoryUserStore};
+use rustbe_auth::{AuthConfig, AuthService, store::SeaOrmTokenStore, users::Accounts};
 use rustbe_core::{Error, app::App, config::Config, rate_limit::MemoryRateLimiter};
 use sea_orm::DatabaseConnection;
 
@@ -127,10 +127,12 @@ pub async fn app(
     auth_config: AuthConfig,
     db: DatabaseConnection,
 ) -> Result<App, Error> {
+    let users = Accounts::new(db.clone());
+    users.create_table().await?; // accounts: rustbe-auth's ready `users` table
     let tokens = SeaOrmTokenStore::new(db.clone());
     tokens.create_tables().await?; // refresh tokens, sessions, password resets
     let limiter = Arc::new(MemoryRateLimiter::new());
-    let auth = AuthService::builder(&auth_config, MemoryUserStore::new(), tokens)
+    let auth = AuthService::builder(&auth_config, users, tokens)
         .rate_limit(&config, limiter.clone()) // RATE_LIMIT_AUTH on register, login, resets
         .build();
     auth.bootstrap_admin(&auth_config).await?; // ADMIN_EMAIL / ADMIN_PASSWORD, when set

@@ -1,10 +1,27 @@
-//! The user store the auth router works with: an app plugs in its own user entity by
-//! naming its columns ([`UserEntity`], served by [`SeaOrmUserStore`]), or by implementing
-//! [`UserStore`] itself.
+//! The user store the auth router works with: the ready table of [`account`] ([`Accounts`]),
+//! an app's own user entity naming its columns ([`UserEntity`], served by
+//! [`SeaOrmUserStore`]), or a store of another kind implementing [`UserStore`] itself.
 
+pub mod account;
 mod sea;
 
 pub use sea::{SeaOrmUserStore, UserEntity};
+
+/// Accounts in the ready `users` table of [`account`]: what an app without columns of its
+/// own on its accounts keeps them in.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use rustbe_auth::users::{Accounts, NewUser, UserStore};
+/// let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
+/// let users = Accounts::new(db);
+/// users.create_table().await.unwrap(); // in development; deploy with migrations
+/// let new = NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: "h".into() };
+/// let (credentials, ada) = users.create(new).await.unwrap();
+/// assert_eq!((credentials.id, ada.role.as_str()), (ada.id.to_string(), "customer"));
+/// # });
+/// ```
+pub type Accounts = SeaOrmUserStore<account::Entity>;
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};

@@ -7,8 +7,9 @@ use std::str::FromStr;
 use rustbe_core::{Error, ErrorCode};
 use sea_orm::sea_query::{FromValueTuple, ValueTuple, ValueType};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, Iterable, ModelTrait, PrimaryKeyToColumn, PrimaryKeyTrait, QueryFilter, Value,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, IntoActiveModel, Iterable, ModelTrait, PrimaryKeyToColumn, PrimaryKeyTrait,
+    QueryFilter, Schema, Value,
 };
 use serde::Serialize;
 
@@ -50,11 +51,10 @@ use super::{Credentials, NewUser, UserStore};
 /// }
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use rustbe_auth::users::{NewUser, SeaOrmUserStore, UserStore};
-/// use sea_orm::{ConnectionTrait, Schema};
 ///
 /// let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
-/// db.execute(&Schema::new(db.get_database_backend()).create_table_from_entity(user::Entity)).await.unwrap();
 /// let users = SeaOrmUserStore::<user::Entity>::new(db);
+/// users.create_table().await.unwrap(); // in development; deploy with migrations
 /// let new = NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: "h".into() };
 /// let (credentials, ada) = users.create(new).await.unwrap();
 /// assert_eq!((credentials.id.as_str(), credentials.roles.as_slice()), ("1", &["customer".to_owned()][..]));
@@ -111,6 +111,25 @@ impl<E> SeaOrmUserStore<E> {
             db,
             entity: std::marker::PhantomData,
         }
+    }
+
+    /// Creates `E`'s table from the entity when it does not exist yet
+    /// (`Schema::create_table_from_entity(…).if_not_exists()`), for development and tests as
+    /// `App::create_tables` does for resources; it never alters a table. Deploy with
+    /// migrations.
+    ///
+    /// # Errors
+    /// The database's.
+    ///
+    /// See [`UserEntity`] for an example.
+    pub async fn create_table(&self) -> Result<(), Error>
+    where
+        E: EntityTrait,
+    {
+        let schema = Schema::new(self.db.get_database_backend());
+        let mut table = schema.create_table_from_entity(E::default());
+        self.db.execute(table.if_not_exists()).await?;
+        Ok(())
     }
 
     /// The database the accounts are in.
