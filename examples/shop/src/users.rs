@@ -1,15 +1,9 @@
-//! The shop's users: rustbe-auth's [`SeaOrmUserStore`] over the `users` table, and the user
-//! as the API shows it.
+//! The shop's users: rustbe-auth's `Accounts` over its ready `users` table (the shop's
+//! migration creates it), and the user as the API shows it.
 
-use chrono::{DateTime, Utc};
-use rustbe_auth::users::SeaOrmUserStore;
 use rustbe_core::Error;
-use serde::Serialize;
-use uuid::Uuid;
 
-use crate::entities::user;
-
-/// A user as the API shows it: never the password hash.
+/// A user as the API shows it: never the password hash (rustbe-auth's `account::User`).
 ///
 /// ```
 /// use shop::users::User;
@@ -17,34 +11,7 @@ use crate::entities::user;
 ///     created_at: chrono::Utc::now(), updated_at: chrono::Utc::now() };
 /// assert!(serde_json::to_value(&user).unwrap().get("password_hash").is_none());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct User {
-    /// Id.
-    pub id: Uuid,
-    /// Email, lower-cased.
-    pub email: String,
-    /// Display name.
-    pub name: String,
-    /// `customer` or `admin`.
-    pub role: String,
-    /// When the account was created.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<user::Model> for User {
-    fn from(m: user::Model) -> Self {
-        Self {
-            id: m.id,
-            email: m.email,
-            name: m.name,
-            role: m.role,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
-        }
-    }
-}
+pub use rustbe_auth::users::account::User;
 
 /// A database error, with the message that names the unique column when the email is taken.
 pub(crate) fn email_taken(err: sea_orm::DbErr) -> Error {
@@ -56,7 +23,7 @@ pub(crate) fn email_taken(err: sea_orm::DbErr) -> Error {
     }
 }
 
-/// Users in the `users` table: rustbe-auth's store over the entity (`entities::user`).
+/// Users in the `users` table: rustbe-auth's `Accounts`, its store over its ready table.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -74,4 +41,4 @@ pub(crate) fn email_taken(err: sea_orm::DbErr) -> Error {
 /// assert!(users.find_by_email("ada@example.com").await.unwrap().is_some());
 /// # });
 /// ```
-pub type SeaOrmUsers = SeaOrmUserStore<user::Entity>;
+pub type SeaOrmUsers = rustbe_auth::users::Accounts;

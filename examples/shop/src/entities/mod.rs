@@ -9,4 +9,6 @@ pub mod order;
 pub mod order_item;
 pub mod product;
 pub mod review;
-pub mod user;
+/// `users`: accounts, rustbe-auth's ready table (`rustbe_auth::users::account`). Emails are
+/// stored trimmed and lower-cased, so the unique index makes them unique case-insensitively.
+pub use rustbe_auth::users::account as user;
