@@ -286,17 +286,22 @@ impl<U: UserStore> AuthServiceBuilder<U> {
     /// let app = App::new(config).shared(&shared).api(auth.router().layer(auth.layer()));
     /// # });
     /// ```
-    pub fn shared(self, config: &Config, shared: &Shared) -> Self {
-        let revocation: Arc<dyn RevocationList> = match shared_redis(shared) {
-            #[cfg(feature = "redis")]
-            Some(client) => Arc::new(crate::revocation::RedisRevocationList::new(
-                client.clone(),
-                &config.app_name,
-            )),
-            _ => Arc::new(MemoryRevocationList::new()),
-        };
-        self.revocation(revocation)
-            .rate_limit(config, shared.limiter())
+    pub fn shared(mut self, config: &Config, shared: &Shared) -> Self {
+        #[cfg(feature = "redis")]
+        if let Some(client) = shared.redis() {
+            let list =
+                crate::revocation::RedisRevocationList::new(client.clone(), &config.app_name);
+            self = self.revocation(Arc::new(list));
+        }
+        // Without the feature the list stays in the process (the default): said loudly when
+        // the rest of the state is in Redis, for a logout then holds on one instance only.
+        #[cfg(not(feature = "redis"))]
+        if shared.is_redis() {
+            tracing::warn!(
+                "REDIS_URL is set, but rustbe-auth was built without its `redis` feature: revoked tokens are revoked on this instance only"
+            );
+        }
+        self.rate_limit(config, shared.limiter())
     }
 
     /// The strict limits of register, login, forgot-password and reset-password: the auth
@@ -396,22 +401,4 @@ impl<U: UserStore> AuthServiceBuilder<U> {
             }),
         }
     }
-}
-
-/// The Redis client of `shared`, when there is one this build of rustbe-auth can use.
-#[cfg(feature = "redis")]
-fn shared_redis(shared: &Shared) -> Option<&rustbe_core::redis::fred::prelude::Client> {
-    shared.redis()
-}
-
-/// Without the `redis` feature the revocation list stays in the process: said loudly when
-/// the rest of the app's state is in Redis, for a logout then holds on one instance only.
-#[cfg(not(feature = "redis"))]
-fn shared_redis(shared: &Shared) -> Option<std::convert::Infallible> {
-    if shared.is_redis() {
-        tracing::warn!(
-            "REDIS_URL is set, but rustbe-auth was built without its `redis` feature: revoked tokens are revoked on this instance only"
-        );
-    }
-    None
 }
