@@ -77,7 +77,7 @@ pub async fn app(settings: Settings, db: DatabaseConnection) -> Result<App, Erro
         Some(smtp) => Arc::new(SmtpMailer::new(smtp)?),
         None => Arc::new(LogMailer::new(config.env == AppEnv::Development)),
     };
-    let users = users::SeaOrmUsers::new(db.clone());
+    let users = rustbe_auth::users::Accounts::new(db.clone());
     let auth = AuthService::builder(&auth_config, users, SeaOrmTokenStore::new(db.clone()))
         .shared(&config, &shared)
         .mailer(mailer)

@@ -1,5 +1,5 @@
-//! The shop's users: rustbe-auth's `Accounts` over its ready `users` table (the shop's
-//! migration creates it), and the user as the API shows it.
+//! The shop's users as the API shows them, and the message of a taken email. rustbe-auth's
+//! `Accounts` keeps them, in its ready `users` table (the shop's migration creates it).
 
 use rustbe_core::Error;
 
@@ -22,23 +22,3 @@ pub(crate) fn email_taken(err: sea_orm::DbErr) -> Error {
         err
     }
 }
-
-/// Users in the `users` table: rustbe-auth's `Accounts`, its store over its ready table.
-///
-/// ```
-/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-/// use rustbe_auth::users::{NewUser, UserStore};
-/// use sea_orm_migration::MigratorTrait;
-///
-/// let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
-/// shop::migration::Migrator::up(&db, None).await.unwrap();
-/// let users = shop::users::SeaOrmUsers::new(db);
-/// let new = NewUser { email: "ada@example.com".into(), name: "Ada".into(), password_hash: "h".into() };
-/// let (credentials, user) = users.create(new.clone()).await.unwrap();
-/// assert_eq!((user.role.as_str(), credentials.roles.as_slice()), ("customer", &["customer".to_owned()][..]));
-/// assert_eq!(user.created_at, user.updated_at);
-/// assert_eq!(users.create(new).await.unwrap_err().status(), 409);
-/// assert!(users.find_by_email("ada@example.com").await.unwrap().is_some());
-/// # });
-/// ```
-pub type SeaOrmUsers = rustbe_auth::users::Accounts;

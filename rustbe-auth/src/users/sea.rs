@@ -131,12 +131,6 @@ impl<E> SeaOrmUserStore<E> {
         self.db.execute(table.if_not_exists()).await?;
         Ok(())
     }
-
-    /// The database the accounts are in.
-    #[must_use]
-    pub fn db(&self) -> &DatabaseConnection {
-        &self.db
-    }
 }
 
 /// The text of a text column's value; empty for `NULL` or another type (a mistake of the

@@ -23,7 +23,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::entities::user;
-use crate::users::{SeaOrmUsers, User};
+use crate::users::User;
+use rustbe_auth::users::Accounts;
 
 /// The roles a user may have.
 ///
@@ -41,7 +42,7 @@ pub const ROLES: [&str; 2] = ["customer", "admin"];
 #[derive(Clone)]
 pub struct UsersState {
     db: DatabaseConnection,
-    auth: AuthService<SeaOrmUsers>,
+    auth: AuthService<Accounts>,
 }
 
 /// The routes, relative to `/api`.
@@ -55,7 +56,7 @@ pub struct UsersState {
 /// assert_eq!(TestRequest::get("/api/users").send(&router).await.error_code(), "UNAUTHORIZED");
 /// # });
 /// ```
-pub fn router(db: DatabaseConnection, auth: AuthService<SeaOrmUsers>) -> Router {
+pub fn router(db: DatabaseConnection, auth: AuthService<Accounts>) -> Router {
     Router::new()
         .route("/users", get(list))
         .route("/users/me", put(replace_me))
