@@ -191,7 +191,7 @@ pub async fn app(
         .format(format::conduit())
         .pagination(PaginationLimits::default().paged_by(PageBy::Offset))
         .database(db)
-        .shared(&shared)
+        .rate_limiter(shared.limiter()) // Conduit caches nothing: the limiter only
         .api(api)
         .openapi(doc))
 }
