@@ -58,10 +58,10 @@ pub(super) type Job = Box<dyn FnOnce(&mut Worker) + Send>;
 /// Jobs of every hasher of the process that wait for a thread (queued, not started).
 static WAITING: AtomicUsize = AtomicUsize::new(0);
 
-/// `WAITING` changed by `change` (+1 queued, -1 started), in `rustbe_password_hash_queue`
+/// One more job waiting (`queued`), or one fewer; the count in `rustbe_password_hash_queue`
 /// (feature `metrics`).
-fn waiting(change: isize) {
-    let now = if change > 0 {
+fn waiting(queued: bool) {
+    let now = if queued {
         WAITING.fetch_add(1, Ordering::Relaxed) + 1
     } else {
         WAITING.fetch_sub(1, Ordering::Relaxed).saturating_sub(1)
@@ -300,20 +300,20 @@ impl PasswordHasher {
         let (done, result) = oneshot::channel();
         // Counted as waiting before it is sent, so that a thread taking it at once never
         // takes the count below zero.
-        waiting(1);
+        waiting(true);
         let job: Job = Box::new(move |argon| {
-            waiting(-1);
+            waiting(false);
             let _ = done.send(work(argon));
         });
         match self.inner.jobs.try_send(job) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
-                waiting(-1);
+                waiting(false);
                 return Err(Error::service_unavailable(Duration::from_secs(1))
                     .with_message("Too many password checks at once"));
             }
             Err(TrySendError::Disconnected(_)) => {
-                waiting(-1);
+                waiting(false);
                 return Err(Error::internal("the hashing threads are gone"));
             }
         }

@@ -101,11 +101,8 @@ pub(crate) fn fallback(model: &Model<'_>, names: &Names) -> TokenStream {
             .iter()
             .filter(move |f| in_body(f, body))
             .map(move |field| {
-                let (vis, ident, ty, inner) = (field.vis, field.ident, field.ty, field.inner);
-                match body {
-                    Body::Patch => quote!(#vis #ident: ::rustbe_core::resource::Patch<#inner>),
-                    Body::Create | Body::Replace => quote!(#vis #ident: #ty),
-                }
+                let (vis, ident, ty) = (field.vis, field.ident, body_type(field, body));
+                quote!(#vis #ident: #ty)
             })
     };
     let (create_fields, replace_fields, patch_fields) = (
@@ -136,6 +133,15 @@ pub(crate) fn fallback(model: &Model<'_>, names: &Names) -> TokenStream {
         #[derive(::core::fmt::Debug)]
         #vis struct #patch { #(#patch_fields,)* }
         #view
+    }
+}
+
+/// A field's type in `body`: its own, or `Patch` of it in the patch body.
+fn body_type(field: &Field<'_>, body: Body) -> TokenStream {
+    let (ty, inner) = (field.ty, field.inner);
+    match body {
+        Body::Patch => quote!(::rustbe_core::resource::Patch<#inner>),
+        Body::Create | Body::Replace => quote!(#ty),
     }
 }
 
@@ -172,16 +178,7 @@ fn body_fields<'m>(model: &'m Model<'_>, body: Body) -> impl Iterator<Item = Tok
             let (vis, ident) = (field.vis, field.ident);
             let docs = docs(field);
             let json = &field.json;
-            let ty = match body {
-                Body::Patch => {
-                    let inner = field.inner;
-                    quote!(::rustbe_core::resource::Patch<#inner>)
-                }
-                Body::Create | Body::Replace => {
-                    let ty = field.ty;
-                    quote!(#ty)
-                }
-            };
+            let ty = body_type(field, body);
             let decimal = is_decimal(field);
             let trimmed = field.trim.is_some();
             let serde = match (body, field.optional, decimal) {
