@@ -100,6 +100,33 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
+/// The spans of the trace `trace_id` the sink has received, once `complete` says they are
+/// all there (within 30 s; the shop's output is shown when they never are).
+async fn trace(
+    received: &Received,
+    trace_id: &str,
+    shop: &process::Process,
+    complete: impl Fn(&[(String, Span)]) -> bool,
+) -> Vec<(String, Span)> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let ours: Vec<(String, Span)> = spans(received)
+            .into_iter()
+            .filter(|(_, s)| hex(&s.trace_id) == trace_id)
+            .collect();
+        if complete(&ours) {
+            return ours;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no complete trace {trace_id} in 30s: {:?}\n{}",
+            ours.iter().map(|(_, s)| &s.name).collect::<Vec<_>>(),
+            shop.output()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// The shop, exporting to a fresh sink, with `vars` besides; healthy, with the id of its
 /// first product.
 async fn exporting_shop(
@@ -162,25 +189,11 @@ async fn one_trace_with_the_callers_parent_the_handler_and_its_sql() {
         .to_owned();
 
     // Wait for the request span (it ends last) and at least one SQL span of the trace.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let ours = loop {
-        let ours: Vec<(String, Span)> = spans(&received)
-            .into_iter()
-            .filter(|(_, s)| hex(&s.trace_id) == trace_id)
-            .collect();
-        let has_request = ours.iter().any(|(_, s)| s.name == "GET /api/products/{id}");
-        let has_sql = ours.iter().any(|(_, s)| s.name.starts_with("sea_orm."));
-        if has_request && has_sql {
-            break ours;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no complete trace {trace_id} in 30s: {:?}\n{}",
-            ours.iter().map(|(_, s)| &s.name).collect::<Vec<_>>(),
-            shop.output()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let ours = trace(&received, &trace_id, &shop, |ours| {
+        ours.iter().any(|(_, s)| s.name == "GET /api/products/{id}")
+            && ours.iter().any(|(_, s)| s.name.starts_with("sea_orm."))
+    })
+    .await;
 
     let (service, request) = ours
         .iter()
@@ -288,27 +301,17 @@ async fn the_caches_redis_commands_are_spans_of_the_trace() {
     assert_eq!(product.status, 200, "{}", product.body);
 
     // The cache reads the row's key from Redis: a `GET` span in the request's trace.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let get = loop {
-        let ours: Vec<Span> = spans(&received)
-            .into_iter()
-            .map(|(_, s)| s)
-            .filter(|s| hex(&s.trace_id) == trace_id)
-            .collect();
-        if let Some(get) = ours.iter().find(|s| s.name == "GET") {
-            break get.clone();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no Redis GET span in trace {trace_id} in 30s: {:?}\n{}",
-            ours.iter().map(|s| &s.name).collect::<Vec<_>>(),
-            shop.output()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let ours = trace(&received, &trace_id, &shop, |ours| {
+        ours.iter().any(|(_, s)| s.name == "GET")
+    })
+    .await;
+    let (_, get) = ours
+        .iter()
+        .find(|(_, s)| s.name == "GET")
+        .expect("waited for");
     assert_eq!(get.kind, SpanKind::Client as i32);
-    assert_eq!(attribute(&get, "db.system").as_deref(), Some("redis"));
-    assert_eq!(attribute(&get, "db.operation").as_deref(), Some("GET"));
+    assert_eq!(attribute(get, "db.system").as_deref(), Some("redis"));
+    assert_eq!(attribute(get, "db.operation").as_deref(), Some("GET"));
     assert!(!get.parent_span_id.is_empty(), "inside the request's spans");
     drop(shop);
     let _ = std::fs::remove_dir_all(&dir);
