@@ -90,9 +90,10 @@ pub async fn app(settings: Settings, db: DatabaseConnection) -> Result<App, Erro
             "demo data seeded into the empty database (see the README for the demo accounts)"
         );
     }
+    let accounts = auth.account_routes(users::ROLES);
     let api = auth
         .router()
-        .merge(routes::users::router(db.clone(), auth.clone()))
+        .merge(accounts.router())
         .merge(resource::router::<entities::category::Model>())
         .merge(resource::router::<entities::product::Model>())
         .merge(resource::router::<entities::address::Model>())
@@ -103,7 +104,7 @@ pub async fn app(settings: Settings, db: DatabaseConnection) -> Result<App, Erro
     doc.merge(resource::openapi::<entities::category::Model>("/api"));
     doc.merge(resource::openapi::<entities::product::Model>("/api"));
     doc.merge(resource::openapi::<entities::address::Model>("/api"));
-    doc.merge(routes::users::openapi());
+    doc.merge(accounts.openapi());
     doc.merge(resource::openapi::<entities::review::Model>("/api"));
     doc.merge(routes::orders::openapi());
     Ok(App::new(config)

@@ -1,7 +1,6 @@
-//! The shop's users as the API shows them, and the message of a taken email. rustbe-auth's
-//! `Accounts` keeps them, in its ready `users` table (the shop's migration creates it).
-
-use rustbe_core::Error;
+//! The shop's users as the API shows them, and their roles. rustbe-auth's `Accounts` keeps
+//! them, in its ready `users` table (the shop's migration creates it), and its
+//! `AccountRoutes` serves `/api/users…`: the admin's list and each user's own account.
 
 /// A user as the API shows it: never the password hash (rustbe-auth's `account::User`).
 ///
@@ -13,12 +12,9 @@ use rustbe_core::Error;
 /// ```
 pub use rustbe_auth::users::account::User;
 
-/// A database error, with the message that names the unique column when the email is taken.
-pub(crate) fn email_taken(err: sea_orm::DbErr) -> Error {
-    let err = Error::from(err);
-    if err.code() == rustbe_core::ErrorCode::DuplicateEntry {
-        err.with_message("Email is already registered")
-    } else {
-        err
-    }
-}
+/// The roles a user may have: who registers is a `customer`.
+///
+/// ```
+/// assert!(shop::users::ROLES.contains(&"admin"));
+/// ```
+pub const ROLES: &[&str] = &["customer", "admin"];

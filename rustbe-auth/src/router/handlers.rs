@@ -24,7 +24,16 @@ use crate::token::now_secs;
 use crate::users::UserStore;
 
 use super::account::normalize_email;
+#[allow(unused_imports, reason = "named by the `#[utoipa::path]`s")]
+use super::openapi::{AppUser, SessionDoc};
+#[allow(unused_imports, reason = "named by the `#[utoipa::path]`s")]
+use rustbe_core::envelope::{Data, ErrorEnvelope};
+#[allow(unused_imports, reason = "named by the `#[utoipa::path]`s")]
+use rustbe_core::openapi::{Invalid, Unauthorized, Unsupported};
 
+/// Create an account and start a session
+#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses(Created<SessionDoc>, Invalid, (status = 409, description = "The email is taken (`DUPLICATE_ENTRY`)", body = ErrorEnvelope), Unsupported, (status = 503, description = "The database or the revocation store is unavailable (with `Retry-After`)", body = ErrorEnvelope)))]
 pub(super) async fn register<U: UserStore>(
     State(auth): State<AuthService<U>>,
     Json(body): Json<RegisterRequest>,
@@ -39,6 +48,11 @@ pub(super) async fn register<U: UserStore>(
     ))
 }
 
+/// Start a session with email and password
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(Single<SessionDoc>, Invalid,
+        (status = 401, description = "Unknown email or wrong password (`INVALID_CREDENTIALS`, the same for both)", body = ErrorEnvelope),
+        Unsupported, (status = 503, description = "The database or the revocation store is unavailable (with `Retry-After`)", body = ErrorEnvelope)))]
 pub(super) async fn login<U: UserStore>(
     State(auth): State<AuthService<U>>,
     Json(body): Json<LoginRequest>,
@@ -48,6 +62,11 @@ pub(super) async fn login<U: UserStore>(
     Ok(Single(Session { user, tokens }))
 }
 
+/// Spend a refresh token for a new pair (a spent token revokes its whole session)
+#[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses(Single<TokenPair>, Invalid,
+        (status = 401, description = "A bad, spent, revoked or expired refresh token (`INVALID_TOKEN`, `TOKEN_EXPIRED`)", body = ErrorEnvelope),
+        Unsupported, (status = 503, description = "The database or the revocation store is unavailable (with `Retry-After`)", body = ErrorEnvelope)))]
 pub(super) async fn refresh<U: UserStore>(
     State(auth): State<AuthService<U>>,
     Json(body): Json<RefreshRequest>,
@@ -55,6 +74,10 @@ pub(super) async fn refresh<U: UserStore>(
     auth.rotate(&body.refresh_token).await.map(Single)
 }
 
+/// End the session: the access token and the session's refresh tokens stop working at once
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer_auth" = [])),
+    request_body(content = LogoutRequest, description = "May be left out: the session's refresh token, to end it too"),
+    responses((status = 204, description = "Signed out"), Invalid, Unauthorized, (status = 503, description = "The database or the revocation store is unavailable (with `Retry-After`)", body = ErrorEnvelope)))]
 pub(super) async fn logout<U: UserStore>(
     State(auth): State<AuthService<U>>,
     claims: AccessClaims,
@@ -83,6 +106,9 @@ pub(super) async fn logout<U: UserStore>(
     Ok(NoContent)
 }
 
+/// The signed-in user
+#[utoipa::path(get, path = "/api/users/me", tag = "auth", security(("bearer_auth" = [])),
+    responses(Single<AppUser>, Unauthorized, (status = 503, description = "The database or the revocation store is unavailable (with `Retry-After`)", body = ErrorEnvelope)))]
 pub(super) async fn me<U: UserStore>(
     State(auth): State<AuthService<U>>,
     claims: AccessClaims,
@@ -95,6 +121,11 @@ pub(super) async fn me<U: UserStore>(
         .ok_or_else(Error::not_found)
 }
 
+/// Change the password; other sessions are revoked
+#[utoipa::path(put, path = "/api/users/me/password", tag = "auth", security(("bearer_auth" = [])), request_body = ChangePasswordRequest,
+    responses((status = 204, description = "Password changed"),
+        (status = 400, description = "Malformed body (`BAD_REQUEST`); a new password that breaks the rules, or a wrong `current_password` (`VALIDATION_ERROR`, with `details` on `new_password` or `current_password`)", body = ErrorEnvelope),
+        Unauthorized, Unsupported, (status = 503, description = "The database or the revocation store is unavailable (with `Retry-After`)", body = ErrorEnvelope)))]
 pub(super) async fn change_password<U: UserStore>(
     State(auth): State<AuthService<U>>,
     claims: AccessClaims,
@@ -128,6 +159,9 @@ pub(super) async fn change_password<U: UserStore>(
     Ok(NoContent)
 }
 
+/// Email a reset link; the same answer whether or not the account exists
+#[utoipa::path(post, path = "/api/auth/forgot-password", tag = "auth", request_body = ForgotPasswordRequest,
+    responses((status = 202, description = "Accepted", body = Data<Accepted>), Invalid, Unsupported))]
 pub(super) async fn forgot_password<U: UserStore>(
     State(auth): State<AuthService<U>>,
     Json(mut body): Json<ForgotPasswordRequest>,
@@ -177,6 +211,11 @@ async fn send_reset_link<U: UserStore>(auth: &AuthService<U>, email: &str) -> Re
         .await
 }
 
+/// Choose a new password with a reset token (single use, 1 h); revokes every session
+#[utoipa::path(post, path = "/api/auth/reset-password", tag = "auth", request_body = ResetPasswordRequest,
+    responses((status = 204, description = "Password changed"),
+        (status = 400, description = "Malformed body (`BAD_REQUEST`); a password that breaks the rules, or a token that is unknown, already used or expired (`VALIDATION_ERROR`, with `details` on `password` or `token`)", body = ErrorEnvelope),
+        Unsupported, (status = 503, description = "The database or the revocation store is unavailable (with `Retry-After`)", body = ErrorEnvelope)))]
 pub(super) async fn reset_password<U: UserStore>(
     State(auth): State<AuthService<U>>,
     Json(body): Json<ResetPasswordRequest>,

@@ -1,77 +1,50 @@
-//! The OpenAPI description of the auth router, built for the app's own user type.
+//! The OpenAPI description of the auth router, from its handlers' `#[utoipa::path]`s, with
+//! the app's own user type put in the place of [`AppUser`].
 
-use rustbe_core::openapi::{self as kit, ErrorResponse, INVALID, UNAUTHORIZED, UNSUPPORTED, data};
-use utoipa::ToSchema;
-use utoipa::openapi::path::{HttpMethod, PathItem};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
-use utoipa::openapi::{OpenApi, OpenApiBuilder, Ref, RefOr, Required};
+use utoipa::openapi::{OpenApi, Ref, RefOr, Required};
+use utoipa::{OpenApi as _, ToSchema};
 
 use super::dto::{
     Accepted, ChangePasswordRequest, ForgotPasswordRequest, LoginRequest, LogoutRequest,
     RefreshRequest, RegisterRequest, ResetPasswordRequest, TokenPair,
 };
-fn reference<T: ToSchema>() -> RefOr<Schema> {
-    Ref::from_schema_name(T::name()).into()
-}
+use super::handlers;
 
-/// A user and a token pair.
-fn session(user: RefOr<Schema>) -> RefOr<Schema> {
-    let string = || ObjectBuilder::new().schema_type(SchemaType::Type(Type::String));
-    ObjectBuilder::new()
-        .property("user", user)
-        .property("access_token", string())
-        .property("refresh_token", string())
-        .property("token_type", string().enum_values(Some(["Bearer"])))
-        .property(
-            "expires_in",
-            ObjectBuilder::new()
-                .schema_type(SchemaType::Type(Type::Integer))
-                .minimum(Some(0)),
-        )
-        .required("user")
-        .required("access_token")
-        .required("refresh_token")
-        .required("token_type")
-        .required("expires_in")
-        .into()
-}
+/// Stands for the app's user type in the handlers' `#[utoipa::path]`s (which cannot name a
+/// type parameter): [`document`] puts the app's schema in its place.
+pub(super) struct AppUser;
 
-struct Op {
-    method: HttpMethod,
-    path: &'static str,
-    summary: &'static str,
-    body: Option<RefOr<Schema>>,
-    /// Whether the body may be left out (`POST /api/auth/logout`).
-    body_optional: bool,
-    ok: (&'static str, &'static str, Option<RefOr<Schema>>),
-    errors: &'static [ErrorResponse],
-    secured: bool,
-}
-
-fn operation(op: Op) -> PathItem {
-    let mut builder = kit::operation("auth", op.summary, op.secured);
-    if let Some(body) = op.body {
-        let mut body = kit::body(body);
-        if op.body_optional {
-            body.required = Some(Required::False);
-        }
-        builder = builder.request_body(Some(body));
+impl utoipa::PartialSchema for AppUser {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new().into()
     }
-    let (status, description, schema) = op.ok;
-    let ok = match schema {
-        Some(schema) => kit::ok(description, schema),
-        None => kit::no_content(description),
-    };
-    PathItem::new(
-        op.method,
-        kit::errors(builder.response(status, ok), op.errors).build(),
-    )
 }
 
-const BUSY: ErrorResponse = (
-    "503",
-    "The database or the revocation store is unavailable (with `Retry-After`)",
-);
+impl ToSchema for AppUser {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "AuthAppUser".into()
+    }
+}
+
+/// A user and a token pair, the answer of register and login: [`Session`](super::Session) as
+/// the document shows it, its tokens next to `user`.
+#[derive(ToSchema)]
+#[schema(as = AuthSession)]
+#[allow(dead_code, reason = "a schema only")]
+pub(super) struct SessionDoc {
+    /// The user.
+    user: AppUser,
+    /// Send as `Authorization: Bearer …` (or the app's scheme).
+    access_token: String,
+    /// Spend once at `/auth/refresh`.
+    refresh_token: String,
+    /// The token scheme, `Bearer` unless the app chose another.
+    token_type: String,
+    /// Seconds until the access token expires.
+    #[schema(minimum = 0)]
+    expires_in: u64,
+}
 
 /// A new password under the default [`PasswordPolicy`](crate::password::PasswordPolicy): 8 to
 /// 128 characters with an upper-case letter, a lower-case letter, a digit and one of
@@ -105,171 +78,129 @@ fn new_password() -> Schema {
 
 /// The document of the auth router for users shown as `User`.
 pub(super) fn document<User: ToSchema>() -> OpenApi {
-    let user = reference::<User>();
-    let ops = [
-        Op {
-            method: HttpMethod::Post,
-            path: "/api/auth/register",
-            summary: "Create an account and start a session",
-            body: Some(reference::<RegisterRequest>()),
-            body_optional: false,
-            ok: (
-                "201",
-                "Registered; `Location` names the user",
-                Some(data(session(user.clone()))),
-            ),
-            errors: &[
-                INVALID,
-                ("409", "The email is taken (`DUPLICATE_ENTRY`)"),
-                UNSUPPORTED,
-                BUSY,
-            ],
-            secured: false,
-        },
-        Op {
-            method: HttpMethod::Post,
-            path: "/api/auth/login",
-            summary: "Start a session with email and password",
-            body: Some(reference::<LoginRequest>()),
-            body_optional: false,
-            ok: ("200", "Signed in", Some(data(session(user.clone())))),
-            errors: &[
-                INVALID,
-                (
-                    "401",
-                    "Unknown email or wrong password (`INVALID_CREDENTIALS`, the same for both)",
-                ),
-                UNSUPPORTED,
-                BUSY,
-            ],
-            secured: false,
-        },
-        Op {
-            method: HttpMethod::Post,
-            path: "/api/auth/refresh",
-            summary: "Spend a refresh token for a new pair (a spent token revokes its whole session)",
-            body: Some(reference::<RefreshRequest>()),
-            body_optional: false,
-            ok: ("200", "A new pair", Some(data(reference::<TokenPair>()))),
-            errors: &[
-                INVALID,
-                (
-                    "401",
-                    "A bad, spent, revoked or expired refresh token (`INVALID_TOKEN`, `TOKEN_EXPIRED`)",
-                ),
-                UNSUPPORTED,
-                BUSY,
-            ],
-            secured: false,
-        },
-        Op {
-            method: HttpMethod::Post,
-            path: "/api/auth/logout",
-            summary: "End the session: the access token and the session's refresh tokens stop working at once",
-            body: Some(reference::<LogoutRequest>()),
-            body_optional: true,
-            ok: ("204", "Signed out", None),
-            errors: &[INVALID, UNAUTHORIZED, BUSY],
-            secured: true,
-        },
-        Op {
-            method: HttpMethod::Post,
-            path: "/api/auth/forgot-password",
-            summary: "Email a reset link; the same answer whether or not the account exists",
-            body: Some(reference::<ForgotPasswordRequest>()),
-            body_optional: false,
-            ok: ("202", "Accepted", Some(data(reference::<Accepted>()))),
-            errors: &[INVALID, UNSUPPORTED],
-            secured: false,
-        },
-        Op {
-            method: HttpMethod::Post,
-            path: "/api/auth/reset-password",
-            summary: "Choose a new password with a reset token (single use, 1 h); revokes every session",
-            body: Some(reference::<ResetPasswordRequest>()),
-            body_optional: false,
-            ok: ("204", "Password changed", None),
-            errors: &[
-                (
-                    "400",
-                    "Malformed body (`BAD_REQUEST`); a password that breaks the rules, or a token that is unknown, already used or expired (`VALIDATION_ERROR`, with `details` on `password` or `token`)",
-                ),
-                UNSUPPORTED,
-                BUSY,
-            ],
-            secured: false,
-        },
-        Op {
-            method: HttpMethod::Get,
-            path: "/api/users/me",
-            summary: "The signed-in user",
-            body: None,
-            body_optional: false,
-            ok: ("200", "The user", Some(data(user))),
-            errors: &[UNAUTHORIZED, BUSY],
-            secured: true,
-        },
-        Op {
-            method: HttpMethod::Put,
-            path: "/api/users/me/password",
-            summary: "Change the password; other sessions are revoked",
-            body: Some(reference::<ChangePasswordRequest>()),
-            body_optional: false,
-            ok: ("204", "Password changed", None),
-            errors: &[
-                (
-                    "400",
-                    "Malformed body (`BAD_REQUEST`); a new password that breaks the rules, or a wrong `current_password` (`VALIDATION_ERROR`, with `details` on `new_password` or `current_password`)",
-                ),
-                UNAUTHORIZED,
-                UNSUPPORTED,
-                BUSY,
-            ],
-            secured: true,
-        },
-    ];
-    let mut paths = utoipa::openapi::path::PathsBuilder::new();
-    for op in ops {
-        let path = op.path;
-        paths = paths.path(path, operation(op));
+    #[derive(utoipa::OpenApi)]
+    #[openapi(
+        paths(handlers::register, handlers::login, handlers::refresh, handlers::logout,
+            handlers::forgot_password, handlers::reset_password, handlers::me,
+            handlers::change_password),
+        components(schemas(SessionDoc, RegisterRequest, LoginRequest, RefreshRequest, LogoutRequest,
+            ForgotPasswordRequest, ResetPasswordRequest, ChangePasswordRequest, TokenPair, Accepted)),
+        tags((name = "auth", description = "Accounts, sessions and passwords"))
+    )]
+    struct AuthDoc;
+
+    let mut doc = AuthDoc::openapi();
+    let placeholder = format!("#/components/schemas/{}", AppUser::name());
+    let user = Ref::from_schema_name(User::name());
+    if let Some(RefOr::T(body)) = doc
+        .paths
+        .paths
+        .get_mut("/api/auth/logout")
+        .and_then(|item| item.post.as_mut())
+        .and_then(|op| op.request_body.as_mut())
+    {
+        body.required = Some(Required::False); // no body, or one naming a second session
     }
-    let mut schemas: Vec<(String, RefOr<Schema>)> = Vec::new();
-    fn add<T: ToSchema>(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        schemas.push((T::name().into_owned(), T::schema()));
-        T::schemas(schemas);
+    for item in doc.paths.paths.values_mut() {
+        for op in [&mut item.get, &mut item.put, &mut item.post]
+            .into_iter()
+            .flatten()
+        {
+            for response in op.responses.responses.values_mut() {
+                if let RefOr::T(response) = response {
+                    response.description = response
+                        .description
+                        .replace(AppUser::name().as_ref(), User::name().as_ref());
+                    for content in response.content.values_mut() {
+                        if let RefOr::T(content) = content
+                            && let Some(schema) = content.schema.as_mut()
+                        {
+                            swap_ref(schema, &placeholder, &user);
+                        }
+                    }
+                }
+            }
+        }
     }
-    add::<User>(&mut schemas);
-    add::<RegisterRequest>(&mut schemas);
-    add::<LoginRequest>(&mut schemas);
-    add::<RefreshRequest>(&mut schemas);
-    add::<LogoutRequest>(&mut schemas);
-    add::<ForgotPasswordRequest>(&mut schemas);
-    add::<ResetPasswordRequest>(&mut schemas);
-    add::<ChangePasswordRequest>(&mut schemas);
-    add::<TokenPair>(&mut schemas);
-    add::<Accepted>(&mut schemas);
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.schemas.remove(AppUser::name().as_ref());
+    if let Some(session) = components.schemas.get_mut(SessionDoc::name().as_ref()) {
+        swap_ref(session, &placeholder, &user);
+    }
+    let mut schemas = vec![(User::name().into_owned(), User::schema())];
+    User::schemas(&mut schemas);
+    components.schemas.extend(schemas);
     for (name, field) in [
         (RegisterRequest::name(), "password"),
         (ResetPasswordRequest::name(), "password"),
         (ChangePasswordRequest::name(), "new_password"),
     ] {
-        if let Some((_, RefOr::T(Schema::Object(object)))) =
-            schemas.iter_mut().find(|(n, _)| *n == name)
-        {
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name.as_ref()) {
             object
                 .properties
                 .insert(field.to_owned(), new_password().into());
         }
     }
-    let components = utoipa::openapi::ComponentsBuilder::new()
-        .schemas_from_iter(schemas)
-        .build();
-    OpenApiBuilder::new()
-        .paths(paths.build())
-        .components(Some(components))
-        .tags(Some([utoipa::openapi::tag::TagBuilder::new()
-            .name("auth")
-            .description(Some("Accounts, sessions and passwords"))
-            .build()]))
-        .build()
+    doc
+}
+
+/// Every `$ref` to `from` in `schema` (its properties, items and compositions), made `to`.
+fn swap_ref(schema: &mut RefOr<Schema>, from: &str, to: &Ref) {
+    match schema {
+        RefOr::Ref(r) if r.ref_location == from => *r = to.clone(),
+        RefOr::Ref(_) => {}
+        RefOr::T(Schema::Object(object)) => {
+            for property in object.properties.values_mut() {
+                swap_ref(property, from, to);
+            }
+        }
+        RefOr::T(Schema::Array(array)) => {
+            if let utoipa::openapi::schema::ArrayItems::RefOrSchema(item) = &mut array.items {
+                swap_ref(item, from, to);
+            }
+        }
+        RefOr::T(Schema::AllOf(all)) => all.items.iter_mut().for_each(|s| swap_ref(s, from, to)),
+        RefOr::T(Schema::OneOf(one)) => one.items.iter_mut().for_each(|s| swap_ref(s, from, to)),
+        RefOr::T(Schema::AnyOf(any)) => any.items.iter_mut().for_each(|s| swap_ref(s, from, to)),
+        RefOr::T(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    struct Member {
+        id: String,
+    }
+
+    #[test]
+    fn the_app_user_takes_the_placeholder_s_place() {
+        let doc = serde_json::to_value(document::<Member>()).unwrap();
+        let text = doc.to_string();
+        assert!(!text.contains("AuthAppUser"), "{text}");
+        let login = &doc["paths"]["/api/auth/login"]["post"]["responses"]["200"];
+        let data = &login["content"]["application/json"]["schema"]["properties"]["data"];
+        assert_eq!(data["$ref"], "#/components/schemas/AuthSession");
+        let session = &doc["components"]["schemas"]["AuthSession"];
+        assert_eq!(
+            session["properties"]["user"]["$ref"],
+            "#/components/schemas/Member"
+        );
+        let me = &doc["paths"]["/api/users/me"]["get"]["responses"]["200"];
+        assert_eq!(
+            me["content"]["application/json"]["schema"]["properties"]["data"]["$ref"],
+            "#/components/schemas/Member"
+        );
+        assert!(doc["components"]["schemas"]["Member"].is_object());
+        let password = &doc["components"]["schemas"]["RegisterRequest"]["properties"]["password"];
+        assert_eq!(password["allOf"][1]["pattern"], "[A-Z]");
+        let logout = &doc["paths"]["/api/auth/logout"]["post"];
+        assert_eq!(logout["security"][0]["bearer_auth"], serde_json::json!([]));
+        assert_eq!(logout["requestBody"]["required"], false);
+        let body = &logout["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(body["$ref"], "#/components/schemas/LogoutRequest");
+    }
 }

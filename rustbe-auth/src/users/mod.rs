@@ -3,8 +3,10 @@
 //! [`SeaOrmUserStore`]), or a store of another kind implementing [`UserStore`] itself.
 
 pub mod account;
+mod admin;
 mod sea;
 
+pub use admin::AccountRoutes;
 pub use sea::{SeaOrmUserStore, UserEntity};
 
 /// Accounts in the ready `users` table of [`account`]: what an app without columns of its

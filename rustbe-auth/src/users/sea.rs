@@ -113,6 +113,20 @@ impl<E> SeaOrmUserStore<E> {
         }
     }
 
+    /// The database the accounts are in.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let db = rustbe_core::db::connect(&rustbe_core::config::DatabaseConfig::new("sqlite::memory:")).await.unwrap();
+    /// let users = rustbe_auth::users::Accounts::new(db);
+    /// assert_eq!(users.db().get_database_backend(), sea_orm::DbBackend::Sqlite);
+    /// # });
+    /// ```
+    #[must_use]
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
     /// Creates `E`'s table from the entity when it does not exist yet
     /// (`Schema::create_table_from_entity(…).if_not_exists()`), for development and tests as
     /// `App::create_tables` does for resources; it never alters a table. Deploy with

@@ -24,7 +24,7 @@ pub(crate) use json::json_bytes;
 pub use json::{Json, JsonRejection};
 pub use pagination::{PageBy, Pagination, PaginationLimits};
 pub use path::{Path, PathRejection};
-pub use query::{Query, QueryRejection};
+pub use query::{Filters, Query, QueryRejection};
 pub(crate) use shape::with_rule_errors;
 pub use sort::{Direction, Sort, SortFields, SortKey, parse_sort};
 pub use valid::{ValidJson, ValidJsonRejection};

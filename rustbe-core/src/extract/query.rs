@@ -95,6 +95,58 @@ impl<T: DeserializeOwned> Query<T> {
     }
 }
 
+/// The query parameters of a hand-written list other than its paging and sorting ones
+/// (`page`, `offset`, `cursor`, `limit`, `sort`, `order`), which [`Pagination`](super::Pagination)
+/// and [`Sort`](super::Sort) read: a filter struct with `#[serde(deny_unknown_fields)]` then
+/// refuses every other parameter (400 `BAD_REQUEST` naming it) without listing those six.
+///
+/// ```
+/// use rustbe_core::extract::Filters;
+///
+/// #[derive(serde::Deserialize, Debug)]
+/// #[serde(deny_unknown_fields)]
+/// struct OrderFilters { status: Option<String> }
+///
+/// let Filters(f) = Filters::<OrderFilters>::parse("page=2&status=paid&sort=total&limit=5").unwrap();
+/// assert_eq!(f.status.as_deref(), Some("paid"));
+/// assert_eq!(Filters::<OrderFilters>::parse("colour=red").unwrap_err().parameter, "colour");
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filters<T>(pub T);
+
+/// The parameters [`Filters`] leaves to `Pagination` and `Sort`.
+const LIST_PARAMETERS: [&str; 6] = ["page", "offset", "cursor", "limit", "sort", "order"];
+
+impl<T: DeserializeOwned> Filters<T> {
+    /// Parses a raw query string (without the `?`), leaving out the paging and sorting
+    /// parameters.
+    ///
+    /// # Errors
+    /// As [`Query::parse`], for the parameters left.
+    ///
+    /// See [`Filters`] for an example.
+    pub fn parse(query: &str) -> Result<Self, QueryRejection> {
+        let pairs = form_urlencoded::parse(query.as_bytes())
+            .filter(|(name, _)| !LIST_PARAMETERS.contains(&name.as_ref()));
+        let rest = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        Query::parse(&rest).map(|Query(filters)| Self(filters))
+    }
+}
+
+impl<T, S> FromRequestParts<S> for Filters<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = QueryRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Self::parse(parts.uri.query().unwrap_or_default())
+    }
+}
+
 impl<T, S> FromRequestParts<S> for Query<T>
 where
     T: DeserializeOwned,

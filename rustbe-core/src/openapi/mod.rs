@@ -46,7 +46,7 @@ mod responses;
 
 pub(crate) use parameters::offset_parameter;
 pub use parameters::{page_parameters, path_id, query, sort_parameters};
-pub use responses::{NotModified, Tagged, Unauthorized, Unavailable, Unsupported};
+pub use responses::{Invalid, NotModified, Tagged, Unauthorized, Unavailable, Unsupported};
 
 /// An error response: its status and what it means. [`errors`] turns a list of them into
 /// responses whose body is the `ErrorEnvelope`.

@@ -185,6 +185,9 @@ macro_rules! error_responses {
 error_responses! {
     /// 401 for a route behind the bearer scheme ([`UNAUTHORIZED`](super::UNAUTHORIZED)).
     Unauthorized = UNAUTHORIZED;
+    /// 400 for a route with a JSON body: malformed, or breaking the rules
+    /// ([`INVALID`](super::INVALID)).
+    Invalid = INVALID;
     /// 415 for a route with a JSON body ([`UNSUPPORTED`](super::UNSUPPORTED)).
     Unsupported = UNSUPPORTED;
     /// 503 for a route that reads the database ([`UNAVAILABLE`](super::UNAVAILABLE)).

@@ -15,6 +15,12 @@ pub(crate) const ADMIN_PASSWORD: &str = "Admin1!password";
 /// The shop over `db`, with an admin account, generous rate limits, and Redis for the cache,
 /// limits and revocation when `redis` is given.
 pub(crate) async fn shop(db: &TestDb, redis: Option<&str>) -> Router {
+    shop_named(db, redis, shop::APP_NAME).await
+}
+
+/// The shop as [`shop`] makes it, under the app name `name`: its cache keys in Redis are its
+/// own, so that the writes of tests running beside it do not drop what it cached.
+pub(crate) async fn shop_named(db: &TestDb, redis: Option<&str>, name: &str) -> Router {
     let redis = redis.map(str::to_owned);
     let config = shop::Settings::from_lookup(|k| match k {
         "APP_ENV" => Some("test".into()),
@@ -27,6 +33,8 @@ pub(crate) async fn shop(db: &TestDb, redis: Option<&str>) -> Router {
         _ => None,
     })
     .expect("config");
+    let mut config = config;
+    config.core.app_name = name.to_owned();
     shop::app(config, db.db.clone())
         .await
         .expect("the shop starts")

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use rustbe_core::Error;
 use rustbe_core::access::Principal;
 use rustbe_core::envelope::Data;
-use rustbe_core::extract::{Pagination, Path, Query, Sort, SortFields, SortKey};
+use rustbe_core::extract::{Filters, Pagination, Path, Sort, SortFields, SortKey};
 use rustbe_core::openapi::{NotModified, Tagged, Unauthorized, Unavailable};
 use rustbe_core::resource::etag_of;
 use rustbe_core::response::Page;
@@ -77,18 +77,6 @@ impl SortFields for OrderSort {
 pub(super) struct ListQuery {
     /// Only orders with this status.
     status: Option<OrderStatus>,
-    #[serde(rename = "page")]
-    #[param(ignore)]
-    _page: Option<String>,
-    #[serde(rename = "limit")]
-    #[param(ignore)]
-    _limit: Option<String>,
-    #[serde(rename = "sort")]
-    #[param(ignore)]
-    _sort: Option<String>,
-    #[serde(rename = "order")]
-    #[param(ignore)]
-    _order: Option<String>,
 }
 
 /// A page of orders (of `owner` only, when given) with their items: three statements.
@@ -138,7 +126,7 @@ pub(super) async fn list(
     principal: Principal,
     page: Pagination,
     sort: Sort<OrderSort>,
-    Query(query): Query<ListQuery>,
+    Filters(query): Filters<ListQuery>,
 ) -> Result<Page<Order>, Error> {
     let owner = if is_admin(&principal) {
         None
@@ -159,7 +147,7 @@ pub(super) async fn list_for_user(
     Path(id): Path<Uuid>,
     page: Pagination,
     sort: Sort<OrderSort>,
-    Query(query): Query<ListQuery>,
+    Filters(query): Filters<ListQuery>,
 ) -> Result<Page<Order>, Error> {
     if !is_admin(&principal) && caller(&principal)? != id {
         return Err(Error::not_found());
