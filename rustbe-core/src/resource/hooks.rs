@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use sea_orm::DatabaseTransaction;
+use sea_orm::{DatabaseExecutor, DatabaseTransaction};
 
 use super::Resource;
 use crate::Error;
@@ -56,6 +56,67 @@ impl<'a> HookContext<'a> {
     pub fn txn(&self) -> &'a DatabaseTransaction {
         self.txn
     }
+}
+
+/// The caller and the connection a read hook ([`Hooks::after_read`]) runs with: the pool for
+/// a read, the write's transaction for the row a write compares or answers with.
+///
+/// ```
+/// use rustbe_core::resource::ReadContext;
+/// use sea_orm::ConnectionTrait;
+/// fn backend(ctx: &ReadContext<'_>) -> sea_orm::DbBackend {
+///     ctx.db().get_database_backend()
+/// }
+/// ```
+pub struct ReadContext<'a> {
+    pub(crate) principal: Option<&'a Principal>,
+    pub(crate) db: DatabaseExecutor<'a>,
+}
+
+impl std::fmt::Debug for ReadContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadContext")
+            .field("principal", &self.principal)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> ReadContext<'a> {
+    /// The caller, if signed in.
+    ///
+    /// ```
+    /// fn caller(ctx: &rustbe_core::resource::ReadContext<'_>) -> Option<String> {
+    ///     ctx.principal().map(|p| p.id().to_owned())
+    /// }
+    /// ```
+    #[must_use]
+    pub fn principal(&self) -> Option<&'a Principal> {
+        self.principal
+    }
+
+    /// Where to read: a [`ConnectionTrait`](sea_orm::ConnectionTrait) for SeaORM's queries.
+    ///
+    /// See [`ReadContext`] for an example.
+    #[must_use]
+    pub fn db(&self) -> &DatabaseExecutor<'a> {
+        &self.db
+    }
+}
+
+/// Runs `R`'s read hook over `rows` (nothing to do for none).
+pub(crate) async fn after_read<'a, R: Hooks>(
+    principal: Option<&'a Principal>,
+    db: impl Into<DatabaseExecutor<'a>>,
+    rows: &mut [R],
+) -> Result<(), Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ctx = ReadContext {
+        principal,
+        db: db.into(),
+    };
+    R::after_read(&ctx, rows).await
 }
 
 /// Code run around the generated writes. With `#[resource(hooks)]` the app implements it
@@ -134,6 +195,21 @@ pub trait Hooks: Resource {
     fn after_delete(
         _ctx: &HookContext<'_>,
         _row: &Self,
+    ) -> impl Future<Output = Result<(), Error>> + Send {
+        async { Ok(()) }
+    }
+    /// After rows are read and before they are shown: every generated answer that shows rows
+    /// (a get, each page of a list, a named view, and the row a create, `PUT` or `PATCH`
+    /// answers with) passes them here first, a whole page at once, and the `ETag` is of what
+    /// this leaves. Fill `#[sea_orm(ignore)]` fields from other tables here, in one statement
+    /// for all of `rows` (`WHERE parent_id IN (…)`), so that a page costs a fixed number of
+    /// statements whatever its size. With `cache(ttl = …)` what it fills is cached with the
+    /// row: a resource whose rows show something of the caller's is not cached. Runs without
+    /// `#[resource(hooks)]` being needed for it only when the derive's empty implementation
+    /// is replaced, so the resource declares `hooks`.
+    fn after_read(
+        _ctx: &ReadContext<'_>,
+        _rows: &mut [Self],
     ) -> impl Future<Output = Result<(), Error>> + Send {
         async { Ok(()) }
     }

@@ -69,14 +69,17 @@ pub use custom::{
     scope_condition,
 };
 pub use etag::etag_of;
-pub use hooks::{HookContext, Hooks};
+pub use hooks::{HookContext, Hooks, ReadContext};
 pub use list::{Filter, ListQuery};
 pub use openapi::openapi;
 pub use page::{fetch_page, order_by};
 pub use patch::Patch;
+pub use render::{check_if_match, respond};
 pub use router::router;
 pub(crate) use router::unchecked_parent;
-pub use schema::{Constraint, FieldSchema, NOT_BLANK_PATTERN, ObjectSchema, Schemas, UUID_PATTERN};
+pub use schema::{
+    Constraint, FieldSchema, NOT_BLANK_PATTERN, ObjectSchema, Schemas, UUID_PATTERN, ViewSchema,
+};
 pub use search::{MAX_SEARCH_CHARS, contains_ignore_case, text_search};
 pub use value::{FilterValue, GeneratedKey, Timestamp, owner_id};
 pub use views::ListView;

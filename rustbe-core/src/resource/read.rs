@@ -9,12 +9,13 @@ use sea_orm::{
     QuerySelect,
 };
 
-use super::Resource;
 use super::etag::not_modified;
+use super::hooks::after_read;
 use super::list::{ListQuery, Paging};
 use super::page::fetch_page;
 use super::render::{Rendered, bad_path, names, not_modified_response, parse_key, render, single};
 use super::scope::{Owned, check_owner, in_scope, read_scope, rule};
+use super::{Hooks, Resource};
 use crate::Error;
 use crate::access::Principal;
 use crate::cache::Cache;
@@ -30,7 +31,7 @@ pub(super) async fn fetch<R, C>(
     scope: Option<sea_orm::Condition>,
 ) -> Result<Option<R>, Error>
 where
-    R: Resource,
+    R: Hooks,
     R::Entity: EntityTrait<Model = R>,
     C: ConnectionTrait,
 {
@@ -47,16 +48,18 @@ pub(super) async fn load<R>(
     key: sea_orm::Value,
     key_text: &str,
     scope: Option<sea_orm::Condition>,
+    principal: Option<&Principal>,
 ) -> Result<Option<Rendered>, Error>
 where
-    R: Resource,
+    R: Hooks,
     R::Entity: EntityTrait<Model = R>,
 {
     let from_db = || async {
-        match fetch::<R, _>(db, key, false, scope).await? {
-            Some(row) => render(&row).map(Some),
-            None => Ok(None),
-        }
+        let Some(mut row) = fetch::<R, _>(db, key, false, scope).await? else {
+            return Ok(None);
+        };
+        after_read(principal, db, std::slice::from_mut(&mut row)).await?;
+        render(&row).map(Some)
     };
     match (R::META.cache_ttl, cache) {
         (Some(ttl), Some(cache)) => {
@@ -74,14 +77,15 @@ pub(super) async fn get_one<R>(
     request: Request,
 ) -> Result<Response, Error>
 where
-    R: Resource,
+    R: Hooks,
     R::Entity: EntityTrait<Model = R>,
 {
     let grant = rule(R::META.get).authorize_request(request.extensions())?;
     let (key, key_text) = parse_key::<R>(&raw)?;
     let cache = request.extensions().get::<Cache>();
-    let scope = read_scope::<R>(request.extensions().get::<Principal>());
-    let rendered = load::<R>(&db, cache, key, &key_text, scope)
+    let principal = request.extensions().get::<Principal>();
+    let scope = read_scope::<R>(principal);
+    let rendered = load::<R>(&db, cache, key, &key_text, scope, principal)
         .await?
         .ok_or_else(Error::not_found)?;
     check_owner(&grant, rendered.owner.as_deref())?;
@@ -93,7 +97,7 @@ where
 
 pub(super) async fn list<R>(Db(db): Db, request: Request) -> Result<Response, Error>
 where
-    R: Resource,
+    R: Hooks,
     R::Entity: EntityTrait<Model = R>,
 {
     let (parts, _) = request.into_parts();
@@ -106,7 +110,7 @@ pub(super) async fn list_nested<R>(
     request: Request,
 ) -> Result<Response, Error>
 where
-    R: Resource,
+    R: Hooks,
     R::Entity: EntityTrait<Model = R>,
 {
     let (parts, _) = request.into_parts();
@@ -137,7 +141,7 @@ pub(super) async fn list_rows<R>(
     parent: Option<&str>,
 ) -> Result<Response, Error>
 where
-    R: Resource,
+    R: Hooks,
     R::Entity: EntityTrait<Model = R>,
 {
     let extensions = &request.extensions;
@@ -182,10 +186,11 @@ where
     };
     match query.paging() {
         Paging::Page(page) => {
-            let (rows, total) = fetch_page(select, *page, db).await?;
+            let (mut rows, total) = fetch_page(select, *page, db).await?;
             if rows.is_empty() && missing_parent().await? {
                 return Err(Error::not_found());
             }
+            after_read(extensions.get::<Principal>(), db, &mut rows).await?;
             let views: Vec<_> = rows.iter().map(R::view).collect();
             Ok(format::page_values(
                 names::<R>(),
@@ -205,6 +210,7 @@ where
             } else {
                 None
             };
+            after_read(extensions.get::<Principal>(), db, &mut rows).await?;
             let views: Vec<_> = rows.iter().map(R::view).collect();
             Ok(format::page_values(
                 names::<R>(),

@@ -324,3 +324,45 @@ impl std::fmt::Debug for Schemas {
         f.debug_struct("Schemas").finish_non_exhaustive()
     }
 }
+
+/// A derived resource's view as a utoipa schema, named as the resource's document names it
+/// (`Order` for `#[resource(name = "Order")]`): for the `#[utoipa::path]`s of hand-written
+/// routes over the resource, `responses(Created<ViewSchema<order::Model>>)`.
+///
+/// ```
+/// # use sea_orm::entity::prelude::*;
+/// #[derive(Clone, Debug, PartialEq, DeriveEntityModel, rustbe_core::Resource)]
+/// #[sea_orm(table_name = "notes")]
+/// pub struct Model {
+///     #[sea_orm(primary_key)]
+///     pub id: i32,
+///     pub text: String,
+/// }
+/// # #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// # pub enum Relation {}
+/// # impl ActiveModelBehavior for ActiveModel {}
+/// use utoipa::ToSchema;
+/// use rustbe_core::resource::ViewSchema;
+/// assert_eq!(ViewSchema::<Model>::name(), "Note");
+/// let schema = serde_json::to_value(<ViewSchema<Model> as utoipa::PartialSchema>::schema()).unwrap();
+/// assert!(schema["properties"]["text"].is_object());
+/// ```
+pub struct ViewSchema<R>(std::marker::PhantomData<fn() -> R>);
+
+impl<R> std::fmt::Debug for ViewSchema<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ViewSchema")
+    }
+}
+
+impl<R: super::Resource> utoipa::PartialSchema for ViewSchema<R> {
+    fn schema() -> RefOr<Schema> {
+        R::schemas().view.into()
+    }
+}
+
+impl<R: super::Resource> utoipa::ToSchema for ViewSchema<R> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        R::META.name.into()
+    }
+}

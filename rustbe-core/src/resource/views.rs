@@ -8,7 +8,7 @@ use axum::response::Response;
 use http::StatusCode;
 use sea_orm::EntityTrait;
 
-use super::Resource;
+use super::Hooks;
 use super::list::ListQuery;
 use crate::access::{AccessRule, Grant};
 use crate::cache::Cache;
@@ -59,7 +59,7 @@ pub(crate) async fn view<R>(
     request: Request,
 ) -> Result<Response, Error>
 where
-    R: Resource,
+    R: Hooks,
     R::Entity: EntityTrait<Model = R>,
 {
     let extensions = request.extensions();
@@ -85,7 +85,9 @@ where
         let Some(select) = scope.restrict(select) else {
             return Ok(Some("[]".to_owned()));
         };
-        let rows = crate::db::limited(select, view.limit, 0, &db).await?;
+        let mut rows = crate::db::limited(select, view.limit, 0, &db).await?;
+        let principal = extensions.get::<crate::access::Principal>();
+        super::hooks::after_read(principal, &db, &mut rows).await?;
         let views: Vec<_> = rows.iter().map(R::view).collect();
         serde_json::to_string(&views)
             .map(Some)

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 
 use super::constraint::name_fields;
 use super::etag::{check_if_match, has_if_match};
+use super::hooks::after_read;
 use super::read::{fetch, parent_exists};
 use super::render::{bad_path, parse_key, path_segment, render, single};
 use super::scope::{Owned, check_owner, in_scope, read_scope, rule};
@@ -141,7 +142,7 @@ where
         }
     }
     .await;
-    let row = match inserted {
+    let mut row = match inserted {
         Ok(row) => row,
         Err(err) => {
             // A missing parent fails the foreign key: the answer is the 404 a list under it
@@ -158,6 +159,7 @@ where
     };
     let key = row.key();
     invalidate::<R>(cache.as_ref(), &key).await;
+    after_read(principal.as_ref(), &db, std::slice::from_mut(&mut row)).await?;
     let rendered = render(&row)?;
     let mut response = single::<R>(StatusCode::CREATED, &rendered);
     let location = format!("{}/{}", base.trim_end_matches('/'), path_segment(&key));
@@ -220,11 +222,12 @@ where
     apply(body, &mut changes);
     let row = if R::META.hooks || headers.is_some() {
         let txn = begin_write(&db).await?;
-        let old = fetch::<R, _>(&txn, key.clone(), true, scope)
+        let mut old = fetch::<R, _>(&txn, key.clone(), true, scope)
             .await?
             .ok_or_else(Error::not_found)?;
         check_owner(&grant, old.owner().as_deref())?;
         if let Some(headers) = &headers {
+            after_read(principal.as_ref(), &txn, std::slice::from_mut(&mut old)).await?;
             check_if_match(headers, &render(&old)?.etag)?;
         }
         let ctx = HookContext {
@@ -272,6 +275,8 @@ where
         }
     };
     invalidate::<R>(cache.as_ref(), &key_text).await;
+    let mut row = row;
+    after_read(principal.as_ref(), &db, std::slice::from_mut(&mut row)).await?;
     Ok(single::<R>(StatusCode::OK, &render(&row)?))
 }
 
@@ -291,11 +296,15 @@ where
     let scope = read_scope::<R>(extensions.get::<Principal>());
     if R::META.hooks || has_if_match(request.headers()) {
         let txn = begin_write(&db).await?;
-        let old = fetch::<R, _>(&txn, key.clone(), true, scope)
+        let mut old = fetch::<R, _>(&txn, key.clone(), true, scope)
             .await?
             .ok_or_else(Error::not_found)?;
         check_owner(&grant, old.owner().as_deref())?;
-        check_if_match(request.headers(), &render(&old)?.etag)?;
+        if has_if_match(request.headers()) {
+            let principal = extensions.get::<Principal>();
+            after_read(principal, &txn, std::slice::from_mut(&mut old)).await?;
+            check_if_match(request.headers(), &render(&old)?.etag)?;
+        }
         let ctx = HookContext {
             principal: extensions.get::<Principal>(),
             txn: &txn,

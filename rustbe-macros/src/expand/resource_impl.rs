@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Names, meta, option, schema};
-use crate::model::{Field, KeyMode, Model};
+use crate::model::{Field, KeyMode, Model, RuleKind};
 
 fn set() -> TokenStream {
     quote!(::rustbe_core::__private::sea_orm::ActiveValue::Set)
@@ -160,7 +160,23 @@ fn parse_field(model: &Model<'_>) -> TokenStream {
         if crate::model::type_name(inner).as_deref() == Some("Decimal") {
             return quote!(#json => ::rustbe_core::decimal::parse_filter(raw),);
         }
-        quote!(#json => <#inner as ::rustbe_core::resource::FilterValue>::parse_filter(raw),)
+        let parse = quote!(<#inner as ::rustbe_core::resource::FilterValue>::parse_filter(raw));
+        // A value `one_of` refuses in a body is refused in a filter too (400), not an empty list.
+        let allowed = f.rules.iter().find_map(|rule| match &rule.kind {
+            RuleKind::OneOf(values) => Some(values),
+            _ => None,
+        });
+        if let Some(values) = allowed {
+            let message = format!("must be one of: {}", values.join(", "));
+            return quote! {
+                #json => if [#(#values),*].contains(&raw) {
+                    #parse
+                } else {
+                    ::core::result::Result::Err(::std::string::String::from(#message))
+                },
+            };
+        }
+        quote!(#json => #parse,)
     });
     quote! {
         fn parse_field(

@@ -3,13 +3,15 @@
 use std::collections::HashMap;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
 use chrono::{SubsecRound, Utc};
 use rustbe_core::access::Principal;
 use rustbe_core::cache::Cache;
 use rustbe_core::db::first;
 use rustbe_core::extract::Json;
 use rustbe_core::openapi::{Unauthorized, Unavailable, Unsupported};
+use rustbe_core::resource::{ViewSchema, respond};
 use rustbe_core::response::Created;
 use rustbe_core::{Error, ErrorCode, FieldError};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -21,9 +23,9 @@ use uuid::Uuid;
 
 use rust_decimal::Decimal;
 
-use super::dto::{CreateOrder, Order, OrderLine, OrderStatus, money};
-use super::read::items_of;
+use super::dto::{CreateOrder, OrderStatus, money};
 use super::{OrdersState, caller, forget_products};
+use crate::entities::order::{OrderLine, with_items};
 use crate::entities::{address, idempotency_key, order, order_item, product};
 
 /// The longest `Idempotency-Key`, in bytes.
@@ -54,8 +56,14 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Error> {
     }
 }
 
-fn created(order: Order) -> Created<Order> {
-    Created::new(format!("/api/orders/{}", order.id), order)
+/// `201` with the order as the generated reads show it, and its `Location`.
+fn created(order: &order::Model) -> Result<Response, Error> {
+    let mut response = respond(StatusCode::CREATED, order)?;
+    let location = HeaderValue::from_str(&format!("/api/orders/{}", order.id));
+    response
+        .headers_mut()
+        .insert(header::LOCATION, location.map_err(Error::internal)?);
+    Ok(response)
 }
 
 /// Place an order: prices from the catalogue, stock reserved
@@ -63,7 +71,7 @@ fn created(order: Order) -> Created<Order> {
     params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 200,
         description = "A retry with the same key and body answers the first order and creates nothing; the same key with another body is 422")),
     request_body = CreateOrder,
-    responses(Created<Order>, Unauthorized, Unsupported, Unavailable, (status = 400, description = "Malformed body or header (`BAD_REQUEST`) or broken rules (`VALIDATION_ERROR`, with `details`)", body = rustbe_core::envelope::ErrorEnvelope),
+    responses(Created<ViewSchema<order::Model>>, Unauthorized, Unsupported, Unavailable, (status = 400, description = "Malformed body or header (`BAD_REQUEST`) or broken rules (`VALIDATION_ERROR`, with `details`)", body = rustbe_core::envelope::ErrorEnvelope),
         (status = 409, description = "Not enough stock for a line, or an unknown product or address (`CONFLICT`, `details` names each line or `address_id`); nothing changed", body = rustbe_core::envelope::ErrorEnvelope),
         (status = 422, description = "The `Idempotency-Key` was used with another body (`UNPROCESSABLE_ENTITY`)", body = rustbe_core::envelope::ErrorEnvelope)))]
 pub(super) async fn create(
@@ -72,7 +80,7 @@ pub(super) async fn create(
     cache: Cache,
     headers: HeaderMap,
     Json(body): Json<CreateOrder>,
-) -> Result<Created<Order>, Error> {
+) -> Result<Response, Error> {
     let user = caller(&principal)?;
     body.check()?;
     let key = idempotency_key(&headers)?;
@@ -80,7 +88,7 @@ pub(super) async fn create(
     if let Some(key) = &key
         && let Some(order) = replay(&state.db, user, key, &hash).await?
     {
-        return Ok(created(order));
+        return created(&order);
     }
     let txn = state
         .db
@@ -94,19 +102,19 @@ pub(super) async fn create(
         Ok(order) => {
             txn.commit().await?;
             forget_products(&cache, &order.items).await;
-            Ok(created(order))
+            created(&order)
         }
         Err(failure) => {
             txn.rollback().await?;
             match (failure, &key) {
-                (Failure::KeyTaken, Some(key)) => replay(&state.db, user, key, &hash)
-                    .await?
-                    .map(created)
-                    .ok_or_else(|| {
-                        Error::conflict(
+                (Failure::KeyTaken, Some(key)) => {
+                    match replay(&state.db, user, key, &hash).await? {
+                        Some(order) => created(&order),
+                        None => Err(Error::conflict(
                             "A request with this Idempotency-Key failed meanwhile; retry",
-                        )
-                    }),
+                        )),
+                    }
+                }
                 (Failure::KeyTaken, None) => Err(Error::internal("idempotency key without a key")),
                 (Failure::Error(err), _) => Err(err),
             }
@@ -133,7 +141,7 @@ async fn replay(
     user: Uuid,
     key: &str,
     hash: &str,
-) -> Result<Option<Order>, Error> {
+) -> Result<Option<order::Model>, Error> {
     let Some(row) = first(
         idempotency_key::Entity::find_by_id((user, key.to_owned())),
         db,
@@ -149,8 +157,10 @@ async fn replay(
     let Some(order) = first(order::Entity::find_by_id(row.order_id), db).await? else {
         return Ok(None);
     };
-    let mut items = items_of(db, &[order.id]).await?;
-    Order::from_rows(&order, items.remove(&row.order_id).unwrap_or_default()).map(Some)
+    let mut orders = [order];
+    with_items(db, &mut orders).await?;
+    let [order] = orders;
+    Ok(Some(order))
 }
 
 /// The statements of `POST /api/orders`, inside `txn` (the caller commits or rolls back).
@@ -159,7 +169,7 @@ async fn place(
     user: Uuid,
     body: &CreateOrder,
     idempotency: Option<(&str, &str)>,
-) -> Result<Order, Failure> {
+) -> Result<order::Model, Failure> {
     let merged = body.merged();
     let ids: Vec<Uuid> = merged.iter().map(|l| l.product_id).collect();
     let prices: HashMap<Uuid, Decimal> = product::Entity::find()
@@ -305,11 +315,11 @@ async fn place(
     .exec_without_returning(txn)
     .await?;
 
-    Ok(Order {
+    Ok(order::Model {
         id: order_id,
         user_id: user,
         address_id: body.address_id,
-        status: OrderStatus::Pending,
+        status: OrderStatus::Pending.as_str().to_owned(),
         total,
         items: lines.into_iter().map(|(_, line)| line).collect(),
         created_at: now,

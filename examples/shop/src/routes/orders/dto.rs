@@ -2,15 +2,12 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use rustbe_core::{Error, FieldError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-use crate::entities::{order, order_item};
 
 /// The most lines an order may hold.
 ///
@@ -298,95 +295,6 @@ pub struct MergedLine {
 pub struct UpdateOrder {
     /// The new status.
     pub status: OrderStatus,
-}
-
-/// One line of an order as the API shows it.
-///
-/// ```
-/// let line = shop::routes::orders::OrderLine {
-///     product_id: uuid::Uuid::nil(),
-///     quantity: 2,
-///     unit_price: rust_decimal::Decimal::new(1990, 2),
-/// };
-/// assert_eq!(serde_json::to_string(&line).unwrap(), format!(r#"{{"product_id":"{}","quantity":2,"unit_price":19.90}}"#, uuid::Uuid::nil()));
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct OrderLine {
-    /// The product.
-    pub product_id: Uuid,
-    /// How many.
-    pub quantity: i32,
-    /// The catalogue price when the order was placed.
-    #[serde(with = "rustbe_core::decimal::number")]
-    #[schema(value_type = f64)]
-    pub unit_price: Decimal,
-}
-
-/// An order as the API shows it, with its lines.
-///
-/// ```
-/// use shop::routes::orders::{Order, OrderStatus};
-/// let now = chrono::Utc::now();
-/// let order = Order {
-///     id: uuid::Uuid::nil(),
-///     user_id: uuid::Uuid::nil(),
-///     address_id: None,
-///     status: OrderStatus::Pending,
-///     total: rust_decimal::Decimal::new(3998, 2),
-///     items: vec![],
-///     created_at: now,
-///     updated_at: now,
-/// };
-/// assert_eq!(serde_json::to_value(&order).unwrap()["status"], "pending");
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Order {
-    /// The id.
-    pub id: Uuid,
-    /// Who placed it.
-    pub user_id: Uuid,
-    /// Where it goes, if an address was given (cleared if the address is deleted).
-    pub address_id: Option<Uuid>,
-    /// Where it is in its lifecycle.
-    pub status: OrderStatus,
-    /// The sum of `unit_price × quantity` over the lines, computed by the server, exactly.
-    #[serde(with = "rustbe_core::decimal::number")]
-    #[schema(value_type = f64)]
-    pub total: Decimal,
-    /// The lines, in product-id order.
-    pub items: Vec<OrderLine>,
-    /// When it was placed.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-impl Order {
-    pub(super) fn from_rows(
-        row: &order::Model,
-        items: Vec<order_item::Model>,
-    ) -> Result<Self, Error> {
-        let status = OrderStatus::parse(&row.status).ok_or_else(|| {
-            Error::internal(format!("order {} has status {:?}", row.id, row.status))
-        })?;
-        Ok(Self {
-            id: row.id,
-            user_id: row.user_id,
-            address_id: row.address_id,
-            status,
-            total: money(row.total),
-            items: items
-                .into_iter()
-                .map(|i| OrderLine {
-                    product_id: i.product_id,
-                    quantity: i.quantity,
-                    unit_price: money(i.unit_price),
-                })
-                .collect(),
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        })
-    }
 }
 
 /// An amount as the API shows money: two decimals (SQLite keeps a number's value, not its

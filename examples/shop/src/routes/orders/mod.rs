@@ -48,15 +48,18 @@
 //!
 //! # Reading
 //!
+//! The reads are the derive's ([`order::Model`]: `access(all = owner)`, nested under
+//! `/users/{id}/orders` with `parent = "users"`), and its read hook fills each order's lines.
 //! `GET /api/orders` lists the caller's orders (an admin's: everyone's), `GET
 //! /api/users/{id}/orders` one user's (that user or an admin; anyone else gets 404, and so does
-//! an admin for a user that does not exist, or no longer does). Both take `page`, `limit`, `sort` (`created_at`,
-//! `total`, `status`; default `-created_at`), `order` and `status`; an unknown parameter or
-//! status is 400 `BAD_REQUEST`. A page costs three statements whatever its size: the count, the
-//! page, and the items of all its orders in one `WHERE order_id IN (…)`. `GET
-//! /api/orders/{id}` (owner or admin, 404 otherwise) costs two: the order and its items. It
-//! sends a strong `ETag` and answers `304` to a matching `If-None-Match`. Items are listed in
-//! product-id order.
+//! an admin for a user that does not exist, or no longer does). Both take `page`, `limit`,
+//! `sort` (`created_at`, `total`, `status`; default `-created_at`), `order` and `status`; an
+//! unknown parameter or status is 400. A page costs a fixed number of statements whatever its
+//! size: the page (with its total, counted apart only when the page is full) and the lines of
+//! all its orders in one `WHERE order_id IN (…)`. `GET /api/orders/{id}` (owner or admin, 404
+//! otherwise) costs two: the order and its lines. It sends a strong `ETag` and answers `304`
+//! to a matching `If-None-Match`; the answers of `POST` and `PATCH` are rendered and tagged
+//! the same way ([`rustbe_core::resource::respond`]). Lines are listed in product-id order.
 //!
 //! # Status
 //!
@@ -73,11 +76,10 @@
 mod create;
 mod dto;
 mod openapi;
-mod read;
 mod status;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{patch, post};
 use rustbe_core::Error;
 use rustbe_core::access::Principal;
 use rustbe_core::cache::Cache;
@@ -85,16 +87,15 @@ use rustbe_core::resource::Resource as _;
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
+pub use crate::entities::order::OrderLine;
 pub use create::MAX_IDEMPOTENCY_KEY;
 pub use dto::{
-    CreateOrder, CreateOrderLine, MAX_LINES, MAX_QUANTITY, MergedLine, Order, OrderLine,
-    OrderStatus, UpdateOrder,
+    CreateOrder, CreateOrderLine, MAX_LINES, MAX_QUANTITY, MergedLine, OrderStatus, UpdateOrder,
 };
 pub use openapi::openapi;
 
-use crate::entities::product;
+use crate::entities::{order, product};
 use create::create;
-use read::{get_one, list, list_for_user};
 use status::update;
 
 /// Drops the cached representations of the products of `lines`, after their stock changed
@@ -131,10 +132,10 @@ struct OrdersState {
 /// ```
 pub fn router(db: DatabaseConnection) -> Router {
     Router::new()
-        .route("/orders", get(list).post(create))
-        .route("/orders/{id}", get(get_one).patch(update))
-        .route("/users/{id}/orders", get(list_for_user))
+        .route("/orders", post(create))
+        .route("/orders/{id}", patch(update))
         .with_state(OrdersState { db })
+        .merge(rustbe_core::resource::router::<order::Model>())
 }
 
 /// The caller's user id.

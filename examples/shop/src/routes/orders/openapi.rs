@@ -2,21 +2,22 @@
 
 use utoipa::OpenApi;
 
-use super::{CreateOrder, CreateOrderLine, Order, OrderLine, OrderStatus, UpdateOrder};
+use crate::entities::order;
+
+use super::{CreateOrder, CreateOrderLine, OrderLine, OrderStatus, UpdateOrder};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(super::read::list, super::create::create, super::read::get_one, super::status::update,
-        super::read::list_for_user),
-    components(schemas(Order, OrderLine, OrderStatus, CreateOrder, CreateOrderLine, UpdateOrder)),
+    paths(super::create::create, super::status::update),
+    components(schemas(OrderLine, OrderStatus, CreateOrder, CreateOrderLine, UpdateOrder)),
     tags((name = "orders", description = "Placing orders, reading them, and their status"))
 )]
 struct OrdersDoc;
 
 /// The OpenAPI document of these routes: every operation tagged `orders`, with the bearer
 /// scheme, its parameters, bodies and answers in the envelope (errors as `ErrorEnvelope`), and
-/// the schemas `Order`, `OrderLine`, `CreateOrder`, `CreateOrderLine`, `UpdateOrder` and
-/// `OrderStatus`.
+/// the schemas `Order` (the derive's, as its reads show it), `OrderLine`, `CreateOrder`,
+/// `CreateOrderLine`, `UpdateOrder` and `OrderStatus`.
 ///
 /// ```
 /// let doc = serde_json::to_value(shop::routes::orders::openapi()).unwrap();
@@ -30,5 +31,7 @@ struct OrdersDoc;
 /// ```
 #[must_use]
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    OrdersDoc::openapi()
+    let mut doc = rustbe_core::resource::openapi::<order::Model>("/api");
+    doc.merge(OrdersDoc::openapi());
+    doc
 }

@@ -2,14 +2,16 @@
 //! when it is cancelled.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{SubsecRound, Utc};
+use rustbe_core::Error;
 use rustbe_core::access::Principal;
 use rustbe_core::cache::Cache;
+use rustbe_core::db::first;
 use rustbe_core::extract::{Json, Path};
 use rustbe_core::openapi::{Tagged, Unauthorized, Unavailable, Unsupported};
-use rustbe_core::{Error, ErrorCode};
+use rustbe_core::resource::{ViewSchema, check_if_match, respond};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, EntityTrait, QueryFilter, SqliteTransactionMode, TransactionOptions,
@@ -18,8 +20,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::dto::{OrderStatus, UpdateOrder};
-use super::read::{entity_tags, ok_with_etag, tagged, visible};
-use super::{OrdersState, forget_products, is_admin};
+use super::{OrdersState, caller, forget_products, is_admin};
+use crate::entities::order::with_items;
 use crate::entities::{order, product};
 
 /// Whether `principal` may move an order from `from` to `to`: `403` or `409` when not.
@@ -50,7 +52,7 @@ fn check_move(admin: bool, from: OrderStatus, to: OrderStatus) -> Result<(), Err
     params(("id" = Uuid, Path, description = "The order"),
         ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` the change is based on: 412 if the order changed since")),
     request_body = UpdateOrder,
-    responses(Tagged<super::Order>, Unauthorized, Unsupported, Unavailable, (status = 400, description = "Malformed body or header (`BAD_REQUEST`) or broken rules (`VALIDATION_ERROR`, with `details`)", body = rustbe_core::envelope::ErrorEnvelope),
+    responses(Tagged<ViewSchema<order::Model>>, Unauthorized, Unsupported, Unavailable, (status = 400, description = "Malformed body or header (`BAD_REQUEST`) or broken rules (`VALIDATION_ERROR`, with `details`)", body = rustbe_core::envelope::ErrorEnvelope),
         (status = 403, description = "The owner asked for something other than cancelling a pending order (`FORBIDDEN`)", body = rustbe_core::envelope::ErrorEnvelope),
         (status = 404, description = "No such order, or one of another user (`NOT_FOUND`)", body = rustbe_core::envelope::ErrorEnvelope),
         (status = 409, description = "The order cannot move to that status (`CONFLICT`)", body = rustbe_core::envelope::ErrorEnvelope),
@@ -63,14 +65,15 @@ pub(super) async fn update(
     headers: HeaderMap,
     Json(body): Json<UpdateOrder>,
 ) -> Result<Response, Error> {
-    let mut order = visible(&state.db, &principal, id).await?;
-    if let Some(tags) = entity_tags(&headers, &header::IF_MATCH) {
-        let (_, etag) = tagged(&order)?;
-        if !tags.iter().any(|t| *t == "*" || *t == etag) {
-            return Err(Error::new(ErrorCode::PreconditionFailed));
-        }
-    }
-    let (from, to) = (order.status, body.status);
+    let mut order = first(order::Entity::find_by_id(id), &state.db)
+        .await?
+        .filter(|o| is_admin(&principal) || caller(&principal).ok() == Some(o.user_id))
+        .ok_or_else(Error::not_found)?;
+    with_items(&state.db, std::slice::from_mut(&mut order)).await?;
+    check_if_match(&headers, &order)?;
+    let from = OrderStatus::parse(&order.status)
+        .ok_or_else(|| Error::internal(format!("order {id} has status {:?}", order.status)))?;
+    let to = body.status;
     check_move(is_admin(&principal), from, to)?;
     let now = Utc::now().trunc_subsecs(6);
     let txn = state
@@ -114,8 +117,7 @@ pub(super) async fn update(
     if to == OrderStatus::Cancelled {
         forget_products(&cache, &order.items).await;
     }
-    order.status = to;
+    order.status = to.as_str().to_owned();
     order.updated_at = now;
-    let (body, etag) = tagged(&order)?;
-    ok_with_etag(body, &etag)
+    respond(StatusCode::OK, &order)
 }
