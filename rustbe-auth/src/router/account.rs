@@ -13,7 +13,7 @@ use crate::token::IssuedToken;
 use crate::users::{Credentials, NewUser, UserStore};
 
 /// Emails are compared case-insensitively: stored and looked up trimmed and lower-cased.
-pub(super) fn normalize_email(email: &str) -> String {
+pub(crate) fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 

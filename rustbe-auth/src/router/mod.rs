@@ -1,7 +1,7 @@
 //! The auth router: register, login, refresh, logout, forgot and reset password, me, change
 //! password; generic over the app's [`UserStore`].
 
-mod account;
+pub(crate) mod account;
 mod bootstrap;
 mod dto;
 mod handlers;

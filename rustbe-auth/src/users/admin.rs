@@ -193,7 +193,7 @@ impl AccountRoutes {
         row: account::Model,
         mut body: ReplaceUser,
     ) -> Result<Single<User>, Error> {
-        body.email = body.email.trim().to_lowercase();
+        body.email = crate::router::account::normalize_email(&body.email);
         body.name = body.name.trim().to_owned();
         let mut errors = match body.validate() {
             Ok(()) => Vec::new(),

@@ -280,3 +280,59 @@ pub mod memo {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// Boards whose `pins` come from the table `pins` through the read hook: one statement for
+/// every row an answer shows.
+pub mod board {
+    use rustbe_core::resource::{Hooks, ReadContext};
+    use rustbe_core::{Error, Resource};
+    use sea_orm::entity::prelude::*;
+    use sea_orm::{ConnectionTrait, Statement};
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Resource)]
+    #[sea_orm(table_name = "boards")]
+    #[resource(
+        access(all = public),
+        default_sort = "id",
+        view(name = "first", sort = "id", limit = 1),
+        hooks
+    )]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        #[resource(sort)]
+        pub id: i32,
+        #[resource(length(min = 1, max = 50))]
+        pub name: String,
+        /// Shown, never written: the read hook fills it.
+        #[sea_orm(ignore)]
+        pub pins: Vec<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl Hooks for Model {
+        async fn after_read(ctx: &ReadContext<'_>, rows: &mut [Self]) -> Result<(), Error> {
+            let backend = ctx.db().get_database_backend();
+            let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+            let sql = format!(
+                "SELECT board_id, text FROM pins WHERE board_id IN ({}) ORDER BY text",
+                ids.join(", ")
+            );
+            let pins = ctx
+                .db()
+                .query_all_raw(Statement::from_string(backend, sql))
+                .await?;
+            for row in rows.iter_mut() {
+                row.pins = pins
+                    .iter()
+                    .filter(|p| p.try_get::<i32>("", "board_id").ok() == Some(row.id))
+                    .filter_map(|p| p.try_get::<String>("", "text").ok())
+                    .collect();
+            }
+            Ok(())
+        }
+    }
+}

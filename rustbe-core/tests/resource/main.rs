@@ -15,6 +15,7 @@ mod hooks;
 mod money;
 mod owners;
 mod products;
+mod read_hook;
 mod scoped;
 mod spec;
 
@@ -29,7 +30,7 @@ use rustbe_core::testing::{TestDb, TestRequest, TestResponse};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Schema};
 use serde_json::Value;
 
-use entities::{entry, item, memo, note, product, tag};
+use entities::{board, entry, item, memo, note, product, tag};
 
 /// The app under test: the four resources under `/api`, a stand-in authentication layer
 /// (`X-Test-User: id:role`) and an in-process cache.
@@ -63,6 +64,7 @@ impl TestApp {
             .merge(router::<entry::Model>())
             .merge(router::<item::Model>())
             .merge(router::<memo::Model>())
+            .merge(router::<board::Model>())
             .layer(axum::middleware::from_fn(
                 |mut req: axum::extract::Request, next: axum::middleware::Next| async move {
                     let user = req
@@ -128,12 +130,17 @@ async fn create_tables(db: &DatabaseConnection) {
         entity(&schema, entry::Entity),
         entity(&schema, item::Entity),
         entity(&schema, memo::Entity),
+        entity(&schema, board::Entity),
     ] {
         db.execute(&statement).await.expect("create table");
     }
     db.execute_unprepared("CREATE TABLE audit (what TEXT NOT NULL, who TEXT NOT NULL)")
         .await
         .expect("audit table");
+    // What the boards' read hook reads.
+    db.execute_unprepared("CREATE TABLE pins (board_id INTEGER NOT NULL, text TEXT NOT NULL)")
+        .await
+        .expect("pins table");
     // The parent table of the notes' nested route.
     db.execute_unprepared("CREATE TABLE users (id TEXT PRIMARY KEY)")
         .await
@@ -205,6 +212,7 @@ async fn every_group(db: &DatabaseConnection) {
     cursor::run(&app).await;
     money::run(&app).await;
     scoped::run(&app).await;
+    read_hook::run(&app).await;
 }
 
 #[tokio::test]

@@ -225,7 +225,13 @@ const _ : () = {
         }
         fn parse_field (field : & str , raw : & str , ) -> :: core :: result :: Result < :: rustbe_core :: __private :: sea_orm :: Value , :: std :: string :: String > {
             match field {
-                "id" => < Uuid as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , "name" => < :: std :: string :: String as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , "unitPrice" => < f64 as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , "stock" => < i32 as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , "status" => < :: std :: string :: String as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , "userId" => < Uuid as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , _ => :: core :: result :: Result :: Err (:: std :: string :: String :: from ("is not a filter" ) ) ,
+                "id" => < Uuid as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , "name" => < :: std :: string :: String as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , "unitPrice" => < f64 as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , "stock" => < i32 as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , "status" => if ["draft" , "published" ] . contains (& raw ) {
+                    < :: std :: string :: String as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw )
+                }
+                else {
+                    :: core :: result :: Result :: Err (:: std :: string :: String :: from ("must be one of: draft, published" ) )
+                }
+                , "userId" => < Uuid as :: rustbe_core :: resource :: FilterValue > :: parse_filter (raw ) , _ => :: core :: result :: Result :: Err (:: std :: string :: String :: from ("is not a filter" ) ) ,
             }
 
         }

@@ -32,7 +32,8 @@
 //!      under `items[i].product_id`, and the transaction is rolled back, so nothing changes;
 //!    - the items, in one `INSERT`, each with its catalogue `unit_price`.
 //! 4. After the commit the cached representation of each product is invalidated, and the answer
-//!    is `201` with the [`Order`] and `Location: /api/orders/{id}`.
+//!    is `201` with the order as the reads show it ([`order::Model`]'s view) and
+//!    `Location: /api/orders/{id}`.
 //!
 //! # Idempotency
 //!
