@@ -789,6 +789,15 @@ async fn openapi_document() {
         ["page", "limit", "sort", "order", "status"],
         "the shop pages by number: `offset` is not its parameter"
     );
+    let status = list
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["name"] == "status"))
+        .expect("status");
+    assert_eq!(
+        status["schema"]["enum"],
+        json!(["pending", "paid", "shipped", "delivered", "cancelled"]),
+        "the values the filter takes (any other is a 400)"
+    );
     assert_eq!(
         doc["paths"]["/api/users/{id}/orders"]["get"]["parameters"][0]["in"],
         "path"

@@ -79,6 +79,7 @@ pub use router::router;
 pub(crate) use router::unchecked_parent;
 pub use schema::{
     Constraint, FieldSchema, NOT_BLANK_PATTERN, ObjectSchema, Schemas, UUID_PATTERN, ViewSchema,
+    constrained,
 };
 pub use search::{MAX_SEARCH_CHARS, contains_ignore_case, text_search};
 pub use value::{FilterValue, GeneratedKey, Timestamp, owner_id};

@@ -231,11 +231,7 @@ impl ObjectSchema {
         required: bool,
         constraints: &[Constraint],
     ) -> Self {
-        let mut schema = T::schema();
-        for constraint in constraints {
-            apply(&mut schema, *constraint);
-        }
-        self.object = self.object.property(name, schema);
+        self.object = self.object.property(name, constrained::<T>(constraints));
         if required {
             self.object = self.object.required(name);
         }
@@ -250,6 +246,23 @@ impl ObjectSchema {
     pub fn build(self) -> Schema {
         self.object.into()
     }
+}
+
+/// `T`'s schema with `constraints` applied: the schema of a filter parameter whose field has a
+/// rule a query value is checked by (`one_of`).
+///
+/// ```
+/// use rustbe_core::resource::{Constraint, constrained};
+/// let schema = constrained::<String>(&[Constraint::OneOf(&["paid", "shipped"])]);
+/// assert_eq!(serde_json::to_value(schema).unwrap()["enum"], serde_json::json!(["paid", "shipped"]));
+/// ```
+#[must_use]
+pub fn constrained<T: FieldSchema>(constraints: &[Constraint]) -> Schema {
+    let mut schema = T::schema();
+    for constraint in constraints {
+        apply(&mut schema, *constraint);
+    }
+    schema
 }
 
 fn apply(schema: &mut Schema, constraint: Constraint) {

@@ -23,13 +23,26 @@ pub(crate) fn meta(model: &Model<'_>, names: &Names) -> TokenStream {
         let filter = field.filter?;
         let (json, eq, range, any_of) = (&field.json, filter.eq, filter.range, filter.any_of);
         let inner = field.inner;
+        // The values a `one_of` field's filter takes (`parse_field` refuses the rest).
+        let allowed = field.rules.iter().find_map(|rule| match &rule.kind {
+            crate::model::RuleKind::OneOf(values) => Some(values),
+            _ => None,
+        });
+        let schema = match allowed {
+            Some(values) => quote! {
+                || ::rustbe_core::resource::constrained::<#inner>(
+                    &[::rustbe_core::resource::Constraint::OneOf(&[#(#values),*])],
+                )
+            },
+            None => quote!(<#inner as ::rustbe_core::resource::FieldSchema>::schema),
+        };
         Some(quote! {
             ::rustbe_core::resource::Filter {
                 field: #json,
                 eq: #eq,
                 range: #range,
                 any_of: #any_of,
-                schema: <#inner as ::rustbe_core::resource::FieldSchema>::schema,
+                schema: #schema,
             }
         })
     });

@@ -191,7 +191,7 @@ const _ : () = {
                 field : "stock" , eq : true , range : false , any_of : false , schema : < i32 as :: rustbe_core :: resource :: FieldSchema > :: schema ,
             }
             , :: rustbe_core :: resource :: Filter {
-                field : "status" , eq : true , range : true , any_of : true , schema : < :: std :: string :: String as :: rustbe_core :: resource :: FieldSchema > :: schema ,
+                field : "status" , eq : true , range : true , any_of : true , schema : || :: rustbe_core :: resource :: constrained :: < :: std :: string :: String > (& [:: rustbe_core :: resource :: Constraint :: OneOf (& ["draft" , "published" ] ) ] , ) ,
             }
             ] , custom_filters : & [] , views : & [] , sorts : & ["name" , "unitPrice" , "views" , "createdAt" ] , default_sort : & [:: rustbe_core :: extract :: SortKey :: desc ("createdAt" ) , :: rustbe_core :: extract :: SortKey :: asc ("name" ) ] , search : & ["name" , "description" ] , search_language : "english" , cache_ttl : :: core :: option :: Option :: Some (:: core :: time :: Duration :: from_millis (90000 ) ) , hooks : true , cursor : true , nested : :: core :: option :: Option :: Some (:: rustbe_core :: resource :: Nested {
                 path : "/users/{userId}/products" , param : "userId" , field : "userId" , parent : :: core :: option :: Option :: None , create : false , only : false ,
