@@ -204,9 +204,10 @@ pub trait Hooks: Resource {
     /// this leaves. Fill `#[sea_orm(ignore)]` fields from other tables here, in one statement
     /// for all of `rows` (`WHERE parent_id IN (…)`), so that a page costs a fixed number of
     /// statements whatever its size. With `cache(ttl = …)` what it fills is cached with the
-    /// row: a resource whose rows show something of the caller's is not cached. Runs without
-    /// `#[resource(hooks)]` being needed for it only when the derive's empty implementation
-    /// is replaced, so the resource declares `hooks`.
+    /// row: a resource whose rows show something of the caller's is not cached. Without
+    /// `#[resource(hooks)]` the derive writes an empty implementation of this trait, so a
+    /// resource with a read hook declares `hooks` (which also runs its writes in a
+    /// transaction).
     fn after_read(
         _ctx: &ReadContext<'_>,
         _rows: &mut [Self],

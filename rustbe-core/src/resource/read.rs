@@ -31,7 +31,7 @@ pub(super) async fn fetch<R, C>(
     scope: Option<sea_orm::Condition>,
 ) -> Result<Option<R>, Error>
 where
-    R: Hooks,
+    R: Resource,
     R::Entity: EntityTrait<Model = R>,
     C: ConnectionTrait,
 {
