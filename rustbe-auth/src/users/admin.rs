@@ -246,11 +246,13 @@ fn email_taken(err: sea_orm::DbErr) -> Error {
     }
 }
 
-/// `text` with the characters a regular expression gives a meaning escaped.
+/// `text` with the syntax characters of an ECMA-262 regular expression (JSON Schema's
+/// `pattern` dialect) escaped: only those, since under the `u` flag an escaped other
+/// character is an error.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+        if "\\^$.*+?()[]{}|/".contains(c) {
             out.push('\\');
         }
         out.push(c);
@@ -430,5 +432,6 @@ mod tests {
     fn roles_are_escaped_in_the_pattern() {
         assert_eq!(escape("admin"), "admin");
         assert_eq!(escape("a.b|c"), r"a\.b\|c");
+        assert_eq!(escape("read-only"), "read-only");
     }
 }
