@@ -277,11 +277,141 @@ async fn through_the_router(db: DatabaseConnection) {
     assert!(user.get("password_hash").is_none(), "{user}");
 }
 
+/// `AccountRoutes` over `Accounts` with roles of the app's choosing: the filter, the document
+/// and the role a `PUT` may give follow them.
+async fn account_routes(db: DatabaseConnection) {
+    const ROLES: &[&str] = &["customer", "editor", "admin"];
+    let auth_config = rustbe_auth::AuthConfig::for_tests("users");
+    let tokens = SeaOrmTokenStore::new(db.clone());
+    let users = rustbe_auth::users::Accounts::new(db.clone());
+    users.create_table().await.expect("users table");
+    let auth = AuthService::builder(&auth_config, users, tokens).build();
+    let accounts = auth.account_routes(ROLES);
+    let router = App::new(Config::for_tests("users"))
+        .database(db.clone())
+        .api(auth.router().merge(accounts.router()).layer(auth.layer()))
+        .into_router();
+    let login = async |email: &str| {
+        let body = json!({"email": email, "password": "Correct1!horse"});
+        let r = TestRequest::post("/api/auth/login")
+            .json(&body)
+            .send(&router)
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.json());
+        let data = &r.json()["data"];
+        let token = data["access_token"].as_str().expect("token").to_owned();
+        (data["user"]["id"].as_str().expect("id").to_owned(), token)
+    };
+    for (email, name) in [("ada@example.com", "Ada"), ("root@example.com", "Root")] {
+        let body = json!({"email": email, "password": "Correct1!horse", "name": name});
+        let r = TestRequest::post("/api/auth/register")
+            .json(&body)
+            .send(&router)
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.json());
+    }
+    db.execute_unprepared("UPDATE users SET role = 'admin' WHERE email = 'root@example.com'")
+        .await
+        .expect("an admin");
+    let (ada, ada_token) = login("ada@example.com").await;
+    let (root, admin) = login("root@example.com").await;
+
+    // The list is the admin's; its `role` filter takes the app's roles only.
+    let editors = TestRequest::get("/api/users?role=editor")
+        .bearer(&admin)
+        .send(&router)
+        .await;
+    assert_eq!(editors.json()["data"], json!([]));
+    let members = TestRequest::get("/api/users?role=member")
+        .bearer(&admin)
+        .send(&router)
+        .await;
+    assert_eq!(members.status(), 400);
+    assert_eq!(
+        members.json()["error"]["details"][0]["message"],
+        "must be one of: customer, editor, admin"
+    );
+    let listed = TestRequest::get("/api/users?q=ADA")
+        .bearer(&ada_token)
+        .send(&router)
+        .await;
+    assert_eq!(listed.error_code(), "FORBIDDEN");
+
+    // Another user's account is no account at all to a non-admin.
+    let other = TestRequest::get(&format!("/api/users/{root}")).bearer(&ada_token);
+    assert_eq!(other.send(&router).await.status(), 404);
+
+    // An admin gives a role of the app's; the document names the same ones.
+    let put = |uri: &str, token: &str, body: serde_json::Value| {
+        TestRequest::new(http::Method::PUT, uri)
+            .bearer(token)
+            .json(&body)
+    };
+    let uri = format!("/api/users/{ada}");
+    let body = json!({"email": "ada@example.com", "name": "Ada", "role": "editor"});
+    let promoted = put(&uri, &admin, body).send(&router).await;
+    assert_eq!(
+        promoted.json()["data"]["role"],
+        "editor",
+        "{}",
+        promoted.json()
+    );
+    let bad = json!({"email": "ada@example.com", "name": " ", "role": "owner"});
+    let refused = put(&uri, &admin, bad).send(&router).await;
+    let refused = refused.json();
+    let fields: Vec<&str> = refused["error"]["details"]
+        .as_array()
+        .expect("details")
+        .iter()
+        .filter_map(|d| d["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["name", "role"], "every broken rule at once");
+    let doc = serde_json::to_value(accounts.openapi()).expect("json");
+    assert_eq!(doc["components"]["schemas"]["Role"]["enum"], json!(ROLES));
+    assert_eq!(
+        doc["components"]["schemas"]["UserReplace"]["properties"]["role"]["pattern"],
+        "^(customer|editor|admin)$"
+    );
+
+    // Her own email: only with her password; the role she sends is ignored.
+    let (_, ada_token) = login("ada@example.com").await;
+    let moved = json!({"email": "lovelace@example.com", "name": "Ada", "role": "admin"});
+    let without = put("/api/users/me", &ada_token, moved.clone())
+        .send(&router)
+        .await;
+    assert_eq!(
+        without.json()["error"]["details"][0]["field"],
+        "current_password"
+    );
+    let mut with = moved;
+    with["current_password"] = json!("Correct1!horse");
+    let changed = put("/api/users/me", &ada_token, with).send(&router).await;
+    assert_eq!(
+        (
+            &changed.json()["data"]["email"],
+            &changed.json()["data"]["role"]
+        ),
+        (&json!("lovelace@example.com"), &json!("editor"))
+    );
+    assert_eq!(changed.header("cache-control"), Some("no-store"));
+
+    // Deleting the account ends it: no login any more.
+    let gone = TestRequest::new(http::Method::DELETE, &uri).bearer(&ada_token);
+    assert_eq!(gone.send(&router).await.status(), 204);
+    let body = json!({"email": "lovelace@example.com", "password": "Correct1!horse"});
+    let r = TestRequest::post("/api/auth/login")
+        .json(&body)
+        .send(&router)
+        .await;
+    assert_eq!(r.status(), 401);
+}
+
 async fn all(db: DatabaseConnection) {
     tables(&db).await;
     accounts(db.clone()).await;
     members(db.clone()).await;
-    through_the_router(db).await;
+    through_the_router(db.clone()).await;
+    account_routes(db).await;
 }
 
 #[tokio::test]
