@@ -133,8 +133,10 @@ where
                 txn: &txn,
             };
             R::before_create(&ctx, &mut row).await?;
-            let row = R::Entity::insert(row).exec_with_returning(&txn).await?;
+            let mut row = R::Entity::insert(row).exec_with_returning(&txn).await?;
             R::after_create(&ctx, &row).await?;
+            // What the answer shows, read in the write's transaction: a failure rolls it back.
+            after_read(principal.as_ref(), &txn, std::slice::from_mut(&mut row)).await?;
             txn.commit().await?;
             Ok(row)
         } else {
@@ -142,7 +144,7 @@ where
         }
     }
     .await;
-    let mut row = match inserted {
+    let row = match inserted {
         Ok(row) => row,
         Err(err) => {
             // A missing parent fails the foreign key: the answer is the 404 a list under it
@@ -159,7 +161,6 @@ where
     };
     let key = row.key();
     invalidate::<R>(cache.as_ref(), &key).await;
-    after_read(principal.as_ref(), &db, std::slice::from_mut(&mut row)).await?;
     let rendered = render(&row)?;
     let mut response = single::<R>(StatusCode::CREATED, &rendered);
     let location = format!("{}/{}", base.trim_end_matches('/'), path_segment(&key));
@@ -235,7 +236,7 @@ where
             txn: &txn,
         };
         R::before_update(&ctx, &old, &mut changes).await?;
-        let row = if changes.is_changed() {
+        let mut row = if changes.is_changed() {
             R::Entity::update_many()
                 .set(changes)
                 .filter(R::key_column().eq(key))
@@ -248,6 +249,7 @@ where
             old
         };
         R::after_update(&ctx, &row).await?;
+        after_read(principal.as_ref(), &txn, std::slice::from_mut(&mut row)).await?;
         txn.commit().await?;
         row
     } else {
@@ -274,9 +276,8 @@ where
             row
         }
     };
+    // Without `hooks` the read hook is the derive's empty one: nothing to fill here.
     invalidate::<R>(cache.as_ref(), &key_text).await;
-    let mut row = row;
-    after_read(principal.as_ref(), &db, std::slice::from_mut(&mut row)).await?;
     Ok(single::<R>(StatusCode::OK, &render(&row)?))
 }
 

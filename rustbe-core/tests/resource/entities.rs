@@ -315,6 +315,10 @@ pub mod board {
 
     impl Hooks for Model {
         async fn after_read(ctx: &ReadContext<'_>, rows: &mut [Self]) -> Result<(), Error> {
+            // A hook that fails: what the write that answers with the row did is undone.
+            if rows.iter().any(|r| r.name == "unreadable") {
+                return Err(Error::conflict("this board cannot be shown"));
+            }
             let backend = ctx.db().get_database_backend();
             let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
             let sql = format!(

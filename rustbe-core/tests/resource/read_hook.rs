@@ -65,6 +65,20 @@ pub(crate) async fn run(app: &TestApp) {
     // A pin added behind the API changes what the row shows, so the old tag is stale.
     let moved = app.send(delete(&uri).header("if-match", &tag)).await;
     assert_eq!(outcome(&moved), (412, "PRECONDITION_FAILED".to_owned()));
+    // The row a write answers with is read in its transaction: a failing hook undoes it.
+    let failed = app
+        .send(TestRequest::post("/api/boards").json(&json!({"name": "unreadable"})))
+        .await;
+    assert_eq!(outcome(&failed), (409, "CONFLICT".to_owned()));
+    let failed = app
+        .send(patch(&uri).json(&json!({"name": "unreadable"})))
+        .await;
+    assert_eq!(outcome(&failed), (409, "CONFLICT".to_owned()));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM boards WHERE name = 'unreadable'")
+            .await,
+        0
+    );
     let fresh = app.send(TestRequest::get(&uri)).await;
     let gone = app
         .send(delete(&uri).header("if-match", fresh.header("etag").expect("etag")))
