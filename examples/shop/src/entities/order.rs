@@ -109,14 +109,25 @@ pub struct OrderLine {
 
 impl From<&order_item::Model> for OrderLine {
     fn from(line: &order_item::Model) -> Self {
-        let mut unit_price = line.unit_price;
-        unit_price.rescale(2);
         Self {
             product_id: line.product_id,
             quantity: line.quantity,
-            unit_price,
+            unit_price: money(line.unit_price),
         }
     }
+}
+
+/// An amount as the API shows money: two decimals (SQLite keeps a number's value, not its
+/// scale, so `0.10` reads back as `0.1`).
+///
+/// ```
+/// use rust_decimal::Decimal;
+/// assert_eq!(shop::entities::order::money(Decimal::new(1, 1)).to_string(), "0.10");
+/// ```
+#[must_use]
+pub fn money(mut amount: Decimal) -> Decimal {
+    amount.rescale(2);
+    amount
 }
 
 impl FieldSchema for OrderLine {

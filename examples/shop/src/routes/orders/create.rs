@@ -23,9 +23,9 @@ use uuid::Uuid;
 
 use rust_decimal::Decimal;
 
-use super::dto::{CreateOrder, OrderStatus, money};
+use super::dto::{CreateOrder, OrderStatus};
 use super::{OrdersState, caller, forget_products};
-use crate::entities::order::{OrderLine, with_items};
+use crate::entities::order::{OrderLine, money, with_items};
 use crate::entities::{address, idempotency_key, order, order_item, product};
 
 /// The longest `Idempotency-Key`, in bytes.
@@ -154,12 +154,10 @@ async fn replay(
         return Err(Error::new(ErrorCode::UnprocessableEntity)
             .with_message("This Idempotency-Key was used with another request body"));
     }
-    let Some(order) = first(order::Entity::find_by_id(row.order_id), db).await? else {
+    let Some(mut order) = first(order::Entity::find_by_id(row.order_id), db).await? else {
         return Ok(None);
     };
-    let mut orders = [order];
-    with_items(db, &mut orders).await?;
-    let [order] = orders;
+    with_items(db, std::slice::from_mut(&mut order)).await?;
     Ok(Some(order))
 }
 

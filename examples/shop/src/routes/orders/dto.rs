@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use rust_decimal::Decimal;
 use rustbe_core::{Error, FieldError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -295,17 +294,4 @@ pub struct MergedLine {
 pub struct UpdateOrder {
     /// The new status.
     pub status: OrderStatus,
-}
-
-/// An amount as the API shows money: two decimals (SQLite keeps a number's value, not its
-/// scale, so `0.10` reads back as `0.1`).
-///
-/// ```
-/// # use rust_decimal::Decimal;
-/// # fn money(mut amount: Decimal) -> Decimal { amount.rescale(2); amount }
-/// assert_eq!(money(Decimal::new(1, 1)).to_string(), "0.10");
-/// ```
-pub(super) fn money(mut amount: Decimal) -> Decimal {
-    amount.rescale(2);
-    amount
 }
