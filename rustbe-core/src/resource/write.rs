@@ -236,20 +236,24 @@ where
             txn: &txn,
         };
         R::before_update(&ctx, &old, &mut changes).await?;
-        let mut row = if changes.is_changed() {
-            R::Entity::update_many()
+        // An unchanged row compared under `If-Match` was filled by the read hook already.
+        let (mut row, filled) = if changes.is_changed() {
+            let row = R::Entity::update_many()
                 .set(changes)
                 .filter(R::key_column().eq(key))
                 .exec_with_returning(&txn)
                 .await?
                 .into_iter()
                 .next()
-                .ok_or_else(Error::not_found)?
+                .ok_or_else(Error::not_found)?;
+            (row, false)
         } else {
-            old
+            (old, headers.is_some())
         };
         R::after_update(&ctx, &row).await?;
-        after_read(principal.as_ref(), &txn, std::slice::from_mut(&mut row)).await?;
+        if !filled {
+            after_read(principal.as_ref(), &txn, std::slice::from_mut(&mut row)).await?;
+        }
         txn.commit().await?;
         row
     } else {
