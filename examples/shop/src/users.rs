@@ -17,4 +17,7 @@ pub use rustbe_auth::users::account::User;
 /// ```
 /// assert!(shop::users::ROLES.contains(&"admin"));
 /// ```
-pub const ROLES: &[&str] = &["customer", "admin"];
+pub const ROLES: &[&str] = &[
+    <rustbe_auth::users::account::Entity as rustbe_auth::users::UserEntity>::DEFAULT_ROLE,
+    rustbe_auth::router::ADMIN_ROLE,
+];

@@ -240,7 +240,7 @@ impl AccountRoutes {
 fn email_taken(err: sea_orm::DbErr) -> Error {
     let err = Error::from(err);
     if err.code() == rustbe_core::ErrorCode::DuplicateEntry {
-        err.with_message("Email is already registered")
+        err.with_message(super::EMAIL_TAKEN)
     } else {
         err
     }

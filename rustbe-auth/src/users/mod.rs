@@ -25,6 +25,10 @@ pub use sea::{SeaOrmUserStore, UserEntity};
 /// ```
 pub type Accounts = SeaOrmUserStore<account::Entity>;
 
+/// The message of the 409 `DUPLICATE_ENTRY` every store and the account routes answer when an
+/// email is taken.
+pub(crate) const EMAIL_TAKEN: &str = "Email is already registered";
+
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
@@ -269,9 +273,7 @@ impl UserStore for MemoryUserStore {
     ) -> Result<(Credentials, MemoryUser), Error> {
         let mut users = self.lock();
         if users.iter().any(|(u, _)| u.email == new.email) {
-            return Err(
-                Error::new(ErrorCode::DuplicateEntry).with_message("Email is already registered")
-            );
+            return Err(Error::new(ErrorCode::DuplicateEntry).with_message(EMAIL_TAKEN));
         }
         let user = MemoryUser {
             id: uuid::Uuid::new_v4().to_string(),

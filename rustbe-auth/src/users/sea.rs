@@ -243,7 +243,7 @@ where
             Err(err) if err.code() == ErrorCode::DuplicateEntry => {
                 let taken = E::find().filter(E::EMAIL.eq(email.as_str()));
                 if rustbe_core::db::first(taken, &self.db).await?.is_some() {
-                    Err(err.with_message("Email is already registered"))
+                    Err(err.with_message(super::EMAIL_TAKEN))
                 } else {
                     Err(err)
                 }
